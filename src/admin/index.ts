@@ -1,0 +1,20 @@
+// The admin API under /_keygate/v1: bearer ADMIN_TOKEN, no-store, no CORS (never callable from a
+// browser page of another origin with the owner's token).
+
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { adminAuth } from '../auth/admin-auth';
+import { keys, projectKeys } from './keys';
+import { projects } from './projects';
+
+export const admin = new Hono<AppEnv>();
+
+admin.use('*', adminAuth());
+admin.use('*', async (c, next) => {
+  await next();
+  c.res.headers.set('Cache-Control', 'no-store');
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
+});
+admin.route('/projects', projects);
+admin.route('/projects', projectKeys);
+admin.route('/keys', keys);

@@ -1,0 +1,52 @@
+// The admin API's input contract (zod). Objects are strict: a field that may not be set (id, hash,
+// projectId, createdAt, usage…) is a 400, not silently ignored.
+
+import { z } from 'zod';
+import { parseCidr } from '../auth/ip';
+import { isValidScope } from '../auth/scopes';
+
+const name = z.string().trim().min(1).max(200);
+const metadata = z
+  .record(z.string().min(1).max(64), z.string().max(1024))
+  .refine((m) => Object.keys(m).length <= 50, 'at most 50 metadata entries');
+const scopes = z.array(z.string().refine(isValidScope, 'must be "resource:action", "resource:*" or "!resource:action"')).max(100);
+const ipAllowlist = z.array(z.string().refine((s) => parseCidr(s) !== null, 'must be an IPv4 or IPv6 address or CIDR range')).max(100);
+const expiresAt = z.iso.datetime({ offset: true }).nullable();
+
+export const projectCreate = z.strictObject({
+  name,
+  description: z.string().max(2000).optional(),
+  metadata: metadata.optional(),
+});
+
+export const keyCreate = z.strictObject({
+  name,
+  scopes,
+  environment: z.enum(['live', 'test']).default('live'),
+  expiresAt: expiresAt.optional(),
+  ipAllowlist: ipAllowlist.optional(),
+  metadata: metadata.optional(),
+});
+
+export const keyUpdate = z
+  .strictObject({
+    name: name.optional(),
+    scopes: scopes.optional(),
+    expiresAt: expiresAt.optional(),
+    enabled: z.boolean().optional(),
+    ipAllowlist: ipAllowlist.optional(),
+    metadata: metadata.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'at least one field to change');
+
+export const listQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(64).optional(),
+});
+
+export const keyListQuery = listQuery.extend({
+  status: z.enum(['active', 'disabled', 'revoked', 'expired', 'exposed']).optional(),
+});
+
+export type KeyCreate = z.infer<typeof keyCreate>;
+export type KeyUpdate = z.infer<typeof keyUpdate>;

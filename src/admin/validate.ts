@@ -1,0 +1,65 @@
+// Request parsing for the admin API: JSON bodies (64 KiB at most) and queries, checked against a
+// zod schema; failures are 400 validation-failed with one entry per field.
+
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from '../env';
+import { ApiError, type FieldError } from '../errors/problems';
+
+export const MAX_ADMIN_BODY = 64 * 1024;
+
+function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+}
+
+function check<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError('validation-failed', { errors: fieldErrors(result.error) });
+  return result.data;
+}
+
+/** The body as text, reading no further than `cap` bytes (413 past it). */
+async function readCapped(body: ReadableStream<Uint8Array> | null, cap: number): Promise<string> {
+  if (body === null) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel();
+      throw new ApiError('payload-too-large', { detail: `At most ${cap} bytes` });
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** The JSON body, validated. An empty body counts as `{}`. */
+export async function jsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
+  const length = Number(c.req.header('content-length') ?? '0');
+  if (length > MAX_ADMIN_BODY) throw new ApiError('payload-too-large', { detail: `At most ${MAX_ADMIN_BODY} bytes` });
+  const text = await readCapped(c.req.raw.body, MAX_ADMIN_BODY);
+  if (text.trim() === '') return check(schema, {});
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw new ApiError('unsupported-media-type');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError('validation-failed', { errors: [{ path: '(body)', message: 'not valid JSON' }] });
+  }
+  return check(schema, value);
+}
+
+export function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.infer<S> {
+  return check(schema, c.req.query());
+}

@@ -1,0 +1,43 @@
+// The security policy, read top to bottom: each line is one step of the request path (design.md).
+
+import { Hono } from 'hono';
+import type { AppEnv } from './env';
+import { admin } from './admin';
+import { apiKeyAuth } from './auth/api-key-auth';
+import { ipAllowlist, routeAuthorization } from './auth/authorize';
+import { methodGuard } from './auth/method-guard';
+import { requireHttps } from './auth/require-https';
+import { ApiError, problemResponse } from './errors/problems';
+import { ConfigError } from './auth/routes';
+import { log } from './log';
+import { canonicalPath } from './proxy/canonical-path-guard';
+import { forward } from './proxy/forward';
+import { requestContext } from './request-context';
+
+export const app = new Hono<AppEnv>();
+
+app.use('*', requestContext()); //          1  request id, HSTS on https, config
+app.use('*', requireHttps()); //            2  plain http ⇒ 403, a key on it ⇒ exposed
+app.route('/_keygate/v1', admin); //        3  the admin API, never proxied
+app.all('/_keygate/*', () => {
+  throw new ApiError('not-found');
+});
+app.use('*', canonicalPath()); //           4  the path authorized is the path forwarded
+app.use('*', methodGuard()); //                CORS preflight, 405 for other methods
+app.use('*', apiKeyAuth()); //              5–8 credential, format, record, status
+app.use('*', ipAllowlist()); //             9  CF-Connecting-IP against the key's CIDRs
+app.use('*', routeAuthorization()); //      10 route rule and scopes
+app.all('*', forward); //                   12 the origin
+
+app.onError((error, c) => {
+  const requestId = c.get('requestId') ?? crypto.randomUUID();
+  if (error instanceof ApiError) return problemResponse(error.type, requestId, error.options);
+  if (error instanceof ConfigError) {
+    log('error', 'configuration invalid', { requestId, error: error.message });
+    return problemResponse('misconfigured', requestId, { detail: error.message });
+  }
+  log('error', 'unhandled error', { requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined });
+  return problemResponse('internal-error', requestId);
+});
+
+app.notFound((c) => problemResponse('not-found', c.get('requestId') ?? crypto.randomUUID()));

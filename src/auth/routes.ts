@@ -1,0 +1,92 @@
+// Route rules (the ROUTES var): method + path pattern → required scopes; first match wins.
+// Patterns: literal segments, `:name` (exactly one segment) and a trailing `*` (the prefix itself
+// and anything below it). Compiled once when the configuration is read.
+
+import { isValidRequiredScope } from './scopes';
+
+export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export interface RouteRule {
+  /** Index in ROUTES, named in logs and (later) usage as the route rule. */
+  index: number;
+  pattern: string;
+  methods: ReadonlySet<string> | 'any';
+  scopes: readonly string[];
+  regex: RegExp;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function compilePattern(path: string, where: string): RegExp {
+  if (!path.startsWith('/')) throw new ConfigError(`${where}.path must start with "/"`);
+  const segments = path.split('/').slice(1);
+  let source = '';
+  segments.forEach((segment, i) => {
+    if (segment === '*') {
+      if (i !== segments.length - 1) throw new ConfigError(`${where}.path: "*" may only end a pattern`);
+      source += '(?:/.*)?';
+    } else if (segment.startsWith(':')) {
+      if (!/^:[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) throw new ConfigError(`${where}.path: bad parameter "${segment}"`);
+      source += '/[^/]+';
+    } else {
+      if (segment.includes('*') || segment.includes(':')) throw new ConfigError(`${where}.path: bad segment "${segment}"`);
+      source += '/' + segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    }
+  });
+  return new RegExp(`^${source}$`);
+}
+
+function compileMethods(method: unknown, where: string): ReadonlySet<string> | 'any' {
+  if (method === '*') return 'any';
+  const list = typeof method === 'string' ? [method] : method;
+  if (!Array.isArray(list) || list.length === 0) throw new ConfigError(`${where}.method must be a method, a list of methods or "*"`);
+  const set = new Set<string>();
+  for (const m of list) {
+    if (typeof m !== 'string' || !(METHODS as readonly string[]).includes(m.toUpperCase())) {
+      throw new ConfigError(`${where}.method: unknown method ${JSON.stringify(m)}`);
+    }
+    set.add(m.toUpperCase());
+  }
+  return set;
+}
+
+/**
+ * Parses ROUTES, which arrives as a JSON value (wrangler.toml) or a JSON string (`--var`, the
+ * dashboard). Undefined or empty string: null (any valid key may call any path). Invalid: ConfigError.
+ */
+export function parseRoutes(raw: unknown): RouteRule[] | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigError('ROUTES is not valid JSON');
+    }
+  }
+  if (!Array.isArray(value)) throw new ConfigError('ROUTES must be a JSON array of rules');
+  return value.map((rule: unknown, index): RouteRule => {
+    const where = `ROUTES[${index}]`;
+    if (typeof rule !== 'object' || rule === null) throw new ConfigError(`${where} must be an object`);
+    const { method, path, scopes } = rule as Record<string, unknown>;
+    if (typeof path !== 'string') throw new ConfigError(`${where}.path must be a string`);
+    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && isValidRequiredScope(s))) {
+      throw new ConfigError(`${where}.scopes must be a list of "resource:action" scopes`);
+    }
+    return { index, pattern: path, methods: compileMethods(method ?? '*', where), scopes, regex: compilePattern(path, where) };
+  });
+}
+
+/** The first rule matching `method` and `path`, or undefined. HEAD matches rules for GET too. */
+export function matchRoute(rules: readonly RouteRule[], method: string, path: string): RouteRule | undefined {
+  for (const rule of rules) {
+    if (rule.methods !== 'any' && !rule.methods.has(method) && !(method === 'HEAD' && rule.methods.has('GET'))) continue;
+    if (rule.regex.test(path)) return rule;
+  }
+  return undefined;
+}

@@ -1,0 +1,114 @@
+// AppEnv (bindings + per-request variables) declared once, and the configuration parsed and
+// validated once per distinct set of raw values: invalid configuration fails closed at the first request.
+
+import type { Principal } from './keys/verify';
+import { PREFIX_PATTERN } from './keys/format';
+import { ConfigError, parseRoutes, type RouteRule } from './auth/routes';
+import type { CorsPolicy } from './auth/cors';
+
+export interface Config {
+  keyPrefix: string;
+  /** ORIGIN_URL without a trailing slash; the request path and query are appended. */
+  originBase: string;
+  originTimeoutMs: number;
+  authTimeoutMs: number;
+  routes: RouteRule[] | null;
+  exposedKeyPolicy: 'revoke' | 'flag';
+  cors: CorsPolicy;
+  /** Failed authentications per client address per minute before 429 too-many-failures; 0 = off. */
+  authFailureLimit: number;
+}
+
+export type Bindings = Env & {
+  ALLOW_HTTP_ORIGIN?: string;
+  AUTH_TIMEOUT_MS?: string;
+  CORS_ALLOWED_ORIGINS?: string;
+  AUTH_FAILURE_LIMIT?: string;
+};
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    requestId: string;
+    config: Config;
+    principal: Principal;
+    routeRule: RouteRule | undefined;
+    clientIp: string;
+  };
+}
+
+function positiveInt(raw: unknown, name: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer`);
+  return n;
+}
+
+function originBase(raw: unknown, allowHttp: boolean): string {
+  if (typeof raw !== 'string' || raw === '') throw new ConfigError('ORIGIN_URL is not set');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('ORIGIN_URL is not a URL');
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (loopback || allowHttp))) {
+    throw new ConfigError('ORIGIN_URL must be https (http only for loopback or with ALLOW_HTTP_ORIGIN)');
+  }
+  if (url.search || url.hash || url.username) throw new ConfigError('ORIGIN_URL must not carry a query, fragment or credentials');
+  return url.href.replace(/\/$/, '');
+}
+
+function parseCorsOrigins(raw: unknown): CorsPolicy {
+  if (raw === undefined || raw === '') return { origins: new Set() };
+  if (typeof raw !== 'string') throw new ConfigError('CORS_ALLOWED_ORIGINS must be a comma-separated string');
+  const origins = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`CORS_ALLOWED_ORIGINS: "${origin}" is not an origin`);
+  }
+  return { origins: new Set(origins) };
+}
+
+/** Builds the Config from raw bindings; throws ConfigError naming the first bad setting. */
+export function parseConfig(env: Bindings): Config {
+  const keyPrefix = env.KEY_PREFIX || 'kg';
+  if (!PREFIX_PATTERN.test(keyPrefix)) throw new ConfigError('KEY_PREFIX must match [a-z][a-z0-9]{1,15}');
+  const policy = env.EXPOSED_KEY_POLICY || 'revoke';
+  if (policy !== 'revoke' && policy !== 'flag') throw new ConfigError('EXPOSED_KEY_POLICY must be "revoke" or "flag"');
+  return {
+    keyPrefix,
+    originBase: originBase(env.ORIGIN_URL, env.ALLOW_HTTP_ORIGIN === 'true'),
+    originTimeoutMs: positiveInt(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', 30_000),
+    authTimeoutMs: positiveInt(env.AUTH_TIMEOUT_MS, 'AUTH_TIMEOUT_MS', 1_500),
+    routes: parseRoutes(env.ROUTES),
+    exposedKeyPolicy: policy,
+    cors: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS),
+    authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
+  };
+}
+
+const RAW_FIELDS = [
+  'KEY_PREFIX',
+  'ORIGIN_URL',
+  'ALLOW_HTTP_ORIGIN',
+  'ORIGIN_TIMEOUT_MS',
+  'AUTH_TIMEOUT_MS',
+  'ROUTES',
+  'EXPOSED_KEY_POLICY',
+  'CORS_ALLOWED_ORIGINS',
+  'AUTH_FAILURE_LIMIT',
+] as const;
+let cached: { raw: unknown[]; config: Config } | undefined;
+
+/** The parsed config, reused while every raw value is the same (===) as last time. */
+export function configFor(env: Bindings): Config {
+  const raw = RAW_FIELDS.map((f) => env[f]);
+  if (cached && cached.raw.every((v, i) => v === raw[i])) return cached.config;
+  const config = parseConfig(env);
+  cached = { raw, config };
+  return config;
+}

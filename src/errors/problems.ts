@@ -1,0 +1,80 @@
+// The closed registry of problem types and the one problem+json (RFC 9457) renderer.
+
+/** Every problem keygate can answer with: type → status and title. Nothing else reaches the wire. */
+export const PROBLEMS = {
+  'https-required': { status: 403, title: 'HTTPS is required' },
+  'missing-api-key': { status: 401, title: 'An API key is required' },
+  'invalid-api-key': { status: 401, title: 'The API key is not valid' },
+  'malformed-credentials': { status: 400, title: 'The credentials are malformed' },
+  'api-key-in-url': { status: 400, title: 'API keys must not be sent in the URL' },
+  'non-canonical-path': { status: 400, title: 'The request path is not canonical' },
+  'method-not-allowed': { status: 405, title: 'The method is not allowed' },
+  'cors-origin-not-allowed': { status: 403, title: 'The origin is not allowed' },
+  'route-not-found': { status: 404, title: 'No route matches this request' },
+  'insufficient-scope': { status: 403, title: 'The API key lacks a required scope' },
+  'ip-not-allowed': { status: 403, title: 'The client address is not allowed for this key' },
+  'too-many-failures': { status: 429, title: 'Too many failed authentication attempts' },
+  'rate-limited': { status: 429, title: 'Rate limit exceeded' },
+  'quota-exceeded': { status: 429, title: 'Quota exceeded' },
+  'auth-unavailable': { status: 503, title: 'Authentication is temporarily unavailable' },
+  'bad-gateway': { status: 502, title: 'The origin could not be reached' },
+  'gateway-timeout': { status: 504, title: 'The origin did not answer in time' },
+  misconfigured: { status: 500, title: 'keygate is misconfigured' },
+  'internal-error': { status: 500, title: 'Internal error' },
+  // Admin API
+  unauthorized: { status: 401, title: 'A valid admin token is required' },
+  'admin-disabled': { status: 503, title: 'The admin API is not configured' },
+  'not-found': { status: 404, title: 'Not found' },
+  'validation-failed': { status: 400, title: 'The request is not valid' },
+  'unsupported-media-type': { status: 415, title: 'The request body must be JSON' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemType = keyof typeof PROBLEMS;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface ProblemOptions {
+  detail?: string;
+  headers?: Record<string, string>;
+  errors?: FieldError[];
+  /** Extra members of the problem object (e.g. `scope` for insufficient-scope). */
+  extra?: Record<string, string | number>;
+}
+
+/** A problem raised from deep inside a handler; `onError` renders it. Not for faults. */
+export class ApiError extends Error {
+  constructor(
+    readonly type: ProblemType,
+    readonly options: ProblemOptions = {},
+  ) {
+    super(options.detail ?? PROBLEMS[type].title);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * The one renderer: problem+json with `X-Request-Id`, `Cache-Control: no-store` and nosniff.
+ * Bodies never carry stack traces or internal detail.
+ */
+export function problemResponse(type: ProblemType, requestId: string, options: ProblemOptions = {}): Response {
+  const { status, title } = PROBLEMS[type];
+  const body: Record<string, unknown> = { type, title, status };
+  if (options.detail !== undefined) body.detail = options.detail;
+  if (options.extra) Object.assign(body, options.extra);
+  if (options.errors) body.errors = options.errors;
+  body.requestId = requestId;
+  const headers = new Headers(options.headers);
+  headers.set('Content-Type', 'application/problem+json');
+  headers.set('Cache-Control', 'no-store');
+  headers.set('X-Content-Type-Options', 'nosniff');
+  headers.set('X-Request-Id', requestId);
+  if (status === 401 && !headers.has('WWW-Authenticate')) {
+    headers.set('WWW-Authenticate', 'Bearer realm="keygate"');
+  }
+  return new Response(JSON.stringify(body), { status, headers });
+}

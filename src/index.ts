@@ -1,0 +1,9 @@
+// Entry point: the app and the Durable Object classes, nothing else.
+
+import { app } from './app';
+
+export { Registry } from './registry/registry-do';
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

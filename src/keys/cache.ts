@@ -1,0 +1,82 @@
+// A bounded in-isolate cache with TTL, jitter and single-flight loading: one KV read per key per
+// TTL per isolate, however many requests arrive at once. Map order gives cheap oldest-first eviction.
+
+interface Entry<V> {
+  value: V;
+  /** Epoch ms after which the entry is not served. */
+  until: number;
+}
+
+export interface CacheOptions<V> {
+  maxEntries: number;
+  /** Returns how long `value` may be served from `now`, before jitter; 0 means do not cache. */
+  ttlFor: (value: V, now: number) => number;
+  /** Fraction of the TTL taken off at random, so entries loaded together do not expire together. */
+  jitter: number;
+}
+
+export class TtlCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly inFlight = new Map<string, Promise<V>>();
+
+  constructor(private readonly options: CacheOptions<V>) {}
+
+  /** The cached value for `key` if still fresh at `now`. */
+  peek(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /**
+   * The value for `key`: from the cache, from a load already under way, or from `load()`.
+   * A failed load is not cached; every waiter sees the failure.
+   */
+  get(key: string, now: number, load: () => Promise<V>): V | Promise<V> {
+    const cached = this.peek(key, now);
+    if (cached !== undefined) return cached;
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const promise = load().then(
+      (value) => {
+        this.inFlight.delete(key);
+        this.set(key, value, Date.now());
+        return value;
+      },
+      (error: unknown) => {
+        this.inFlight.delete(key);
+        throw error;
+      },
+    );
+    this.inFlight.set(key, promise);
+    return promise;
+  }
+
+  set(key: string, value: V, now: number): void {
+    const ttl = this.options.ttlFor(value, now);
+    if (ttl <= 0) return;
+    const until = now + ttl * (1 - Math.random() * this.options.jitter);
+    this.entries.delete(key);
+    this.entries.set(key, { value, until });
+    if (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,16 @@
+// SHA-256 of a key, hex: the only form in which a key is ever stored (KV `key:<hash>`, registry).
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const encoder = new TextEncoder();
+
+export function toHex(bytes: ArrayBuffer): string {
+  const view = new Uint8Array(bytes);
+  let out = '';
+  for (const byte of view) out += HEX[byte];
+  return out;
+}
+
+/** sha256(key) as lowercase hex, via WebCrypto. */
+export async function hashKey(key: string): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(key)));
+}

@@ -1,0 +1,111 @@
+// verifyKey: credential → principal, or the reason it is refused. Format and checksum first (no
+// lookup), then the in-isolate cache over KV. Faults (KV error, timeout, corrupt record) throw
+// AuthUnavailableError: authentication fails closed, never open and never as a 401.
+
+import { parseCidr, type Cidr } from '../auth/ip';
+import { compileScopes, type ScopeSet } from '../auth/scopes';
+import { TtlCache } from './cache';
+import { parseKey, type Environment } from './format';
+import { hashKey } from './hash';
+import type { KeyRecord } from './record';
+import { readKeyRecord } from './store';
+
+export interface Principal {
+  keyId: string;
+  projectId: string;
+  environment: Environment;
+  scopes: ScopeSet;
+  /** The `Keygate-Scopes` header value, computed once per record. */
+  scopesHeader: string;
+  ipAllowlist: Cidr[] | null;
+  expiresAt: number | null;
+}
+
+export type RefusalReason = 'malformed' | 'bad-checksum' | 'unknown' | 'disabled' | 'revoked' | 'expired';
+export type VerifyOutcome = { ok: true; principal: Principal; hash: string } | { ok: false; reason: RefusalReason; keyId?: string };
+
+/** What the cache holds for a hash: a compiled record, or null for "no such key". */
+type Lookup = { record: KeyRecord; principal: Principal } | null;
+
+export class AuthUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`key lookup failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'AuthUnavailableError';
+  }
+}
+
+/** Positive and negative entries live 5 s (minus up to 20 % jitter) and never past `expiresAt`. */
+export const CACHE_TTL_MS = 5_000;
+const cache = new TtlCache<Lookup>({
+  maxEntries: 10_000,
+  jitter: 0.2,
+  ttlFor: (value, now) => (value?.record.expiresAt != null ? Math.min(CACHE_TTL_MS, value.record.expiresAt - now) : CACHE_TTL_MS),
+});
+
+/** Forget what this isolate cached for `hash` (after an admin change made here). */
+export function evictCachedKey(hash: string): void {
+  cache.delete(hash);
+}
+
+export function clearKeyCache(): void {
+  cache.clear();
+}
+
+function compile(record: KeyRecord): Principal {
+  let ipAllowlist: Cidr[] | null = null;
+  if (record.ipAllowlist && record.ipAllowlist.length > 0) {
+    ipAllowlist = record.ipAllowlist.map((text) => {
+      const cidr = parseCidr(text);
+      if (cidr === null) throw new Error(`corrupt key record: ipAllowlist entry ${JSON.stringify(text)}`);
+      return cidr;
+    });
+  }
+  return {
+    keyId: record.id,
+    projectId: record.projectId,
+    environment: record.environment,
+    scopes: compileScopes(record.scopes),
+    scopesHeader: record.scopes.join(' '),
+    ipAllowlist,
+    expiresAt: record.expiresAt,
+  };
+}
+
+async function loadWithDeadline(kv: KVNamespace, hash: string, timeoutMs: number): Promise<Lookup> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`KV read exceeded ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const record = await Promise.race([readKeyRecord(kv, hash), deadline]);
+    return record === null ? null : { record, principal: compile(record) };
+  } catch (error) {
+    throw new AuthUnavailableError(error);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+export interface VerifyDeps {
+  kv: KVNamespace;
+  prefix: string;
+  timeoutMs: number;
+}
+
+/** The lookup result for a key hash, through the cache. Throws AuthUnavailableError on faults. */
+export function lookupHash(deps: VerifyDeps, hash: string, now: number): Lookup | Promise<Lookup> {
+  return cache.get(hash, now, () => loadWithDeadline(deps.kv, hash, deps.timeoutMs));
+}
+
+/** Decides whether `credential` is a usable key at `now`. */
+export async function verifyKey(credential: string, deps: VerifyDeps, now: number): Promise<VerifyOutcome> {
+  const parsed = parseKey(credential, deps.prefix);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason };
+  const hash = await hashKey(credential);
+  const found = await lookupHash(deps, hash, now);
+  if (found === null) return { ok: false, reason: 'unknown' };
+  const { record, principal } = found;
+  if (record.status !== 'active') return { ok: false, reason: record.status, keyId: record.id };
+  if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired', keyId: record.id };
+  return { ok: true, principal, hash };
+}

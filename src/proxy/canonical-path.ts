@@ -1,0 +1,25 @@
+// Step 4: the path that is authorized must be the path that is forwarded. Anything an origin or a
+// router might read differently from us — dot segments, encoded dots, slashes or backslashes, empty
+// segments — is refused rather than normalised.
+
+const FORBIDDEN_ENCODINGS = /%(?:2e|2f|5c|00)/i;
+
+/** The raw path of a request URL (no query), as received. */
+export function rawPath(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  let end = url.indexOf('?', start);
+  if (end === -1) end = url.indexOf('#', start);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}
+
+/** Null when `path` is canonical, else why it is not. */
+export function nonCanonicalReason(path: string): string | null {
+  if (path.includes('//')) return 'empty path segment (//)';
+  if (path.includes('\\')) return 'backslash in path';
+  if (FORBIDDEN_ENCODINGS.test(path)) return 'encoded dot, slash, backslash or NUL in path';
+  for (const segment of path.split('/')) {
+    if (segment === '.' || segment === '..') return 'dot segment in path';
+  }
+  return null;
+}

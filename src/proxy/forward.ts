@@ -1,0 +1,57 @@
+// Step 12: a fresh request to the origin. Bodies stream both ways (never buffered); redirects are
+// returned, not followed; no shared cache between keys. Unreachable ⇒ 502; no response headers
+// within ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted. Origin errors pass untouched.
+
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { ApiError } from '../errors/problems';
+import { log } from '../log';
+import { rawPath } from './canonical-path';
+import { clientResponseHeaders, originRequestHeaders } from './headers';
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+/** The origin URL for this request: ORIGIN_URL + the request's path and query, unchanged. */
+export function originUrl(base: string, requestUrl: string): string {
+  const path = rawPath(requestUrl);
+  const q = requestUrl.indexOf('?');
+  const hash = requestUrl.indexOf('#');
+  const query = q === -1 ? '' : requestUrl.slice(q, hash === -1 ? undefined : hash);
+  return base + path + query;
+}
+
+export async function forward(c: Context<AppEnv>): Promise<Response> {
+  const { config, principal, requestId } = c.var;
+  const request = c.req.raw;
+  const headers = originRequestHeaders(request.headers, {
+    keyId: principal.keyId,
+    projectId: principal.projectId,
+    scopes: principal.scopesHeader,
+    environment: principal.environment,
+    requestId,
+    clientIp: c.var.clientIp,
+    host: c.req.header('host') ?? '',
+  });
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), config.originTimeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(originUrl(config.originBase, request.url), {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : null,
+      redirect: 'manual',
+      cache: 'no-store',
+      signal: controller.signal,
+    });
+  } catch (error) {
+    const timedOut = controller.signal.aborted;
+    log('warn', timedOut ? 'origin timeout' : 'origin unreachable', { requestId, error: String(error) });
+    throw new ApiError(timedOut ? 'gateway-timeout' : 'bad-gateway');
+  } finally {
+    clearTimeout(timer);
+  }
+  const body = request.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) ? null : response.body;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: clientResponseHeaders(response.headers) });
+}

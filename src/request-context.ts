@@ -1,0 +1,22 @@
+// Step 1 of the request path: a request id, the parsed configuration, and the headers every
+// response gets (X-Request-Id; HSTS on https only, per RFC 6797 §7.2; CORS for allowed origins).
+
+import { createMiddleware } from 'hono/factory';
+import { applyCorsHeaders } from './auth/cors';
+import { configFor, type AppEnv } from './env';
+
+export const HSTS = 'max-age=63072000; includeSubDomains';
+
+export function requestContext() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    c.set('requestId', crypto.randomUUID());
+    c.set('clientIp', c.req.header('cf-connecting-ip') ?? '');
+    c.set('config', configFor(c.env));
+    await next();
+    const headers = c.res.headers;
+    headers.set('X-Request-Id', c.var.requestId);
+    if (c.req.url.startsWith('https:')) headers.set('Strict-Transport-Security', HSTS);
+    const origin = c.req.header('origin');
+    if (origin !== undefined && c.var.config.cors.origins.has(origin)) applyCorsHeaders(headers, origin);
+  });
+}

@@ -1,0 +1,123 @@
+// The recording fake origin: a real HTTP server in Node (the only thing outside keygate that tests
+// fake). Every request is recorded under its X-Test-Tag; tests read the record over
+// GET /__calls/<tag> to prove what the origin saw — or that it was never called.
+
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
+  bodyBytes: number;
+  bodySha256: string;
+  /** Bytes received before the client finished sending (streaming proof). */
+  aborted: boolean;
+  done: boolean;
+}
+
+const calls = new Map<string, RecordedCall[]>();
+const releases = new Map<string, () => void>();
+
+function waitRelease(tag: string): Promise<void> {
+  return new Promise((resolve) => releases.set(tag, resolve));
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function control(req: IncomingMessage, res: ServerResponse, path: string): void {
+  const [, what, tag = ''] = path.split('/');
+  if (what === '__calls') return json(res, 200, calls.get(tag) ?? []);
+  if (what === '__release') {
+    releases.get(tag)?.();
+    releases.delete(tag);
+    return json(res, 200, { released: tag });
+  }
+  json(res, 404, { error: 'unknown control route' });
+}
+
+async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedCall, tag: string, url: URL): Promise<void> {
+  const path = url.pathname;
+  if (path.startsWith('/status/')) {
+    const status = Number(path.slice('/status/'.length));
+    const headers: Record<string, string> = { 'x-origin': 'fake', 'retry-after': '7' };
+    if (status === 204 || status === 304) {
+      res.writeHead(status, headers);
+      return void res.end();
+    }
+    return json(res, status, { origin: 'error', status }, headers);
+  }
+  if (path === '/redirect') {
+    res.writeHead(302, { location: 'https://internal.example/secret' });
+    return void res.end();
+  }
+  if (path === '/slow') {
+    await new Promise((r) => setTimeout(r, Number(url.searchParams.get('ms') ?? '1000')));
+    if (res.destroyed) return;
+    return json(res, 200, { slow: true });
+  }
+  if (path === '/stream') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('first chunk\n');
+    await waitRelease(tag);
+    return void res.end('second chunk\n');
+  }
+  if (path === '/hop') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'keep-alive': 'timeout=5', 'x-private-hop': 'secret', connection: 'x-private-hop' });
+    return void res.end('hop');
+  }
+  if (path === '/me') return json(res, 200, { keyId: req.headers['keygate-key-id'] ?? null });
+  json(res, 200, {
+    method: req.method,
+    path,
+    query: url.search,
+    headers: req.headers,
+    bodyBytes: call.bodyBytes,
+    bodySha256: call.bodySha256,
+  });
+}
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://origin.local');
+  if (url.pathname.startsWith('/__')) return control(req, res, url.pathname);
+  const tag = String(req.headers['x-test-tag'] ?? 'untagged');
+  const call: RecordedCall = {
+    method: req.method ?? '',
+    url: req.url ?? '',
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    bodyBytes: 0,
+    bodySha256: '',
+    aborted: false,
+    done: false,
+  };
+  const list = calls.get(tag) ?? [];
+  list.push(call);
+  calls.set(tag, list);
+  const hash = createHash('sha256');
+  req.on('data', (chunk: Buffer) => {
+    call.bodyBytes += chunk.length;
+    hash.update(chunk);
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) call.aborted = true;
+  });
+  req.on('end', () => {
+    call.bodySha256 = hash.digest('hex');
+    call.done = true;
+    behave(req, res, call, tag, url).catch((error: unknown) => json(res, 500, { error: String(error) }));
+  });
+}
+
+/** Starts the fake origin on a free loopback port. */
+export async function startFakeOrigin(port = 0): Promise<{ server: Server; port: number }> {
+  const server = createServer(handle);
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
