@@ -5,6 +5,10 @@ import { createMiddleware } from 'hono/factory';
 import { applyCorsHeaders } from './auth/cors';
 import { configFor, type AppEnv } from './env';
 
+function isAdminPath(url: string): boolean {
+  return url.indexOf('/_keygate', url.indexOf('//') + 2) === url.indexOf('/', url.indexOf('//') + 2);
+}
+
 export const HSTS = 'max-age=63072000; includeSubDomains';
 
 export function requestContext() {
@@ -16,7 +20,8 @@ export function requestContext() {
     const headers = c.res.headers;
     headers.set('X-Request-Id', c.var.requestId);
     if (c.req.url.startsWith('https:')) headers.set('Strict-Transport-Security', HSTS);
+    // The admin API is never CORS-enabled: the owner's token must not be usable from a web page.
     const origin = c.req.header('origin');
-    if (origin !== undefined && c.var.config.cors.origins.has(origin)) applyCorsHeaders(headers, origin);
+    if (origin !== undefined && c.var.config.cors.origins.has(origin) && !isAdminPath(c.req.url)) applyCorsHeaders(headers, origin);
   });
 }

@@ -32,6 +32,7 @@ export function preflightResponse(origin: string, requestId: string): Response {
 
 /** Adds the CORS response headers for an allowed `origin` (on proxied responses and problems alike). */
 export function applyCorsHeaders(headers: Headers, origin: string): void {
+  if (headers.has('Access-Control-Allow-Origin')) return; // a preflight answer, or the origin's own
   headers.set('Access-Control-Allow-Origin', origin);
   headers.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
   headers.append('Vary', 'Origin');

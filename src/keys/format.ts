@@ -43,7 +43,7 @@ export function toBase62(value: number, width: number): string {
 /** `length` base62 characters from `crypto.getRandomValues`, unbiased (rejection sampling). */
 export function randomBase62(length: number): string {
   let out = '';
-  const buf = new Uint8Array(length * 2);
+  const buf = new Uint8Array(Math.min(length * 2, 4096));
   while (out.length < length) {
     crypto.getRandomValues(buf);
     for (const byte of buf) {

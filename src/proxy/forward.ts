@@ -20,6 +20,13 @@ export function originUrl(base: string, requestUrl: string): string {
   return base + path + query;
 }
 
+/** The authority the client addressed (on Cloudflare the URL host is the Host header). */
+function hostOf(url: string): string {
+  const start = url.indexOf('//') + 2;
+  const end = url.indexOf('/', start);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}
+
 export async function forward(c: Context<AppEnv>): Promise<Response> {
   const { config, principal, requestId } = c.var;
   const request = c.req.raw;
@@ -30,7 +37,7 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
     environment: principal.environment,
     requestId,
     clientIp: c.var.clientIp,
-    host: c.req.header('host') ?? '',
+    host: hostOf(request.url),
   });
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const controller = new AbortController();

@@ -5,18 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-export interface RecordedCall {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  rawHeaders: string[];
-  bodyBytes: number;
-  bodySha256: string;
-  /** Bytes received before the client finished sending (streaming proof). */
-  aborted: boolean;
-  done: boolean;
-}
+import type { RecordedCall } from './origin-types';
 
 const calls = new Map<string, RecordedCall[]>();
 const releases = new Map<string, () => void>();

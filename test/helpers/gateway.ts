@@ -4,7 +4,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { expect } from 'vitest';
 import worker from '../../src/index';
-import type { RecordedCall } from './fake-origin';
+import type { RecordedCall } from './origin-types';
 
 export const BASE = 'https://api.example.com';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';

@@ -1,0 +1,81 @@
+// Authentication fails closed: a KV fault, a stalled read or a corrupt record is 503
+// auth-unavailable with Retry-After — never 401, never proxied. And the cache's promises.
+
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { createKey } from './helpers/admin';
+import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
+import { brokenKv, countingKv } from './helpers/kv';
+import { generateKey } from '../src/keys/format';
+
+describe('faults and the lookup cache', () => {
+  it('FI-1: KV throws ⇒ 503 auth-unavailable with Retry-After, no origin call', async () => {
+    const tag = newTag();
+    const res = await gateway('/forms/1', withKey(generateKey('kg', 'live'), tag), { KEYS: brokenKv('throw') });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = await expectProblem(res, 'auth-unavailable', 503);
+    expect(JSON.stringify(body)).not.toMatch(/KV|Internal Server Error/);
+    await expectNoOriginCall(tag);
+  });
+
+  it('FI-2: a KV read that stalls past AUTH_TIMEOUT_MS ⇒ 503, promptly', async () => {
+    const tag = newTag();
+    const started = Date.now();
+    const res = await gateway('/forms/1', withKey(generateKey('kg', 'live'), tag), { KEYS: brokenKv('hang'), AUTH_TIMEOUT_MS: '200' });
+    await expectProblem(res, 'auth-unavailable', 503);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expectNoOriginCall(tag);
+  });
+
+  it('FI-4: a corrupt record (no scopes) ⇒ 503, never "all scopes"', async () => {
+    const tag = newTag();
+    await expectProblem(
+      await gateway('/forms/1', withKey(generateKey('kg', 'live'), tag), { KEYS: brokenKv('corrupt') }),
+      'auth-unavailable',
+      503,
+    );
+    await expectNoOriginCall(tag);
+  });
+
+  it('FI-2: a fresh cached entry still serves while KV is down', async () => {
+    const key = await createKey();
+    const tag = newTag();
+    expect((await gateway('/forms/1', withKey(key.key, tag))).status).toBe(200);
+    expect((await gateway('/forms/1', withKey(key.key, tag), { KEYS: brokenKv('throw') })).status).toBe(200);
+  });
+
+  it('concurrent requests for an uncached key cost one KV read (single flight); repeats are cached', async () => {
+    const key = await createKey();
+    const kv = countingKv(env.KEYS);
+    const tag = newTag();
+    const results = await Promise.all(Array.from({ length: 25 }, () => gateway('/forms/1', withKey(key.key, tag), { KEYS: kv })));
+    expect(results.map((r) => r.status)).toEqual(Array(25).fill(200));
+    for (let i = 0; i < 10; i++) await gateway('/forms/1', withKey(key.key, tag), { KEYS: kv });
+    expect(kv.reads).toBe(1);
+    expect(await originCalls(tag)).toHaveLength(35);
+  });
+
+  it('repeated unknown keys are answered from the negative cache: 0 KV reads after the first', async () => {
+    const kv = countingKv(env.KEYS);
+    const unknown = generateKey('kg', 'live');
+    for (let i = 0; i < 20; i++)
+      await expectProblem(
+        await gateway('/forms/1', withKey(unknown, newTag()), { KEYS: kv, AUTH_FAILURE_LIMIT: '0' }),
+        'invalid-api-key',
+        401,
+      );
+    expect(kv.reads).toBe(1);
+  });
+
+  it('an unexpected error is a 500 problem with a request id and no stack', async () => {
+    const key = await createKey();
+    const throwingEnv = { REGISTRY: undefined };
+    const res = await gateway(
+      '/_keygate/v1/projects',
+      { headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } },
+      throwingEnv,
+    );
+    await expectProblem(res, 'internal-error', 500);
+    expect(key.id).toMatch(/^key_/);
+  });
+});

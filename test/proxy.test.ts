@@ -1,0 +1,246 @@
+// Checklist F (proxy correctness, RFC 9110/9112) against the real fake origin.
+
+import { describe, expect, it } from 'vitest';
+import { createKey } from './helpers/admin';
+import { expectProblem, gateway, newTag, originCalls, releaseOrigin, withKey } from './helpers/gateway';
+
+const anyPath = { ROUTES: undefined };
+
+async function keyFor(): Promise<string> {
+  return (await createKey({ scopes: ['forms:*'] })).key;
+}
+
+describe('F. proxy', () => {
+  it('F42: hop-by-hop fields and those named in Connection are not forwarded, either way', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const res = await gateway(
+      '/echo',
+      withKey(key, tag, {
+        connection: 'close, X-Foo',
+        'x-foo': '1',
+        'keep-alive': 'timeout=5',
+        te: 'gzip',
+        upgrade: 'h2c',
+        'proxy-connection': 'keep-alive',
+        'proxy-authorization': 'Basic c2VjcmV0',
+        trailer: 'x-t',
+        'x-kept': 'yes',
+      }),
+      anyPath,
+    );
+    expect(res.status).toBe(200);
+    const [call] = await originCalls(tag);
+    for (const name of ['x-foo', 'keep-alive', 'te', 'upgrade', 'proxy-connection', 'proxy-authorization', 'trailer']) {
+      expect(call?.headers[name], name).toBeUndefined();
+    }
+    expect(call?.headers['x-kept']).toBe('yes');
+    const hop = await gateway('/hop', withKey(key, newTag()), anyPath);
+    expect(await hop.text()).toBe('hop');
+    expect(hop.headers.get('keep-alive')).toBeNull();
+    expect(hop.headers.get('connection')).toBeNull();
+    expect(hop.headers.get('x-private-hop')).toBeNull();
+  });
+
+  it('F43: Via is appended', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    await gateway('/echo', withKey(key, tag), anyPath);
+    await gateway('/echo', withKey(key, tag, { via: '1.1 corp-proxy' }), anyPath);
+    const [first, second] = await originCalls(tag);
+    expect(first?.headers['via']).toBe('1.1 keygate');
+    expect(second?.headers['via']).toBe('1.1 corp-proxy, 1.1 keygate');
+  });
+
+  it('F44: forwarding headers are replaced, never trusted', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    await gateway(
+      '/echo',
+      withKey(key, tag, {
+        'cf-connecting-ip': '198.51.100.4',
+        'x-forwarded-for': '10.0.0.1',
+        forwarded: 'for=10.0.0.1',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'http',
+        'x-real-ip': '10.0.0.1',
+      }),
+      anyPath,
+    );
+    const [call] = await originCalls(tag);
+    expect(call?.headers).toMatchObject({
+      'x-forwarded-for': '198.51.100.4',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'api.example.com',
+    });
+    expect(call?.headers['forwarded']).toBeUndefined();
+    expect(call?.headers['x-real-ip']).toBeUndefined();
+  });
+
+  it('F45: whatever Host the client names, the call goes only to ORIGIN_URL with its host', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    expect((await gateway('https://evil.example/echo', withKey(key, tag, { host: 'evil.example' }), anyPath)).status).toBe(200);
+    const [call] = await originCalls(tag);
+    expect(call?.headers['host']).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('F46: origin redirects are returned, not followed', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const res = await gateway('/redirect', withKey(key, tag), anyPath);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://internal.example/secret');
+    expect(await originCalls(tag)).toHaveLength(1);
+  });
+
+  it('F47: the query reaches the origin with order and encoding kept', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    await gateway('/echo?c=1&b=2&%61=3&a=%20x&z', withKey(key, tag), anyPath);
+    expect((await originCalls(tag))[0]?.url).toBe('/echo?c=1&b=2&%61=3&a=%20x&z');
+  });
+
+  it('F48: a 50 MB upload streams to the origin byte-identical, the origin receiving before the client has finished', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const CHUNK = 64 * 1024;
+    const TOTAL = 50 * 1024 * 1024;
+    const chunkAt = (i: number) => {
+      const chunk = new Uint8Array(CHUNK);
+      for (let j = 0; j < CHUNK; j += 4) new DataView(chunk.buffer).setUint32(j, i * CHUNK + j);
+      return chunk;
+    };
+    const expected = new crypto.DigestStream('SHA-256');
+    const writer = expected.getWriter();
+    for (let i = 0; i < TOTAL / CHUNK; i++) await writer.write(chunkAt(i));
+    await writer.close();
+    const expectedHex = [...new Uint8Array(await expected.digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+    let sent = 0;
+    let originSawBytesEarly = false;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === TOTAL / 2) {
+          // Hold the second half until the origin has bytes: a buffering proxy would never get here.
+          for (let tries = 0; tries < 200 && !originSawBytesEarly; tries++) {
+            const [call] = await originCalls(tag);
+            originSawBytesEarly = (call?.bodyBytes ?? 0) > 0;
+            if (!originSawBytesEarly) await new Promise((r) => setTimeout(r, 25));
+          }
+        }
+        if (sent >= TOTAL) return controller.close();
+        controller.enqueue(chunkAt(sent / CHUNK));
+        sent += CHUNK;
+      },
+    });
+    const res = await gateway('/upload', { method: 'PUT', body, ...withKey(key, tag) }, anyPath);
+    expect(res.status).toBe(200);
+    const echoed = (await res.json()) as { bodyBytes: number; bodySha256: string };
+    expect(originSawBytesEarly).toBe(true);
+    expect(echoed.bodyBytes).toBe(TOTAL);
+    expect(echoed.bodySha256).toBe(expectedHex);
+  });
+
+  it('F49: a streamed response reaches the client before the origin has finished', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const res = await gateway('/stream', withKey(key, tag), anyPath);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBeNull();
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const first = await reader.read();
+    expect(decoder.decode(first.value)).toBe('first chunk\n');
+    await releaseOrigin(tag);
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += decoder.decode(r.value);
+    expect(rest).toBe('second chunk\n');
+  });
+
+  it('F50: methods pass through; HEAD, 204 and 304 have no body', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      const res = await gateway(
+        '/echo',
+        { method, ...withKey(key, tag), body: ['GET', 'OPTIONS'].includes(method) ? undefined : 'x' },
+        anyPath,
+      );
+      expect(res.status, method).toBe(200);
+      expect(((await res.json()) as { method: string }).method).toBe(method);
+    }
+    const head = await gateway('/echo', { method: 'HEAD', ...withKey(key, tag) }, anyPath);
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    for (const status of [204, 304]) {
+      const res = await gateway(`/status/${status}`, withKey(key, tag), anyPath);
+      expect(res.status).toBe(status);
+      expect(res.body).toBeNull();
+    }
+    expect((await originCalls(tag)).map((c) => c.method)).toEqual([
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      'OPTIONS',
+      'HEAD',
+      'GET',
+      'GET',
+    ]);
+  });
+
+  it('F51: origin 4xx/5xx pass through untouched, once', async () => {
+    const key = await keyFor();
+    for (const status of [400, 404, 500, 503]) {
+      const tag = newTag();
+      const res = await gateway(`/status/${status}`, { method: 'POST', body: 'x', ...withKey(key, tag) }, anyPath);
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(res.headers.get('retry-after')).toBe('7');
+      expect(res.headers.get('x-origin')).toBe('fake');
+      expect(await res.json()).toEqual({ origin: 'error', status });
+      expect(await originCalls(tag)).toHaveLength(1);
+    }
+  });
+
+  it('F52: an unreachable origin ⇒ 502 bad-gateway with a request id and no internals', async () => {
+    const key = await keyFor();
+    const body = await expectProblem(
+      await gateway('/echo', withKey(key, newTag()), { ...anyPath, ORIGIN_URL: 'http://127.0.0.1:9' }),
+      'bad-gateway',
+      502,
+    );
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|connect/i);
+  });
+
+  it('F53: an origin slower than ORIGIN_TIMEOUT_MS ⇒ 504, and the origin fetch is aborted', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const started = Date.now();
+    await expectProblem(
+      await gateway('/slow?ms=5000', withKey(key, tag), { ...anyPath, ORIGIN_TIMEOUT_MS: '300' }),
+      'gateway-timeout',
+      504,
+    );
+    expect(Date.now() - started).toBeLessThan(4000);
+    let aborted = false;
+    for (let i = 0; i < 100 && !aborted; i++) {
+      aborted = (await originCalls(tag))[0]?.aborted === true;
+      if (!aborted) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(aborted).toBe(true);
+  });
+
+  it('F55: two keys calling the same URL each get their own origin call and identity', async () => {
+    const a = await createKey();
+    const b = await createKey();
+    const tag = newTag();
+    const ra = (await (await gateway('/me', withKey(a.key, tag), anyPath)).json()) as { keyId: string };
+    const rb = (await (await gateway('/me', withKey(b.key, tag), anyPath)).json()) as { keyId: string };
+    expect(ra.keyId).toBe(a.id);
+    expect(rb.keyId).toBe(b.id);
+    expect(await originCalls(tag)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { extractCredential, findKeyInUrl } from '../../src/auth/credential';
+import { generateKey } from '../../src/keys/format';
+import { nonCanonicalReason, rawPath } from '../../src/proxy/canonical-path';
+import { originUrl } from '../../src/proxy/forward';
+
+describe('canonical paths', () => {
+  it('reads the raw path', () => {
+    expect(rawPath('https://h.example/a/b?x=1')).toBe('/a/b');
+    expect(rawPath('https://h.example/a%2Fb#f')).toBe('/a%2Fb');
+    expect(rawPath('https://h.example')).toBe('/');
+  });
+
+  it('refuses every form of path trickery', () => {
+    for (const bad of [
+      '/a//b',
+      '//admin',
+      '/a/%2e%2e/b',
+      '/a/%2E/b',
+      '/a%2fb',
+      '/a%2Fadmin',
+      '/a%5cb',
+      '/a/./b',
+      '/a/../b',
+      '/a/..',
+      '/a\\b',
+      '/a%00',
+    ]) {
+      expect(nonCanonicalReason(bad), bad).not.toBeNull();
+    }
+    for (const ok of ['/', '/forms', '/forms/42', '/forms/a.b', '/forms/..x', '/a%20b']) expect(nonCanonicalReason(ok), ok).toBeNull();
+  });
+
+  it('forwards path and query unchanged, order and encoding kept', () => {
+    expect(originUrl('https://o.example/base', 'https://api.example/v1/x?c=1&b=2&%61=3')).toBe('https://o.example/base/v1/x?c=1&b=2&%61=3');
+  });
+});
+
+describe('credential extraction', () => {
+  const h = (init: Record<string, string>) => new Headers(init);
+  it('takes Bearer or X-API-Key', () => {
+    expect(extractCredential(h({ authorization: 'Bearer abc' }))).toEqual({ ok: true, key: 'abc' });
+    expect(extractCredential(h({ authorization: 'bearer   abc' }))).toEqual({ ok: true, key: 'abc' });
+    expect(extractCredential(h({ 'X-API-KEY': 'abc' }))).toEqual({ ok: true, key: 'abc' });
+  });
+
+  it('classifies what is wrong', () => {
+    const problem = (init: Record<string, string>) => {
+      const r = extractCredential(h(init));
+      return r.ok ? 'ok' : r.problem;
+    };
+    expect(problem({})).toBe('missing-api-key');
+    expect(problem({ authorization: 'Bearer' })).toBe('missing-api-key');
+    expect(problem({ 'x-api-key': '' })).toBe('missing-api-key');
+    expect(problem({ authorization: 'Basic dXNlcjpwYXNz' })).toBe('malformed-credentials');
+    expect(problem({ authorization: 'Bearer a b' })).toBe('malformed-credentials');
+    expect(problem({ authorization: 'Bearer \u00e9t\u00e9' })).toBe('malformed-credentials');
+    expect(problem({ 'x-api-key': 'a, b' })).toBe('invalid-api-key');
+    expect(problem({ authorization: 'Bearer a', 'x-api-key': 'b' })).toBe('invalid-api-key');
+    expect(problem({ 'x-api-key': 'x'.repeat(5000) })).toBe('invalid-api-key');
+  });
+
+  it('finds keys and key parameters in URLs', () => {
+    const key = generateKey('kg', 'live');
+    expect(findKeyInUrl(`https://a.example/x?api_key=${key}`, 'kg')).toEqual({ found: true, keys: [key] });
+    expect(findKeyInUrl('https://a.example/x?apikey=whatever', 'kg')).toEqual({ found: true, keys: [] });
+    expect(findKeyInUrl('https://a.example/x?ACCESS_TOKEN=1', 'kg').found).toBe(true);
+    expect(findKeyInUrl(`https://a.example/${key}/x`, 'kg').keys).toEqual([key]);
+    expect(findKeyInUrl('https://a.example/x?key=1&q=kg_', 'kg')).toEqual({ found: false, keys: [] });
+  });
+});
