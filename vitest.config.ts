@@ -1,5 +1,6 @@
-// Tests run in workerd through @cloudflare/vitest-plugin: real KV and Durable Objects from
-// miniflare, the Worker configured from wrangler.toml, and a real fake origin in Node.
+// Two test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
+// Durable Objects from miniflare, the Worker configured from wrangler.toml, a real fake origin in
+// Node. "e2e": Node drives the built deploy bundle in workerd over real sockets.
 
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -9,20 +10,38 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 process.env.ADMIN_TOKEN ??= TEST_ADMIN_TOKEN;
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: {
-          ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
-          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  test: {
+    testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
+                ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          globalSetup: ['./test/global-setup.ts'],
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**'],
         },
       },
-    })),
-  ],
-  test: {
-    globalSetup: ['./test/global-setup.ts'],
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    testTimeout: 30_000,
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

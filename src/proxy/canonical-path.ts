@@ -23,3 +23,16 @@ export function nonCanonicalReason(path: string): string | null {
   }
   return null;
 }
+
+/**
+ * Null when the message framing is unambiguous, else why not (RFC 9112 §6.3, §11.2): both
+ * Content-Length and Transfer-Encoding, or several Content-Length values, are how requests get
+ * smuggled past one parser and read differently by the next.
+ */
+export function ambiguousFramingReason(headers: Headers): string | null {
+  const length = headers.get('content-length');
+  if (length === null) return null;
+  if (headers.has('transfer-encoding')) return 'both Content-Length and Transfer-Encoding';
+  if (!/^\d+$/.test(length)) return 'invalid or repeated Content-Length';
+  return null;
+}

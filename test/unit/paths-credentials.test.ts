@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractCredential, findKeyInUrl } from '../../src/auth/credential';
 import { generateKey } from '../../src/keys/format';
-import { nonCanonicalReason, rawPath } from '../../src/proxy/canonical-path';
+import { ambiguousFramingReason, nonCanonicalReason, rawPath } from '../../src/proxy/canonical-path';
 import { originUrl } from '../../src/proxy/forward';
 
 describe('canonical paths', () => {
@@ -29,6 +29,14 @@ describe('canonical paths', () => {
       expect(nonCanonicalReason(bad), bad).not.toBeNull();
     }
     for (const ok of ['/', '/forms', '/forms/42', '/forms/a.b', '/forms/..x', '/a%20b']) expect(nonCanonicalReason(ok), ok).toBeNull();
+  });
+
+  it('refuses ambiguous framing if the runtime ever passes it through', () => {
+    const h = (init: Record<string, string>) => new Headers(init);
+    expect(ambiguousFramingReason(h({ 'content-length': '4', 'transfer-encoding': 'chunked' }))).toMatch(/both/);
+    expect(ambiguousFramingReason(h({ 'content-length': '4, 5' }))).toMatch(/repeated/);
+    expect(ambiguousFramingReason(h({ 'content-length': '12' }))).toBeNull();
+    expect(ambiguousFramingReason(h({ 'transfer-encoding': 'chunked' }))).toBeNull();
   });
 
   it('forwards path and query unchanged, order and encoding kept', () => {

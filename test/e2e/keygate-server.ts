@@ -1,0 +1,68 @@
+// Runs the built deploy bundle (dist/index.js, from `npm run build`) in workerd through miniflare's
+// Node API, on a real loopback socket — for what only a real HTTP client can send: raw paths,
+// ambiguous framing, plain http next to https, restarts over persisted state.
+
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ with wrangler unless it is newer than every source file. */
+export function ensureBundle(): string {
+  const bundle = 'dist/index.js';
+  const stale = !existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(newestMtime('src'), statSync('wrangler.toml').mtimeMs);
+  if (stale) execFileSync('wrangler', ['deploy', '--dry-run', '--outdir', 'dist'], { stdio: 'ignore' });
+  return bundle;
+}
+
+export interface KeygateServer {
+  url: string;
+  mf: Miniflare;
+  dispose(): Promise<void>;
+}
+
+export async function startKeygate(options: {
+  https: boolean;
+  persistDir: string;
+  originUrl: string;
+  bindings?: Record<string, unknown>;
+}): Promise<KeygateServer> {
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port: 0,
+      https: options.https,
+      resourcePersistencePath: options.persistDir,
+      workers: [
+        {
+          name: 'keygate',
+          modules: true,
+          scriptPath: ensureBundle(),
+          compatibilityDate: '2026-11-01',
+          kvNamespaces: ['KEYS'],
+          durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true } },
+          bindings: {
+            ORIGIN_URL: options.originUrl,
+            ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+            KEY_PREFIX: 'kg',
+            ROUTES: [{ method: '*', path: '/forms/*', scopes: ['forms:read'] }],
+            ...options.bindings,
+          },
+        },
+      ],
+    }),
+  );
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  return { url, mf, dispose: () => mf.dispose() };
+}
