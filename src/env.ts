@@ -12,6 +12,10 @@ export interface Config {
   originBase: string;
   originTimeoutMs: number;
   authTimeoutMs: number;
+  /** In-isolate key cache TTL; 0 disables the cache (benchmarks). */
+  keyCacheTtlMs: number;
+  /** BENCH_MODE=true: exposes storage counters at /_keygate/v1/bench/counters (admin token). */
+  benchMode: boolean;
   routes: RouteRule[] | null;
   exposedKeyPolicy: 'revoke' | 'flag';
   cors: CorsPolicy;
@@ -24,6 +28,8 @@ export type Bindings = Env & {
   AUTH_TIMEOUT_MS?: string;
   CORS_ALLOWED_ORIGINS?: string;
   AUTH_FAILURE_LIMIT?: string;
+  KEY_CACHE_TTL_MS?: string;
+  BENCH_MODE?: string;
 };
 
 export interface AppEnv {
@@ -84,6 +90,8 @@ export function parseConfig(env: Bindings): Config {
     originBase: originBase(env.ORIGIN_URL, env.ALLOW_HTTP_ORIGIN === 'true'),
     originTimeoutMs: positiveInt(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', 30_000),
     authTimeoutMs: positiveInt(env.AUTH_TIMEOUT_MS, 'AUTH_TIMEOUT_MS', 1_500),
+    keyCacheTtlMs: positiveInt(env.KEY_CACHE_TTL_MS, 'KEY_CACHE_TTL_MS', 5_000),
+    benchMode: env.BENCH_MODE === 'true',
     routes: parseRoutes(env.ROUTES),
     exposedKeyPolicy: policy,
     cors: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS),
@@ -101,6 +109,8 @@ const RAW_FIELDS = [
   'EXPOSED_KEY_POLICY',
   'CORS_ALLOWED_ORIGINS',
   'AUTH_FAILURE_LIMIT',
+  'KEY_CACHE_TTL_MS',
+  'BENCH_MODE',
 ] as const;
 let cached: { raw: unknown[]; config: Config } | undefined;
 

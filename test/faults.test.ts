@@ -67,6 +67,24 @@ describe('faults and the lookup cache', () => {
     expect(kv.reads).toBe(1);
   });
 
+  it('KEY_CACHE_TTL_MS=0 turns the cache off: every request reads KV', async () => {
+    const key = await createKey();
+    const kv = countingKv(env.KEYS);
+    for (let i = 0; i < 5; i++)
+      expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: kv, KEY_CACHE_TTL_MS: '0' })).status).toBe(200);
+    expect(kv.reads).toBe(5);
+  });
+
+  it('BENCH_MODE exposes storage counters to the admin token, and nothing without it', async () => {
+    const auth = { headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } };
+    await expectProblem(await gateway('/_keygate/v1/bench/counters', auth), 'not-found', 404);
+    const before = (await (await gateway('/_keygate/v1/bench/counters', auth, { BENCH_MODE: 'true' })).json()) as { kvReads: number };
+    await gateway('/forms/1', withKey(generateKey('kg', 'live'), newTag()), { BENCH_MODE: 'true' });
+    const after = (await (await gateway('/_keygate/v1/bench/counters', auth, { BENCH_MODE: 'true' })).json()) as { kvReads: number };
+    expect(after.kvReads).toBe(before.kvReads + 1);
+    await expectProblem(await gateway('/_keygate/v1/bench/counters', {}, { BENCH_MODE: 'true' }), 'unauthorized', 401);
+  });
+
   it('an unexpected error is a 500 problem with a request id and no stack', async () => {
     const key = await createKey();
     const throwingEnv = { REGISTRY: undefined };

@@ -6,6 +6,8 @@ import type { AppEnv } from '../env';
 import { adminAuth } from '../auth/admin-auth';
 import { keys, projectKeys } from './keys';
 import { projects } from './projects';
+import { ApiError } from '../errors/problems';
+import { storageCounters } from '../bench-counters';
 
 export const admin = new Hono<AppEnv>();
 
@@ -18,3 +20,7 @@ admin.use('*', async (c, next) => {
 admin.route('/projects', projects);
 admin.route('/projects', projectKeys);
 admin.route('/keys', keys);
+admin.get('/bench/counters', (c) => {
+  if (!c.var.config.benchMode) throw new ApiError('not-found');
+  return c.json(storageCounters);
+});

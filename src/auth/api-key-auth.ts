@@ -5,7 +5,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors/problems';
-import { AuthUnavailableError, verifyKey } from '../keys/verify';
+import { AuthUnavailableError, lookupDeps, verifyKey } from '../keys/verify';
 import { log } from '../log';
 import { extractCredential, findKeyInUrl } from './credential';
 import { reportExposure } from './exposure';
@@ -44,7 +44,7 @@ export function apiKeyAuth() {
 
     let outcome;
     try {
-      outcome = await verifyKey(credential.key, { kv: c.env.KEYS, prefix: config.keyPrefix, timeoutMs: config.authTimeoutMs }, now);
+      outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now);
     } catch (error) {
       if (!(error instanceof AuthUnavailableError)) throw error;
       log('error', 'auth unavailable', { requestId: c.var.requestId, error: error.message });

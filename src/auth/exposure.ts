@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { parseKey } from '../keys/format';
 import { hashKey } from '../keys/hash';
-import { evictCachedKey, lookupHash } from '../keys/verify';
+import { evictCachedKey, lookupDeps, lookupHash } from '../keys/verify';
 import { registry } from '../registry/client';
 import type { ExposureReason } from '../registry/registry-do';
 import { log } from '../log';
@@ -18,7 +18,7 @@ export async function reportExposure(c: Context<AppEnv>, candidates: readonly st
     if (!parseKey(candidate, config.keyPrefix).ok) continue;
     try {
       const hash = await hashKey(candidate);
-      const found = await lookupHash({ kv: c.env.KEYS, prefix: config.keyPrefix, timeoutMs: config.authTimeoutMs }, hash, Date.now());
+      const found = await lookupHash(lookupDeps(c.env.KEYS, config), hash, Date.now());
       if (found === null) continue;
       const keyId = await registry(c.env).markExposed(hash, reason, config.exposedKeyPolicy, Date.now());
       evictCachedKey(hash);

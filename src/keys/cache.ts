@@ -9,8 +9,8 @@ interface Entry<V> {
 
 export interface CacheOptions<V> {
   maxEntries: number;
-  /** Returns how long `value` may be served from `now`, before jitter; 0 means do not cache. */
-  ttlFor: (value: V, now: number) => number;
+  /** How long `value` may be served from `now` given the configured `ttl`, before jitter; ≤ 0: not cached. */
+  ttlFor: (value: V, now: number, ttl: number) => number;
   /** Fraction of the TTL taken off at random, so entries loaded together do not expire together. */
   jitter: number;
 }
@@ -36,7 +36,7 @@ export class TtlCache<V> {
    * The value for `key`: from the cache, from a load already under way, or from `load()`.
    * A failed load is not cached; every waiter sees the failure.
    */
-  get(key: string, now: number, load: () => Promise<V>): V | Promise<V> {
+  get(key: string, now: number, ttl: number, load: () => Promise<V>): V | Promise<V> {
     const cached = this.peek(key, now);
     if (cached !== undefined) return cached;
     const pending = this.inFlight.get(key);
@@ -44,7 +44,7 @@ export class TtlCache<V> {
     const promise = load().then(
       (value) => {
         this.inFlight.delete(key);
-        this.set(key, value, Date.now());
+        this.set(key, value, Date.now(), ttl);
         return value;
       },
       (error: unknown) => {
@@ -56,10 +56,10 @@ export class TtlCache<V> {
     return promise;
   }
 
-  set(key: string, value: V, now: number): void {
-    const ttl = this.options.ttlFor(value, now);
-    if (ttl <= 0) return;
-    const until = now + ttl * (1 - Math.random() * this.options.jitter);
+  set(key: string, value: V, now: number, ttl: number): void {
+    const lifetime = this.options.ttlFor(value, now, ttl);
+    if (lifetime <= 0) return;
+    const until = now + lifetime * (1 - Math.random() * this.options.jitter);
     this.entries.delete(key);
     this.entries.set(key, { value, until });
     if (this.entries.size > this.options.maxEntries) {

@@ -1,5 +1,6 @@
 // The only module that touches KV. Layout (docs/storage-schema.md): `key:<sha256 hex>` → KeyRecord JSON.
 
+import { storageCounters } from '../bench-counters';
 import { toKeyRecord, type KeyRecord } from './record';
 
 const KEY_PREFIX = 'key:';
@@ -10,6 +11,7 @@ export function kvKeyFor(hash: string): string {
 
 /** The record for `hash`, or null when KV has none. Throws on a KV fault or a corrupt record. */
 export async function readKeyRecord(kv: KVNamespace, hash: string): Promise<KeyRecord | null> {
+  storageCounters.kvReads++;
   const raw = await kv.get(kvKeyFor(hash), 'json');
   return raw === null ? null : toKeyRecord(raw);
 }

@@ -34,12 +34,11 @@ export class AuthUnavailableError extends Error {
   }
 }
 
-/** Positive and negative entries live 5 s (minus up to 20 % jitter) and never past `expiresAt`. */
-export const CACHE_TTL_MS = 5_000;
+/** Positive and negative entries live KEY_CACHE_TTL_MS (minus up to 20 % jitter), never past `expiresAt`. */
 const cache = new TtlCache<Lookup>({
   maxEntries: 10_000,
   jitter: 0.2,
-  ttlFor: (value, now) => (value?.record.expiresAt != null ? Math.min(CACHE_TTL_MS, value.record.expiresAt - now) : CACHE_TTL_MS),
+  ttlFor: (value, now, ttl) => (value?.record.expiresAt != null ? Math.min(ttl, value.record.expiresAt - now) : ttl),
 });
 
 /** Forget what this isolate cached for `hash` (after an admin change made here). */
@@ -90,11 +89,18 @@ export interface VerifyDeps {
   kv: KVNamespace;
   prefix: string;
   timeoutMs: number;
+  /** 0 disables the cache (every lookup reads KV; concurrent reads of one key still share one). */
+  cacheTtlMs: number;
+}
+
+/** The lookup dependencies for this request's bindings and configuration. */
+export function lookupDeps(kv: KVNamespace, config: { keyPrefix: string; authTimeoutMs: number; keyCacheTtlMs: number }): VerifyDeps {
+  return { kv, prefix: config.keyPrefix, timeoutMs: config.authTimeoutMs, cacheTtlMs: config.keyCacheTtlMs };
 }
 
 /** The lookup result for a key hash, through the cache. Throws AuthUnavailableError on faults. */
 export function lookupHash(deps: VerifyDeps, hash: string, now: number): Lookup | Promise<Lookup> {
-  return cache.get(hash, now, () => loadWithDeadline(deps.kv, hash, deps.timeoutMs));
+  return cache.get(hash, now, deps.cacheTtlMs, () => loadWithDeadline(deps.kv, hash, deps.timeoutMs));
 }
 
 /** Decides whether `credential` is a usable key at `now`. */

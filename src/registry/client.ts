@@ -1,8 +1,10 @@
 // The only code that calls the registry Durable Object: one named object holds the whole registry.
 
+import { storageCounters } from '../bench-counters';
 import type { Registry } from './registry-do';
 
 export function registry(env: Env): DurableObjectStub<Registry> {
+  storageCounters.registryCalls++;
   return env.REGISTRY.get(env.REGISTRY.idFromName('registry')) as DurableObjectStub<Registry>;
 }
 
