@@ -11,23 +11,29 @@ import { ApiError, problemResponse } from './errors/problems';
 import { ConfigError } from './auth/routes';
 import { log } from './log';
 import { canonicalPath } from './proxy/canonical-path-guard';
+import { asMiddleware, pipeline, refuse } from './step';
 import { forward } from './proxy/forward';
 import { requestContext } from './request-context';
 
 export const app = new Hono<AppEnv>();
 
-app.use('*', requestContext()); //          1  request id, HSTS on https, config
-app.use('*', requireHttps()); //            2  plain http ⇒ 403, a key on it ⇒ exposed
-app.route('/_keygate/v1', admin); //        3  the admin API, never proxied
-app.all('/_keygate/*', () => {
-  throw new ApiError('not-found');
-});
-app.use('*', canonicalPath()); //           4  the path authorized is the path forwarded
-app.use('*', methodGuard()); //                CORS preflight, 405 for other methods
-app.use('*', apiKeyAuth()); //              5–8 credential, format, record, status
-app.use('*', ipAllowlist()); //             9  CF-Connecting-IP against the key's CIDRs
-app.use('*', routeAuthorization()); //      10 route rule and scopes
-app.all('*', forward); //                   12 the origin
+app.use('*', requestContext()); //                 1  request id, HSTS on https, config
+app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
+app.route('/_keygate/v1', admin); //               3  the admin API, never proxied
+app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
+app.all(
+  '*',
+  pipeline(
+    [
+      canonicalPath, //                            4  the path authorized is the path forwarded
+      methodGuard, //                                 CORS preflight, 405 for other methods
+      apiKeyAuth, //                               5–8 credential, format, record, status
+      ipAllowlist, //                              9  CF-Connecting-IP against the key's CIDRs
+      routeAuthorization, //                       10 route rule and scopes
+    ],
+    forward, //                                    12 the origin
+  ),
+);
 
 app.onError((error, c) => {
   const requestId = c.get('requestId') ?? crypto.randomUUID();

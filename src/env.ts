@@ -5,6 +5,7 @@ import type { Principal } from './keys/verify';
 import { PREFIX_PATTERN } from './keys/format';
 import { ConfigError, parseRoutes, type RouteRule } from './auth/routes';
 import type { CorsPolicy } from './auth/cors';
+import { isLogLevel, type LogLevel } from './log';
 
 export interface Config {
   keyPrefix: string;
@@ -16,6 +17,7 @@ export interface Config {
   keyCacheTtlMs: number;
   /** BENCH_MODE=true: exposes storage counters at /_keygate/v1/bench/counters (admin token). */
   benchMode: boolean;
+  logLevel: LogLevel;
   routes: RouteRule[] | null;
   exposedKeyPolicy: 'revoke' | 'flag';
   cors: CorsPolicy;
@@ -30,6 +32,7 @@ export type Bindings = Env & {
   AUTH_FAILURE_LIMIT?: string;
   KEY_CACHE_TTL_MS?: string;
   BENCH_MODE?: string;
+  LOG_LEVEL?: string;
 };
 
 export interface AppEnv {
@@ -79,6 +82,12 @@ function parseCorsOrigins(raw: unknown): CorsPolicy {
   return { origins: new Set(origins) };
 }
 
+function parseLogLevel(raw: unknown): LogLevel {
+  if (raw === undefined || raw === '') return 'info';
+  if (typeof raw !== 'string' || !isLogLevel(raw)) throw new ConfigError('LOG_LEVEL must be debug, info, warn or error');
+  return raw;
+}
+
 /** Builds the Config from raw bindings; throws ConfigError naming the first bad setting. */
 export function parseConfig(env: Bindings): Config {
   const keyPrefix = env.KEY_PREFIX || 'kg';
@@ -92,6 +101,7 @@ export function parseConfig(env: Bindings): Config {
     authTimeoutMs: positiveInt(env.AUTH_TIMEOUT_MS, 'AUTH_TIMEOUT_MS', 1_500),
     keyCacheTtlMs: positiveInt(env.KEY_CACHE_TTL_MS, 'KEY_CACHE_TTL_MS', 5_000),
     benchMode: env.BENCH_MODE === 'true',
+    logLevel: parseLogLevel(env.LOG_LEVEL),
     routes: parseRoutes(env.ROUTES),
     exposedKeyPolicy: policy,
     cors: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS),
@@ -111,6 +121,7 @@ const RAW_FIELDS = [
   'AUTH_FAILURE_LIMIT',
   'KEY_CACHE_TTL_MS',
   'BENCH_MODE',
+  'LOG_LEVEL',
 ] as const;
 let cached: { raw: unknown[]; config: Config } | undefined;
 

@@ -4,6 +4,7 @@
 import { createMiddleware } from 'hono/factory';
 import { applyCorsHeaders } from './auth/cors';
 import { configFor, type AppEnv } from './env';
+import { setLogLevel } from './log';
 
 function isAdminPath(url: string): boolean {
   return url.indexOf('/_keygate', url.indexOf('//') + 2) === url.indexOf('/', url.indexOf('//') + 2);
@@ -15,13 +16,15 @@ export function requestContext() {
   return createMiddleware<AppEnv>(async (c, next) => {
     c.set('requestId', crypto.randomUUID());
     c.set('clientIp', c.req.header('cf-connecting-ip') ?? '');
-    c.set('config', configFor(c.env));
+    const config = configFor(c.env);
+    c.set('config', config);
+    setLogLevel(config.logLevel);
     await next();
     const headers = c.res.headers;
-    headers.set('X-Request-Id', c.var.requestId);
+    headers.set('X-Request-Id', c.get('requestId'));
     if (c.req.url.startsWith('https:')) headers.set('Strict-Transport-Security', HSTS);
     // The admin API is never CORS-enabled: the owner's token must not be usable from a web page.
     const origin = c.req.header('origin');
-    if (origin !== undefined && c.var.config.cors.origins.has(origin) && !isAdminPath(c.req.url)) applyCorsHeaders(headers, origin);
+    if (origin !== undefined && config.cors.origins.has(origin) && !isAdminPath(c.req.url)) applyCorsHeaders(headers, origin);
   });
 }

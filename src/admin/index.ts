@@ -21,6 +21,6 @@ admin.route('/projects', projects);
 admin.route('/projects', projectKeys);
 admin.route('/keys', keys);
 admin.get('/bench/counters', (c) => {
-  if (!c.var.config.benchMode) throw new ApiError('not-found');
+  if (!c.get('config').benchMode) throw new ApiError('not-found');
   return c.json(storageCounters);
 });

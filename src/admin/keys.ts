@@ -42,7 +42,7 @@ projectKeys.post('/:projectId/keys', async (c) => {
   const input = await jsonBody(c, keyCreate);
   const now = Date.now();
   const expiresAt = futureTime(input.expiresAt, now) ?? null;
-  const plaintext = generateKey(c.var.config.keyPrefix, input.environment);
+  const plaintext = generateKey(c.get('config').keyPrefix, input.environment);
   const hash = await hashKey(plaintext);
   const created = await registry(c.env).createKey(
     c.req.param('projectId'),
@@ -55,7 +55,7 @@ projectKeys.post('/:projectId/keys', async (c) => {
       metadata: input.metadata ?? {},
     },
     hash,
-    keyStart(plaintext, c.var.config.keyPrefix),
+    keyStart(plaintext, c.get('config').keyPrefix),
     now,
   );
   const view = applied(found(created, 'project'));

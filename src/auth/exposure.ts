@@ -13,7 +13,8 @@ import { log } from '../log';
 
 /** Reports each well-formed key among `candidates` that exists; resolves when the registry has it. */
 export async function reportExposure(c: Context<AppEnv>, candidates: readonly string[], reason: ExposureReason): Promise<void> {
-  const { config } = c.var;
+  const config = c.get('config');
+  const requestId = c.get('requestId');
   for (const candidate of new Set(candidates)) {
     if (!parseKey(candidate, config.keyPrefix).ok) continue;
     try {
@@ -22,9 +23,9 @@ export async function reportExposure(c: Context<AppEnv>, candidates: readonly st
       if (found === null) continue;
       const keyId = await registry(c.env).markExposed(hash, reason, config.exposedKeyPolicy, Date.now());
       evictCachedKey(hash);
-      log('warn', 'key exposed', { requestId: c.var.requestId, keyId, reason, policy: config.exposedKeyPolicy });
+      log('warn', 'key exposed', { requestId, keyId, reason, policy: config.exposedKeyPolicy });
     } catch (error) {
-      log('error', 'exposure report failed', { requestId: c.var.requestId, reason, error: String(error) });
+      log('error', 'exposure report failed', { requestId, reason, error: String(error) });
     }
   }
 }

@@ -1,24 +1,22 @@
 // Before authentication: CORS preflights are answered (browsers never attach credentials to them),
 // and methods outside the allowlist (TRACE, CONNECT, WebDAV…) get 405 with Allow.
 
-import { createMiddleware } from 'hono/factory';
+import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { ApiError } from '../errors/problems';
+import { refuse } from '../step';
 import { isPreflight, preflightResponse } from './cors';
 import { METHODS } from './routes';
 
 const ALLOW = METHODS.join(', ');
+const ALLOWED = new Set<string>(METHODS);
 
-export function methodGuard() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    if (isPreflight(c.req.raw)) {
-      const origin = c.req.header('origin') as string;
-      if (!c.var.config.cors.origins.has(origin)) throw new ApiError('cors-origin-not-allowed');
-      return preflightResponse(origin, c.var.requestId);
-    }
-    if (!(METHODS as readonly string[]).includes(c.req.method)) {
-      throw new ApiError('method-not-allowed', { headers: { Allow: ALLOW } });
-    }
-    return next();
-  });
+export function methodGuard(c: Context<AppEnv>): Response | undefined {
+  const request = c.req.raw;
+  if (isPreflight(request)) {
+    const origin = request.headers.get('origin') as string;
+    if (!c.get('config').cors.origins.has(origin)) return refuse(c, 'cors-origin-not-allowed');
+    return preflightResponse(origin, c.get('requestId'));
+  }
+  if (!ALLOWED.has(request.method)) return refuse(c, 'method-not-allowed', { headers: { Allow: ALLOW } });
+  return undefined;
 }

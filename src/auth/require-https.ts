@@ -2,20 +2,19 @@
 // redirect teaches clients that http works while their key has already crossed the network in
 // clear. Any key it carried (header or URL) is reported exposed before answering.
 
-import { createMiddleware } from 'hono/factory';
+import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { ApiError } from '../errors/problems';
+import { refuse } from '../step';
 import { extractCredential, findKeyInUrl } from './credential';
 import { reportExposure } from './exposure';
 
-export function requireHttps() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    if (c.req.url.startsWith('https:')) return next();
-    const candidates = findKeyInUrl(c.req.url, c.var.config.keyPrefix).keys;
-    const header = extractCredential(c.req.raw.headers);
-    if (header.ok) candidates.push(header.key);
-    if (candidates.length === 0) throw new ApiError('https-required', { detail: 'Send API calls over https://' });
-    await reportExposure(c, candidates, 'http');
-    throw new ApiError('https-required', { detail: 'The API key crossed the network in clear text; it is treated as exposed' });
-  });
+export function requireHttps(c: Context<AppEnv>): Response | undefined | Promise<Response> {
+  if (c.req.url.startsWith('https:')) return undefined;
+  const candidates = findKeyInUrl(c.req.url, c.get('config').keyPrefix).keys;
+  const header = extractCredential(c.req.raw.headers);
+  if (header.ok) candidates.push(header.key);
+  if (candidates.length === 0) return refuse(c, 'https-required', { detail: 'Send API calls over https://' });
+  return reportExposure(c, candidates, 'http').then(() =>
+    refuse(c, 'https-required', { detail: 'The API key crossed the network in clear text; it is treated as exposed' }),
+  );
 }

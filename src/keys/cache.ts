@@ -1,5 +1,7 @@
 // A bounded in-isolate cache with TTL, jitter and single-flight loading: one KV read per key per
 // TTL per isolate, however many requests arrive at once. Map order gives cheap oldest-first eviction.
+// A shared load is a promise of another request: callers must wait on it with a timer of their own
+// (see verify.ts), and a load older than `shareForMs` is not shared any more (it may never settle).
 
 interface Entry<V> {
   value: V;
@@ -17,7 +19,7 @@ export interface CacheOptions<V> {
 
 export class TtlCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
-  private readonly inFlight = new Map<string, Promise<V>>();
+  private readonly inFlight = new Map<string, { promise: Promise<V>; started: number }>();
 
   constructor(private readonly options: CacheOptions<V>) {}
 
@@ -36,24 +38,28 @@ export class TtlCache<V> {
    * The value for `key`: from the cache, from a load already under way, or from `load()`.
    * A failed load is not cached; every waiter sees the failure.
    */
-  get(key: string, now: number, ttl: number, load: () => Promise<V>): V | Promise<V> {
+  get(key: string, now: number, ttl: number, load: () => Promise<V>, shareForMs = Infinity): V | Promise<V> {
     const cached = this.peek(key, now);
     if (cached !== undefined) return cached;
     const pending = this.inFlight.get(key);
-    if (pending !== undefined) return pending;
-    const promise = load().then(
+    if (pending !== undefined && now - pending.started < shareForMs) return pending.promise;
+    const entry = { promise: undefined as unknown as Promise<V>, started: now };
+    const settle = () => {
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+    };
+    entry.promise = load().then(
       (value) => {
-        this.inFlight.delete(key);
+        settle();
         this.set(key, value, Date.now(), ttl);
         return value;
       },
       (error: unknown) => {
-        this.inFlight.delete(key);
+        settle();
         throw error;
       },
     );
-    this.inFlight.set(key, promise);
-    return promise;
+    this.inFlight.set(key, entry);
+    return entry.promise;
   }
 
   set(key: string, value: V, now: number, ttl: number): void {

@@ -70,14 +70,23 @@ function compile(record: KeyRecord): Principal {
   };
 }
 
-async function loadWithDeadline(kv: KVNamespace, hash: string, timeoutMs: number): Promise<Lookup> {
+async function load(kv: KVNamespace, hash: string): Promise<Lookup> {
+  const record = await readKeyRecord(kv, hash);
+  return record === null ? null : { record, principal: compile(record) };
+}
+
+/**
+ * `pending` within `timeoutMs`, timed in this request. The timer matters twice: a stalled KV read
+ * becomes a 503, and a request waiting on a load another request started has I/O of its own
+ * pending — without it, workerd takes the waiter for hung and cancels it.
+ */
+async function withinDeadline(pending: Promise<Lookup>, timeoutMs: number): Promise<Lookup> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`KV read exceeded ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const record = await Promise.race([readKeyRecord(kv, hash), deadline]);
-    return record === null ? null : { record, principal: compile(record) };
+    return await Promise.race([pending, deadline]);
   } catch (error) {
     throw new AuthUnavailableError(error);
   } finally {
@@ -100,7 +109,8 @@ export function lookupDeps(kv: KVNamespace, config: { keyPrefix: string; authTim
 
 /** The lookup result for a key hash, through the cache. Throws AuthUnavailableError on faults. */
 export function lookupHash(deps: VerifyDeps, hash: string, now: number): Lookup | Promise<Lookup> {
-  return cache.get(hash, now, deps.cacheTtlMs, () => loadWithDeadline(deps.kv, hash, deps.timeoutMs));
+  const found = cache.get(hash, now, deps.cacheTtlMs, () => load(deps.kv, hash), deps.timeoutMs);
+  return found instanceof Promise ? withinDeadline(found, deps.timeoutMs) : found;
 }
 
 /** Decides whether `credential` is a usable key at `now`. */

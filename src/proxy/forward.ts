@@ -4,8 +4,8 @@
 
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { ApiError } from '../errors/problems';
 import { log } from '../log';
+import { refuse } from '../step';
 import { rawPath } from './canonical-path';
 import { clientResponseHeaders, originRequestHeaders } from './headers';
 
@@ -28,7 +28,9 @@ function hostOf(url: string): string {
 }
 
 export async function forward(c: Context<AppEnv>): Promise<Response> {
-  const { config, principal, requestId } = c.var;
+  const config = c.get('config');
+  const principal = c.get('principal');
+  const requestId = c.get('requestId');
   const request = c.req.raw;
   const headers = originRequestHeaders(request.headers, {
     keyId: principal.keyId,
@@ -36,7 +38,7 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
     scopes: principal.scopesHeader,
     environment: principal.environment,
     requestId,
-    clientIp: c.var.clientIp,
+    clientIp: c.get('clientIp'),
     host: hostOf(request.url),
   });
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
@@ -55,7 +57,7 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
   } catch (error) {
     const timedOut = controller.signal.aborted;
     log('warn', timedOut ? 'origin timeout' : 'origin unreachable', { requestId, error: String(error) });
-    throw new ApiError(timedOut ? 'gateway-timeout' : 'bad-gateway');
+    return refuse(c, timedOut ? 'gateway-timeout' : 'bad-gateway');
   } finally {
     clearTimeout(timer);
   }

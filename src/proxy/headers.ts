@@ -1,6 +1,6 @@
 // Header hygiene for both directions of the proxy (RFC 9110 §7.6.1): hop-by-hop fields and any field
 // named in Connection are dropped; credentials never reach the origin; the identity the origin sees
-// is only what keygate sets.
+// is only what keygate sets. One pass over the incoming fields, one set lookup each.
 
 const HOP_BY_HOP = [
   'connection',
@@ -14,8 +14,9 @@ const HOP_BY_HOP = [
   'proxy-authenticate',
 ];
 
-/** Request fields never forwarded: credentials, client-claimed forwarding data, and Host. */
-const REQUEST_DROP = [
+/** Request fields never forwarded: hop-by-hop, credentials, client-claimed forwarding data, Host. */
+const REQUEST_DROP = new Set([
+  ...HOP_BY_HOP,
   'authorization',
   'x-api-key',
   'host',
@@ -27,27 +28,19 @@ const REQUEST_DROP = [
   'x-real-ip',
   'true-client-ip',
   'x-request-id',
-];
+  'via',
+]);
+const RESPONSE_DROP = new Set(HOP_BY_HOP);
 
 export const VIA = '1.1 keygate';
 
-function connectionNamed(headers: Headers): string[] {
-  const value = headers.get('connection');
-  return value === null
-    ? []
-    : value
-        .split(',')
-        .map((t) => t.trim().toLowerCase())
-        .filter(Boolean);
-}
-
-/** Names to delete from `headers`: hop-by-hop, Connection-named, `extra`, and `keygate-*`/`cf-*` when asked. */
-function namesToDrop(headers: Headers, extra: readonly string[], dropPrefixed: boolean): string[] {
-  const drop = [...HOP_BY_HOP, ...extra, ...connectionNamed(headers)];
-  if (dropPrefixed) {
-    for (const [name] of headers) if (name.startsWith('keygate-') || name.startsWith('cf-')) drop.push(name);
-  }
-  return drop;
+/** `drop` plus the fields the message's own Connection header names (rare: only then a new set). */
+function dropSet(headers: Headers, drop: ReadonlySet<string>): ReadonlySet<string> {
+  const connection = headers.get('connection');
+  if (connection === null) return drop;
+  const extended = new Set(drop);
+  for (const token of connection.split(',')) extended.add(token.trim().toLowerCase());
+  return extended;
 }
 
 export interface Identity {
@@ -60,10 +53,14 @@ export interface Identity {
   host: string;
 }
 
-/** The headers of the fresh origin request. */
+/** The headers of the fresh origin request. Client-sent `Keygate-*` and `CF-*` are dropped. */
 export function originRequestHeaders(incoming: Headers, id: Identity): Headers {
-  const headers = new Headers(incoming);
-  for (const name of namesToDrop(incoming, REQUEST_DROP, true)) headers.delete(name);
+  const drop = dropSet(incoming, REQUEST_DROP);
+  const headers = new Headers();
+  for (const [name, value] of incoming) {
+    if (drop.has(name) || name.startsWith('keygate-') || name.startsWith('cf-')) continue;
+    headers.append(name, value);
+  }
   headers.set('Keygate-Key-Id', id.keyId);
   headers.set('Keygate-Project-Id', id.projectId);
   headers.set('Keygate-Scopes', id.scopes);
@@ -79,7 +76,8 @@ export function originRequestHeaders(incoming: Headers, id: Identity): Headers {
 
 /** The origin's response headers as the client may see them. */
 export function clientResponseHeaders(origin: Headers): Headers {
-  const headers = new Headers(origin);
-  for (const name of namesToDrop(origin, [], false)) headers.delete(name);
+  const drop = dropSet(origin, RESPONSE_DROP);
+  const headers = new Headers();
+  for (const [name, value] of origin) if (!drop.has(name)) headers.append(name, value);
   return headers;
 }

@@ -60,7 +60,7 @@ beforeAll(async () => {
   origin = await startFakeOrigin();
   originUrl = `http://127.0.0.1:${origin.port}`;
   persistDir = mkdtempSync(join(tmpdir(), 'keygate-e2e-'));
-  keygate = await startKeygate({ https: true, persistDir, originUrl });
+  keygate = await startKeygate({ https: true, persistDir, originUrl, bindings: { KEY_CACHE_TTL_MS: '0', BENCH_MODE: 'true' } });
 }, 60_000);
 
 afterAll(async () => {
@@ -78,6 +78,28 @@ describe('e2e: the deploy bundle on a real socket', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d{8}/);
     expect(await calls(tag)).toHaveLength(1);
+  });
+
+  it('concurrent requests for one uncached key share KV reads and never hang each other', async () => {
+    // KEY_CACHE_TTL_MS=0 here: every burst is a burst of misses, each waiting on another request's read.
+    const { key } = await newKey();
+    const counters = async () =>
+      (await (
+        await fetch(`${keygate.url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } })
+      ).json()) as { kvReads: number };
+    const before = (await counters()).kvReads;
+    for (let round = 0; round < 10; round++) {
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          fetch(`${keygate.url}/forms/1`, { headers: { authorization: `Bearer ${key}`, 'x-test-tag': 'e2e-flight' } }).then(
+            (r) => r.status,
+          ),
+        ),
+      );
+      expect(statuses).toEqual(Array(100).fill(200));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await counters()).kvReads - before).toBeLessThan(1000);
   });
 
   it('F30: raw dot segments never escape the scope: refused, or authorized on exactly the path forwarded', async () => {

@@ -60,4 +60,18 @@ describe('TtlCache', () => {
     await expect(cache.get('f', Date.now(), TTL, failing)).rejects.toThrow('boom');
     expect(failures).toBe(2);
   });
+
+  it('stops sharing a load that has not settled within shareForMs', async () => {
+    const cache = new TtlCache<string>({ maxEntries: 10, jitter: 0, ttlFor: (_v, _n, ttl) => ttl });
+    let loads = 0;
+    const never = () => {
+      loads++;
+      return new Promise<string>(() => {});
+    };
+    void cache.get('k', 0, TTL, never, 100);
+    void cache.get('k', 50, TTL, never, 100);
+    expect(loads).toBe(1);
+    void cache.get('k', 150, TTL, never, 100);
+    expect(loads).toBe(2);
+  });
 });

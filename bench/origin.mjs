@@ -1,0 +1,14 @@
+// The benchmark origin: a separate, cheap process answering every request with a small 200.
+import { createServer } from 'node:http';
+
+const port = Number(process.argv[2] ?? 0);
+const body = Buffer.from('{"ok":true}');
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(port, '127.0.0.1', () => console.log(`PORT ${server.address().port}`));

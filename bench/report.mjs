@@ -1,0 +1,89 @@
+// Turns benchmark samples into medians (with min–max), ratios to B0, verdicts on design.md's
+// targets, and the Markdown table for README and the issue note.
+
+export const TARGETS = [
+  { id: 'hit-throughput', text: 'C-hit throughput ≥ 0.90× B0', check: (c) => c['C-hit'].rps.median / c.B0.rps.median >= 0.9 },
+  { id: 'hit-cpu', text: 'C-hit added CPU ≤ 10 µs/request', check: (c) => c['C-hit'].cpuUsPerReq.median - c.B0.cpuUsPerReq.median <= 10 },
+  { id: 'hit-p50', text: 'C-hit added unloaded p50 ≤ 25 µs', check: (c) => c['C-hit'].p50us.median - c.B0.p50us.median <= 25 },
+  { id: 'hit-kv', text: 'C-hit KV reads ≤ 0.05/request', check: (c) => c['C-hit'].kvReadsPerReq.median <= 0.05 },
+  { id: 'hit-do', text: 'C-hit Durable Object calls ≤ 0.02/request', check: (c) => c['C-hit'].doCallsPerReq.median <= 0.02 },
+  { id: 'neg-throughput', text: 'C-neg throughput ≥ 2× B0', check: (c) => c['C-neg'].rps.median / c.B0.rps.median >= 2 },
+  { id: 'neg-kv', text: 'C-neg KV reads = 0 for repeated bad keys', check: (c) => c['C-neg'].kvReadsPerReq.median === 0 },
+  { id: 'errors', text: 'no errors in any configuration', check: (c) => Object.values(c).every((x) => x.errors.max === 0) },
+];
+
+function stats(values) {
+  const v = values.filter((x) => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median, min: v[0], max: v[v.length - 1] };
+}
+
+export function summarize(samples) {
+  const out = {};
+  for (const [name, list] of Object.entries(samples)) {
+    out[name] = {};
+    for (const metric of ['rps', 'cpuUsPerReq', 'p50us', 'p99us', 'kvReadsPerReq', 'doCallsPerReq', 'errors']) {
+      out[name][metric] = stats(list.map((s) => s[metric]));
+    }
+    out[name].statuses = list.at(-1)?.statuses ?? {};
+  }
+  return out;
+}
+
+export function judge(configs, targets) {
+  return targets.map((t) => {
+    let met;
+    try {
+      met = Boolean(t.check(configs));
+    } catch {
+      met = false;
+    }
+    return { id: t.id, text: t.text, met };
+  });
+}
+
+const fmt = (s, digits = 0) =>
+  s === null
+    ? '—'
+    : s.min === s.max
+      ? s.median.toFixed(digits)
+      : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+const diff = (a, b, digits = 1) =>
+  a === null || b === null ? '—' : `${a.median - b.median >= 0 ? '+' : ''}${(a.median - b.median).toFixed(digits)}`;
+
+export function renderMarkdown(result) {
+  const c = result.configs;
+  const b0 = c.B0;
+  const lines = [
+    `### keygate benchmark — ${result.date.slice(0, 10)}${result.quick ? ' (quick: one short round, not a measurement)' : ''}`,
+    '',
+    `Machine: ${result.machine.cores} cores, ${result.machine.cpu}; Node ${result.machine.node}; workerd ${result.machine.workerd}. ` +
+      `Gateway pinned to core 0, origin + wrk on core 1; ${result.plan.tool}, ${result.plan.connections} connections, ` +
+      `${result.plan.warmupS} s warm-up discarded, ${result.plan.rounds} interleaved round(s) of ${result.plan.runS} s; unloaded latency at c=1 for ${result.plan.latencyS} s. ` +
+      `Median (min–max).`,
+    '',
+    '| config | req/s | × B0 | gateway CPU µs/req | Δ CPU vs B0 | p50 µs (c=1) | Δ p50 vs B0 | p99 µs (c=1) | KV reads/req | DO calls/req | errors | statuses |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const describe = {
+    A: 'A origin direct',
+    B0: 'B0 bare proxy',
+    B1: 'B1 Hono proxy',
+    'C-hit': 'C-hit keygate, cached (Zipf over 1,000 of 10,000 keys)',
+    'C-kv': 'C-kv keygate, cache off (uniform over 10,000)',
+    'C-neg': 'C-neg unknown key (401)',
+  };
+  for (const [name, s] of Object.entries(c)) {
+    const ratio =
+      b0 && name !== 'A' ? (s.rps.median / b0.rps.median).toFixed(2) : name === 'A' ? (s.rps.median / b0.rps.median).toFixed(2) : '—';
+    lines.push(
+      `| ${describe[name] ?? name} | ${fmt(s.rps)} | ${ratio} | ${fmt(s.cpuUsPerReq, 1)} | ${name === 'A' || name === 'B0' ? '—' : diff(s.cpuUsPerReq, b0.cpuUsPerReq)} | ${fmt(s.p50us)} | ${name === 'B0' ? '—' : diff(s.p50us, b0.p50us, 0)} | ${fmt(s.p99us)} | ${fmt(s.kvReadsPerReq, 3)} | ${fmt(s.doCallsPerReq, 3)} | ${s.errors?.max ?? 0} | ${JSON.stringify(s.statuses)} |`,
+    );
+  }
+  lines.push('', '| target (design.md) | met |', '|---|---|');
+  for (const t of result.targets) lines.push(`| ${t.text} | ${t.met ? 'yes' : '**no**'} |`);
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,277 @@
+// `npm run bench [-- --quick]`: keygate's cost per call, as ratios against a bare pass-through
+// proxy in the same runtime. Every configuration runs in its own workerd (through miniflare's Node
+// API, never `wrangler dev`) pinned to core 0; this process, the origin and wrk share core 1.
+// Rounds are interleaved; medians with min–max are reported. Writes bench/results/<date>.{md,json}
+// and bench/results/latest.md. Asserts no timing: it measures.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { TARGETS, judge, renderMarkdown, summarize } from './report.mjs';
+
+const QUICK = process.argv.includes('--quick');
+const PLAN = QUICK
+  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 1_000, hot: 1_000 }
+  : { rounds: 5, warmupS: 3, runS: 5, latencyS: 3, keys: 10_000, hot: 1_000 };
+if (process.env.BENCH_HOT) PLAN.hot = Number(process.env.BENCH_HOT); // experiments: fewer hot keys
+const CONNECTIONS = 32;
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+const work = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
+const children = [];
+
+function log(...args) {
+  console.error('[bench]', ...args);
+}
+
+function ensureWrk() {
+  if (spawnSync('wrk', ['--version']).error === undefined) return;
+  log('wrk is missing: installing it from Debian (apt-get install -y wrk)');
+  execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk'], { stdio: 'inherit' });
+}
+
+function pin(pid, core) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+}
+
+function childPids() {
+  const out = spawnSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm=']).stdout.toString();
+  return out
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('workerd'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+/** utime + stime of `pid` and all its threads, in microseconds. */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+}
+
+async function startOrigin() {
+  const child = spawn(process.execPath, ['bench/origin.mjs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(Number(/PORT (\d+)/.exec(String(d))[1]))));
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Bundles `entry` behind a shim that presents each request as https — as the Cloudflare edge does
+ * after terminating TLS — so every configuration pays the same shim and none pays TLS.
+ */
+async function bundle(entry, name) {
+  const shim = join(work, `${name}-shim.js`);
+  const target = JSON.stringify(resolve(entry));
+  writeFileSync(
+    shim,
+    `import target from ${target};\nexport * from ${target};\n` +
+      `export default { fetch(request, env, ctx) { return target.fetch(new Request('https' + request.url.slice(4), request), env, ctx); } };\n`,
+  );
+  const outfile = join(work, `${name}.js`);
+  await build({
+    entryPoints: [shim],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    outfile,
+    logLevel: 'silent',
+    minify: true,
+    external: ['cloudflare:*', 'node:*'],
+  });
+  return outfile;
+}
+
+/** One workerd per configuration; returns its URL and pid. */
+async function startWorker(name, scriptPath, bindings, extra = {}) {
+  const before = new Set(childPids());
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port: 0,
+      resourcePersistencePath: join(work, name),
+      workers: [
+        {
+          name,
+          modules: true,
+          scriptPath,
+          modulesRoot: dirname(scriptPath),
+          compatibilityDate: '2026-11-01',
+          bindings,
+          // Straight to the Worker: no miniflare entry worker in front of any configuration.
+          unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+          ...extra,
+        },
+      ],
+    }),
+  );
+  await mf.ready;
+  const url = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
+  const pid = childPids().find((p) => !before.has(p));
+  if (pid === undefined) throw new Error(`no workerd process found for ${name}`);
+  pin(pid, 0);
+  return { name, url, pid, mf };
+}
+
+function wrk(url, script, seconds, connections, env = {}) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/bench`];
+  const out = spawnSync('wrk', args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const line = out.stdout.split('\n').find((l) => l.startsWith('JSON '));
+  if (!line) throw new Error(`wrk printed no result: ${out.stdout}\n${out.stderr}`);
+  return JSON.parse(line.slice(5));
+}
+
+/** fetch, retried once: undici may reuse a keep-alive socket the worker has just closed. */
+async function fetchRetry(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
+
+async function counters(url) {
+  const res = await fetchRetry(`${url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return res.json();
+}
+
+async function seedKeys(url, count) {
+  const admin = (path, body) =>
+    fetchRetry(`${url}/_keygate/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+  const project = await admin('/projects', { name: 'bench' });
+  const keys = [];
+  const batch = 16;
+  for (let i = 0; i < count; i += batch) {
+    const made = await Promise.all(
+      Array.from({ length: Math.min(batch, count - i) }, () =>
+        admin(`/projects/${project.id}/keys`, { name: 'bench', scopes: ['bench:read'] }),
+      ),
+    );
+    for (const k of made) {
+      if (typeof k.key !== 'string') throw new Error(`seeding failed: ${JSON.stringify(k)}`);
+      keys.push(k.key);
+    }
+  }
+  return keys;
+}
+
+async function main() {
+  ensureWrk();
+  pin(process.pid, 1);
+  const originUrl = await startOrigin();
+  log(`origin ${originUrl}; building bundles`);
+  const keygateScript = await bundle('src/index.ts', 'keygate');
+  const bareScript = await bundle('bench/workers/bare-proxy.js', 'bare');
+  const honoScript = await bundle('bench/workers/hono-proxy.ts', 'hono');
+
+  const keygateBindings = (extra) => ({
+    ORIGIN_URL: originUrl,
+    ADMIN_TOKEN,
+    KEY_PREFIX: 'kg',
+    ROUTES: [{ method: 'GET', path: '/bench', scopes: ['bench:read'] }],
+    BENCH_MODE: 'true',
+    ...extra,
+  });
+  const keygateExtra = { kvNamespaces: ['KEYS'], durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true } } };
+  const workers = {
+    B0: await startWorker('b0', bareScript, { ORIGIN_URL: originUrl }),
+    B1: await startWorker('b1', honoScript, { ORIGIN_URL: originUrl }),
+    'C-hit': await startWorker('chit', keygateScript, keygateBindings({}), keygateExtra),
+    'C-kv': await startWorker('ckv', keygateScript, keygateBindings({ KEY_CACHE_TTL_MS: '0' }), keygateExtra),
+    'C-neg': await startWorker('cneg', keygateScript, keygateBindings({ AUTH_FAILURE_LIMIT: '0' }), keygateExtra),
+  };
+
+  log(`seeding ${PLAN.keys} keys into C-hit and C-kv`);
+  const started = Date.now();
+  const hitKeys = await seedKeys(workers['C-hit'].url, PLAN.keys);
+  const kvKeys = await seedKeys(workers['C-kv'].url, PLAN.keys);
+  log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const files = {
+    hit: join(work, 'hit.txt'),
+    kv: join(work, 'kv.txt'),
+    neg: join(work, 'neg.txt'),
+  };
+  writeFileSync(files.hit, hitKeys.join('\n') + '\n');
+  writeFileSync(files.kv, kvKeys.join('\n') + '\n');
+  // C-neg: keys issued by another gateway (C-kv's) are well-formed, checksum-valid and unknown here.
+  writeFileSync(files.neg, kvKeys.slice(0, 10).join('\n') + '\n');
+
+  const configs = [
+    { name: 'A', url: originUrl, script: 'bench/lua/plain.lua', env: {} },
+    { name: 'B0', worker: workers.B0, script: 'bench/lua/plain.lua', env: {} },
+    { name: 'B1', worker: workers.B1, script: 'bench/lua/plain.lua', env: {} },
+    { name: 'C-hit', worker: workers['C-hit'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.hit, KEYS_COUNT: String(PLAN.hot) } },
+    {
+      name: 'C-kv',
+      worker: workers['C-kv'],
+      script: 'bench/lua/keys.lua',
+      env: { KEYS_FILE: files.kv, KEYS_COUNT: String(PLAN.keys), KEYS_DIST: 'uniform' },
+    },
+    { name: 'C-neg', worker: workers['C-neg'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
+  ];
+
+  const samples = Object.fromEntries(configs.map((c) => [c.name, []]));
+  for (let round = 1; round <= PLAN.rounds; round++) {
+    for (const config of configs) {
+      const url = config.worker?.url ?? config.url;
+      wrk(url, config.script, PLAN.warmupS, CONNECTIONS, config.env); // warm-up, discarded
+      const before = config.worker
+        ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(url) : null }
+        : null;
+      const load = wrk(url, config.script, PLAN.runS, CONNECTIONS, config.env);
+      const after = config.worker
+        ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(url) : null }
+        : null;
+      const idle = wrk(url, config.script, PLAN.latencyS, 1, config.env);
+      const sample = {
+        rps: load.requests / (load.duration_us / 1e6),
+        errors: load.errors + idle.errors,
+        statuses: load.statuses,
+        cpuUsPerReq: before ? (after.cpu - before.cpu) / load.requests : null,
+        kvReadsPerReq: before?.storage ? (after.storage.kvReads - before.storage.kvReads) / load.requests : null,
+        doCallsPerReq: before?.storage ? (after.storage.registryCalls - before.storage.registryCalls) / load.requests : null,
+        p50us: idle.p50_us,
+        p99us: idle.p99_us,
+      };
+      samples[config.name].push(sample);
+      log(
+        `round ${round} ${config.name}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50us} µs, statuses ${JSON.stringify(sample.statuses)}`,
+      );
+    }
+  }
+
+  const workerdVersion = execFileSync('npx', ['workerd', '--version']).toString().trim();
+  const result = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    plan: { ...PLAN, connections: CONNECTIONS, tool: 'wrk -t1' },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, workerd: workerdVersion },
+    configs: summarize(samples),
+  };
+  result.targets = judge(result.configs, TARGETS);
+  mkdirSync('bench/results', { recursive: true });
+  const stamp = result.date.slice(0, 19).replace(/[:T]/g, '-');
+  const md = renderMarkdown(result);
+  const suffix = QUICK ? '-quick' : '';
+  writeFileSync(`bench/results/${stamp}${suffix}.json`, JSON.stringify({ ...result, samples }, null, 2) + '\n');
+  writeFileSync(`bench/results/${stamp}${suffix}.md`, md);
+  if (!QUICK) writeFileSync('bench/results/latest.md', md);
+  console.log(md);
+  for (const w of Object.values(workers)) await w.mf.dispose();
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) child.kill();
+  rmSync(work, { recursive: true, force: true });
+}
