@@ -79,7 +79,7 @@ export function renderMarkdown(result) {
     const ratio =
       b0 && name !== 'A' ? (s.rps.median / b0.rps.median).toFixed(2) : name === 'A' ? (s.rps.median / b0.rps.median).toFixed(2) : '—';
     lines.push(
-      `| ${describe[name] ?? name} | ${fmt(s.rps)} | ${ratio} | ${fmt(s.cpuUsPerReq, 1)} | ${name === 'A' || name === 'B0' ? '—' : diff(s.cpuUsPerReq, b0.cpuUsPerReq)} | ${fmt(s.p50us)} | ${name === 'B0' ? '—' : diff(s.p50us, b0.p50us, 0)} | ${fmt(s.p99us)} | ${fmt(s.kvReadsPerReq, 3)} | ${fmt(s.doCallsPerReq, 3)} | ${s.errors?.max ?? 0} | ${JSON.stringify(s.statuses)} |`,
+      `| ${describe[name] ?? name} | ${fmt(s.rps)} | ${ratio} | ${fmt(s.cpuUsPerReq, 1)} | ${name === 'A' || name === 'B0' ? '—' : diff(s.cpuUsPerReq, b0.cpuUsPerReq)} | ${fmt(s.p50us)} | ${name === 'B0' ? '—' : diff(s.p50us, b0.p50us, 0)} | ${fmt(s.p99us)} | ${fmt(s.kvReadsPerReq, 4)} | ${fmt(s.doCallsPerReq, 4)} | ${s.errors?.max ?? 0} | ${JSON.stringify(s.statuses)} |`,
     );
   }
   lines.push('', '| target (design.md) | met |', '|---|---|');
