@@ -43,6 +43,8 @@ export interface AppEnv {
     principal: Principal;
     routeRule: RouteRule | undefined;
     clientIp: string;
+    /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
+    actor: string;
   };
 }
 

@@ -7,6 +7,7 @@ import { createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 import { brokenKv, countingKv } from './helpers/kv';
 import { generateKey } from '../src/keys/format';
+import { otherIsolateSynced } from './helpers/isolate';
 
 describe('faults and the lookup cache', () => {
   it('FI-1: KV throws ⇒ 503 auth-unavailable with Retry-After, no origin call', async () => {
@@ -46,6 +47,7 @@ describe('faults and the lookup cache', () => {
 
   it('concurrent requests for an uncached key cost one KV read (single flight); repeats are cached', async () => {
     const key = await createKey();
+    await otherIsolateSynced();
     const kv = countingKv(env.KEYS);
     const tag = newTag();
     const results = await Promise.all(Array.from({ length: 25 }, () => gateway('/forms/1', withKey(key.key, tag), { KEYS: kv })));
@@ -69,6 +71,7 @@ describe('faults and the lookup cache', () => {
 
   it('KEY_CACHE_TTL_MS=0 turns the cache off: every request reads KV', async () => {
     const key = await createKey();
+    await otherIsolateSynced();
     const kv = countingKv(env.KEYS);
     for (let i = 0; i < 5; i++)
       expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: kv, KEY_CACHE_TTL_MS: '0' })).status).toBe(200);

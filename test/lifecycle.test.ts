@@ -118,7 +118,10 @@ describe('C. key validity and lifecycle', () => {
       kvDump += name + (await env.KEYS.get(name)) + JSON.stringify((await env.KEYS.getWithMetadata(name)).metadata);
     const stub = registry(env);
     const sqlDump = await runInDurableObject(stub, (_instance: Registry, state) => {
-      const tables = state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`).toArray();
+      const tables = state.storage.sql
+        .exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+        .toArray()
+        .filter(({ name }) => !String(name).startsWith('_cf_') && !String(name).startsWith('sqlite_'));
       return tables.map(({ name }) => JSON.stringify(state.storage.sql.exec(`SELECT * FROM "${String(name)}"`).toArray())).join('\n');
     });
     for (const key of keys) {

@@ -10,20 +10,28 @@ import { createKey } from './helpers/admin';
 import { hashKey } from '../src/keys/hash';
 
 describe('storage schema', () => {
-  it('registry schema v1: tables and columns', async () => {
-    expect(REGISTRY_SCHEMA_VERSION).toBe(1);
+  it('registry schema v2: tables and columns', async () => {
+    expect(REGISTRY_SCHEMA_VERSION).toBe(2);
     const layout = await runInDurableObject(registry(env), (instance: Registry, state) => {
       const columns = (table: string) =>
         state.storage.sql
           .exec(`PRAGMA table_info("${table}")`)
           .toArray()
           .map((c) => String(c.name));
-      return { version: instance.schemaVersion(), meta: columns('meta'), projects: columns('projects'), keys: columns('keys') };
+      return {
+        version: instance.schemaVersion(),
+        meta: columns('meta'),
+        projects: columns('projects'),
+        keys: columns('keys'),
+        changes: columns('changes'),
+        kv_outbox: columns('kv_outbox'),
+        audit: columns('audit'),
+      };
     });
     expect(layout).toEqual({
-      version: 1,
+      version: 2,
       meta: ['k', 'v'],
-      projects: ['seq', 'id', 'name', 'description', 'metadata', 'created_at', 'updated_at'],
+      projects: ['seq', 'id', 'name', 'description', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
       keys: [
         'seq',
         'id',
@@ -43,7 +51,12 @@ describe('storage schema', () => {
         'created_at',
         'updated_at',
         'last_used_at',
+        'rotated_from',
+        'rotated_to',
       ],
+      changes: ['seq', 'hash', 'record', 'at'],
+      kv_outbox: ['hash', 'written_at', 'dirty'],
+      audit: ['seq', 'at', 'actor', 'action', 'target', 'changes', 'prev_hash', 'hash'],
     });
   });
 

@@ -6,6 +6,7 @@ import type { AppEnv } from '../env';
 import { adminAuth } from '../auth/admin-auth';
 import { keys, projectKeys } from './keys';
 import { projects } from './projects';
+import { audit } from './audit';
 import { ApiError } from '../errors/problems';
 import { storageCounters } from '../bench-counters';
 
@@ -20,6 +21,7 @@ admin.use('*', async (c, next) => {
 admin.route('/projects', projects);
 admin.route('/projects', projectKeys);
 admin.route('/keys', keys);
+admin.route('/audit', audit);
 admin.get('/bench/counters', (c) => {
   if (!c.get('config').benchMode) throw new ApiError('not-found');
   return c.json(storageCounters);

@@ -1,17 +1,18 @@
 // Admin: keys. A new key's plaintext is in the 201 answer and nowhere else — it is hashed here,
-// and only the hash reaches the registry and KV.
+// and only the hash reaches the registry and KV. Every change is applied to this isolate's view at
+// once (the next request here is already refused) and reaches other isolates through the feed.
 
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors/problems';
-import { generateKey, keyStart } from '../keys/format';
+import { generateKey, keyStart, type Environment } from '../keys/format';
 import { hashKey } from '../keys/hash';
-import { evictCachedKey } from '../keys/verify';
+import { applyEdgeRecord } from '../keys/verify';
 import { encodeCursor, registry } from '../registry/client';
-import type { KeyView } from '../registry/views';
 import type { KeyChanged } from '../registry/registry-do';
-import { afterCursor } from './projects';
-import { keyCreate, keyListQuery, keyUpdate } from './schemas';
+import type { KeyView } from '../registry/views';
+import { afterCursor, found } from './projects';
+import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
 import { jsonBody, query } from './validate';
 
 export const projectKeys = new Hono<AppEnv>();
@@ -25,42 +26,41 @@ function futureTime(iso: string | null | undefined, now: number): number | null 
   return ms;
 }
 
-function found<T>(value: T | null, what = 'key'): T {
-  if (value === null) throw new ApiError('not-found', { detail: `No such ${what}` });
-  return value;
+/** Applies a change to this isolate's view and returns what the API shows. */
+export function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): KeyView {
+  if (value === 'revoked') throw new ApiError('conflict', { detail: 'The key is revoked; revocation is permanent' });
+  const { view, hash, record } = found(value, 'key');
+  applyEdgeRecord(hash, record, now, now);
+  return view;
 }
 
-/** The view of a changed key, after dropping this isolate's cached copy of it. */
-function applied(value: KeyChanged | 'revoked' | null): KeyView {
-  if (value === 'revoked') throw new ApiError('conflict', { detail: 'The key is revoked; revocation is permanent' });
-  const { view, hash } = found(value);
-  evictCachedKey(hash);
-  return view;
+/** A fresh key: the plaintext (returned once), its hash and display start. */
+async function newKey(c: Context<AppEnv>, environment: Environment): Promise<{ plaintext: string; hash: string; start: string }> {
+  const prefix = c.get('config').keyPrefix;
+  const plaintext = generateKey(prefix, environment);
+  return { plaintext, hash: await hashKey(plaintext), start: keyStart(plaintext, prefix) };
+}
+
+function created(c: Context<AppEnv>, plaintext: string, view: KeyView): Response {
+  c.header('Location', `/_keygate/v1/keys/${view.id}`);
+  return c.json({ key: plaintext, ...view }, 201);
 }
 
 projectKeys.post('/:projectId/keys', async (c) => {
   const input = await jsonBody(c, keyCreate);
   const now = Date.now();
   const expiresAt = futureTime(input.expiresAt, now) ?? null;
-  const plaintext = generateKey(c.get('config').keyPrefix, input.environment);
-  const hash = await hashKey(plaintext);
-  const created = await registry(c.env).createKey(
-    c.req.param('projectId'),
-    {
-      name: input.name,
-      scopes: input.scopes,
-      environment: input.environment,
-      expiresAt,
-      ipAllowlist: input.ipAllowlist?.length ? input.ipAllowlist : null,
-      metadata: input.metadata ?? {},
-    },
-    hash,
-    keyStart(plaintext, c.get('config').keyPrefix),
-    now,
-  );
-  const view = applied(found(created, 'project'));
-  c.header('Location', `/_keygate/v1/keys/${view.id}`);
-  return c.json({ key: plaintext, ...view }, 201);
+  const { plaintext, hash, start } = await newKey(c, input.environment);
+  const fields = {
+    name: input.name,
+    scopes: input.scopes,
+    environment: input.environment,
+    expiresAt,
+    ipAllowlist: input.ipAllowlist?.length ? input.ipAllowlist : null,
+    metadata: input.metadata ?? {},
+  };
+  const result = await registry(c.env).createKey(c.req.param('projectId'), fields, hash, start, c.get('actor'), now);
+  return created(c, plaintext, applied(found(result, 'project'), now));
 });
 
 projectKeys.get('/:projectId/keys', async (c) => {
@@ -70,7 +70,7 @@ projectKeys.get('/:projectId/keys', async (c) => {
 });
 
 keys.get('/:keyId', async (c) => {
-  return c.json(found(await registry(c.env).getKey(c.req.param('keyId'), Date.now())));
+  return c.json(found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key'));
 });
 
 keys.patch('/:keyId', async (c) => {
@@ -81,9 +81,23 @@ keys.patch('/:keyId', async (c) => {
     expiresAt: futureTime(input.expiresAt, now),
     ipAllowlist: input.ipAllowlist === undefined ? undefined : input.ipAllowlist.length ? input.ipAllowlist : null,
   };
-  return c.json(applied(await registry(c.env).updateKey(c.req.param('keyId'), change, now)));
+  return c.json(applied(await registry(c.env).updateKey(c.req.param('keyId'), change, c.get('actor'), now), now));
 });
 
 keys.post('/:keyId/revoke', async (c) => {
-  return c.json(applied(await registry(c.env).revokeKey(c.req.param('keyId'), Date.now())));
+  const now = Date.now();
+  return c.json(applied(await registry(c.env).revokeKey(c.req.param('keyId'), c.get('actor'), now), now));
+});
+
+keys.post('/:keyId/rotate', async (c) => {
+  const { gracePeriodSeconds } = await jsonBody(c, keyRotate);
+  const now = Date.now();
+  const id = c.req.param('keyId');
+  const current = found(await registry(c.env).getKey(id, now), 'key');
+  const { plaintext, hash, start } = await newKey(c, current.environment);
+  const result = await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now);
+  if (result === 'revoked' || result === null) applied(result, now); // throws the right problem
+  const { created: next, old } = result as Exclude<typeof result, 'revoked' | null>;
+  applied(old, now);
+  return created(c, plaintext, applied(next, now));
 });

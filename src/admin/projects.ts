@@ -1,11 +1,13 @@
-// Admin: projects — the applications that call the API, each with its own keys.
+// Admin: projects — the applications that call the API, each with its own keys. Deleting a project
+// revokes every key it has.
 
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors/problems';
+import { applyEdgeRecord } from '../keys/verify';
 import { decodeCursor, encodeCursor, registry } from '../registry/client';
 import { jsonBody, query } from './validate';
-import { listQuery, projectCreate } from './schemas';
+import { listQuery, projectCreate, projectUpdate } from './schemas';
 
 export const projects = new Hono<AppEnv>();
 
@@ -16,9 +18,15 @@ export function afterCursor(cursor: string | undefined): number {
   return after;
 }
 
+/** `value`, or 404 naming what was not found. */
+export function found<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new ApiError('not-found', { detail: `No such ${what}` });
+  return value;
+}
+
 projects.post('/', async (c) => {
   const input = await jsonBody(c, projectCreate);
-  const project = await registry(c.env).createProject(input, Date.now());
+  const project = await registry(c.env).createProject(input, c.get('actor'), Date.now());
   c.header('Location', `/_keygate/v1/projects/${project.id}`);
   return c.json(project, 201);
 });
@@ -30,7 +38,17 @@ projects.get('/', async (c) => {
 });
 
 projects.get('/:projectId', async (c) => {
-  const project = await registry(c.env).getProject(c.req.param('projectId'));
-  if (project === null) throw new ApiError('not-found', { detail: 'No such project' });
-  return c.json(project);
+  return c.json(found(await registry(c.env).getProject(c.req.param('projectId')), 'project'));
+});
+
+projects.patch('/:projectId', async (c) => {
+  const input = await jsonBody(c, projectUpdate);
+  return c.json(found(await registry(c.env).updateProject(c.req.param('projectId'), input, c.get('actor'), Date.now()), 'project'));
+});
+
+projects.delete('/:projectId', async (c) => {
+  const now = Date.now();
+  const revoked = found(await registry(c.env).deleteProject(c.req.param('projectId'), c.get('actor'), now), 'project');
+  for (const { hash, record } of revoked) applyEdgeRecord(hash, record, now, now);
+  return c.body(null, 204);
 });

@@ -19,6 +19,24 @@ export const projectCreate = z.strictObject({
   metadata: metadata.optional(),
 });
 
+export const projectUpdate = z
+  .strictObject({
+    name: name.optional(),
+    description: z.string().max(2000).optional(),
+    metadata: metadata.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'at least one field to change');
+
+export const keyRotate = z.strictObject({
+  /** The old key keeps working this long (at most 30 days); 0 retires it at once. */
+  gracePeriodSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(0),
+});
+
 export const keyCreate = z.strictObject({
   name,
   scopes,

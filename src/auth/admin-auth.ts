@@ -12,6 +12,12 @@ async function digest(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', encoder.encode(text));
 }
 
+/** The audit log's name for the holder of `token`: adm_ + the first 12 hex digits of its SHA-256. */
+export async function actorId(token: string): Promise<string> {
+  const bytes = new Uint8Array(await digest(token));
+  return 'adm_' + [...bytes.slice(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** Constant-time equality of two strings of any length. */
 export async function tokensEqual(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([digest(given), digest(expected)]);
@@ -29,6 +35,7 @@ export function adminAuth() {
     if (match === null || !(await tokensEqual(match[1] as string, expected))) {
       throw new ApiError('unauthorized', { headers: { 'WWW-Authenticate': 'Bearer realm="keygate-admin"' } });
     }
+    c.set('actor', await actorId(expected));
     return next();
   });
 }

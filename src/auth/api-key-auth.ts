@@ -10,6 +10,7 @@ import { refuse } from '../step';
 import { extractCredential, findKeyInUrl } from './credential';
 import { reportExposure } from './exposure';
 import { failureLimiter } from './failure-limiter';
+import { ensureFresh } from '../keys/feed';
 
 const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer realm="keygate", error="invalid_token"' };
 const INVALID_REQUEST = { 'WWW-Authenticate': 'Bearer realm="keygate", error="invalid_request"' };
@@ -42,6 +43,8 @@ export async function apiKeyAuth(c: Context<AppEnv>): Promise<Response | undefin
     return refuse(c, credential.problem, { detail: credential.detail, headers });
   }
 
+  const feed = ensureFresh(c, now);
+  if (feed !== undefined) await feed;
   let outcome: VerifyOutcome;
   try {
     outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now);

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { parseKey } from '../keys/format';
 import { hashKey } from '../keys/hash';
-import { evictCachedKey, lookupDeps, lookupHash } from '../keys/verify';
+import { applyEdgeRecord, lookupDeps, lookupHash } from '../keys/verify';
 import { registry } from '../registry/client';
 import type { ExposureReason } from '../registry/registry-do';
 import { log } from '../log';
@@ -21,8 +21,10 @@ export async function reportExposure(c: Context<AppEnv>, candidates: readonly st
       const hash = await hashKey(candidate);
       const found = await lookupHash(lookupDeps(c.env.KEYS, config), hash, Date.now());
       if (found === null) continue;
-      const keyId = await registry(c.env).markExposed(hash, reason, config.exposedKeyPolicy, Date.now());
-      evictCachedKey(hash);
+      const exposed = await registry(c.env).markExposed(hash, reason, config.exposedKeyPolicy, Date.now());
+      if (exposed === null) continue;
+      applyEdgeRecord(hash, exposed.record, exposed.at, Date.now());
+      const keyId = exposed.keyId;
       log('warn', 'key exposed', { requestId, keyId, reason, policy: config.exposedKeyPolicy });
     } catch (error) {
       log('error', 'exposure report failed', { requestId, reason, error: String(error) });

@@ -4,6 +4,8 @@
 import { ENVIRONMENTS, type Environment } from './format';
 
 export const KEY_RECORD_VERSION = 1;
+/** How long KV may go on serving an older record after a change (Cloudflare: up to 60 s), plus margin. */
+export const KV_STALENESS_MS = 70_000;
 export type EdgeKeyStatus = 'active' | 'disabled' | 'revoked';
 
 export interface KeyRecord {

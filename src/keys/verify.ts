@@ -7,7 +7,7 @@ import { compileScopes, type ScopeSet } from '../auth/scopes';
 import { TtlCache } from './cache';
 import { parseKey, type Environment } from './format';
 import { hashKey } from './hash';
-import type { KeyRecord } from './record';
+import { KV_STALENESS_MS, type KeyRecord } from './record';
 import { readKeyRecord } from './store';
 
 export interface Principal {
@@ -34,6 +34,8 @@ export class AuthUnavailableError extends Error {
   }
 }
 
+const MAX_OVERRIDES = 10_000;
+
 /** Positive and negative entries live KEY_CACHE_TTL_MS (minus up to 20 % jitter), never past `expiresAt`. */
 const cache = new TtlCache<Lookup>({
   maxEntries: 10_000,
@@ -41,13 +43,41 @@ const cache = new TtlCache<Lookup>({
   ttlFor: (value, now, ttl) => (value?.record.expiresAt != null ? Math.min(ttl, value.record.expiresAt - now) : ttl),
 });
 
-/** Forget what this isolate cached for `hash` (after an admin change made here). */
-export function evictCachedKey(hash: string): void {
+/**
+ * Edge records this isolate learnt from the registry (its own admin calls, or the change feed),
+ * newer than whatever KV may still serve: consulted before the cache and KV until KV has surely
+ * converged (KV_STALENESS_MS after the change).
+ */
+const overrides = new Map<string, { found: Lookup; until: number }>();
+
+/** Applies a key change known to be newer than KV: drops the cached copy, overrides KV for a while. */
+export function applyEdgeRecord(hash: string, record: KeyRecord, changedAt: number, now: number): void {
   cache.delete(hash);
+  const until = changedAt + KV_STALENESS_MS;
+  if (until <= now) return;
+  overrides.delete(hash);
+  overrides.set(hash, { found: { record, principal: compile(record) }, until });
+  if (overrides.size > MAX_OVERRIDES) {
+    const oldest = overrides.keys().next().value;
+    if (oldest !== undefined) overrides.delete(oldest);
+  }
 }
 
+/** Forgets everything this isolate knows about keys (the feed could not say what changed). */
 export function clearKeyCache(): void {
   cache.clear();
+  overrides.clear();
+}
+
+function override(hash: string, now: number): Lookup | undefined {
+  if (overrides.size === 0) return undefined;
+  const entry = overrides.get(hash);
+  if (entry === undefined) return undefined;
+  if (entry.until <= now) {
+    overrides.delete(hash);
+    return undefined;
+  }
+  return entry.found;
 }
 
 function compile(record: KeyRecord): Principal {
@@ -109,6 +139,8 @@ export function lookupDeps(kv: KVNamespace, config: { keyPrefix: string; authTim
 
 /** The lookup result for a key hash, through the cache. Throws AuthUnavailableError on faults. */
 export function lookupHash(deps: VerifyDeps, hash: string, now: number): Lookup | Promise<Lookup> {
+  const known = override(hash, now);
+  if (known !== undefined) return known;
   const found = cache.get(hash, now, deps.cacheTtlMs, () => load(deps.kv, hash), deps.timeoutMs);
   return found instanceof Promise ? withinDeadline(found, deps.timeoutMs) : found;
 }

@@ -1,12 +1,18 @@
-// The registry: projects and keys in Durable Object SQLite, the source of truth for the admin API
-// (read-your-writes), written through to KV (`key:<hash>`) for the edge. One object serialises
-// every change, so concurrent admin writes cannot interleave. It never sees a plaintext key.
+// The registry: projects, keys and the audit log in Durable Object SQLite — the source of truth for
+// the admin API (read-your-writes). One object serialises every change, so concurrent admin writes
+// cannot interleave. Every key change is published to the edge (EdgePublisher: the change feed and
+// KV). It never sees a plaintext key.
 
 import { DurableObject } from 'cloudflare:workers';
-import { writeKeyRecord } from '../keys/store';
-import { REGISTRY_MIGRATIONS, REGISTRY_SCHEMA_VERSION } from './schema';
-import { edgeRecord, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 import { randomBase62 } from '../keys/format';
+import type { KeyRecord } from '../keys/record';
+import { AuditLog, type AuditEntry } from './audit-log';
+import { EdgePublisher, type FeedPage } from './edge-publisher';
+import { REGISTRY_MIGRATIONS, REGISTRY_SCHEMA_VERSION } from './schema';
+import { KeyTable, type KeyChange, type NewKey } from './key-table';
+import { edgeRecord, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
+
+export type { KeyChange, NewKey } from './key-table';
 
 export interface Page<T> {
   items: T[];
@@ -20,38 +26,30 @@ export interface NewProject {
   metadata?: Record<string, string> | undefined;
 }
 
-export interface NewKey {
-  name: string;
-  scopes: string[];
-  environment: 'live' | 'test';
-  expiresAt: number | null;
-  ipAllowlist: string[] | null;
-  metadata: Record<string, string>;
-}
-
-export interface KeyChange {
-  name?: string | undefined;
-  scopes?: string[] | undefined;
-  expiresAt?: number | null | undefined;
-  enabled?: boolean | undefined;
-  ipAllowlist?: string[] | null | undefined;
-  metadata?: Record<string, string> | undefined;
-}
+export type ProjectChange = Partial<NewProject>;
 
 /** A key after a change, with its hash so the calling isolate can drop its cached copy (never shown). */
 export interface KeyChanged {
   view: KeyView;
   hash: string;
+  record: KeyRecord;
 }
 
 export type ExposureReason = 'http' | 'url';
+export const SYSTEM_ACTOR = 'keygate';
 
 export class Registry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly keys: KeyTable;
+  private readonly audit: AuditLog;
+  private readonly publisher: EdgePublisher;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.keys = new KeyTable(this.sql);
+    this.audit = new AuditLog(this.sql);
+    this.publisher = new EdgePublisher(this.sql, ctx.storage, env.KEYS);
     void ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -68,17 +66,21 @@ export class Registry extends DurableObject<Env> {
     return Number(this.sql.exec(`SELECT v FROM meta WHERE k = 'schema_version'`).one().v);
   }
 
-  createProject(input: NewProject, now: number): ProjectView {
+  // --- projects
+
+  createProject(input: NewProject, actor: string, now: number): ProjectView {
     const id = `prj_${randomBase62(20)}`;
+    const metadata = JSON.stringify(input.metadata ?? {});
     this.sql.exec(
       `INSERT INTO projects (id, name, description, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
       id,
       input.name,
       input.description ?? null,
-      JSON.stringify(input.metadata ?? {}),
+      metadata,
       now,
       now,
     );
+    this.audit.append(actor, 'project.create', id, { ...input }, now);
     return projectView(this.projectRow(id) as ProjectRow);
   }
 
@@ -88,140 +90,152 @@ export class Registry extends DurableObject<Env> {
   }
 
   listProjects(limit: number, after: number): Page<ProjectView> {
-    const rows = this.sql.exec<ProjectRow>(`SELECT * FROM projects WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit + 1).toArray();
-    return this.page(rows, limit, projectView);
+    const rows = this.sql
+      .exec<ProjectRow>(`SELECT * FROM projects WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`, after, limit + 1)
+      .toArray();
+    return page(rows, limit, projectView);
   }
 
+  updateProject(id: string, change: ProjectChange, actor: string, now: number): ProjectView | null {
+    if (!this.projectRow(id)) return null;
+    if (change.name !== undefined) this.sql.exec(`UPDATE projects SET name = ? WHERE id = ?`, change.name, id);
+    if (change.description !== undefined) this.sql.exec(`UPDATE projects SET description = ? WHERE id = ?`, change.description, id);
+    if (change.metadata !== undefined) this.sql.exec(`UPDATE projects SET metadata = ? WHERE id = ?`, JSON.stringify(change.metadata), id);
+    this.sql.exec(`UPDATE projects SET updated_at = ? WHERE id = ?`, now, id);
+    this.audit.append(actor, 'project.update', id, { ...change }, now);
+    return projectView(this.projectRow(id) as ProjectRow);
+  }
+
+  /** Deletes the project and revokes every key it has; null when there is no such project. */
+  async deleteProject(id: string, actor: string, now: number): Promise<KeyChanged[] | null> {
+    if (!this.projectRow(id)) return null;
+    this.sql.exec(`UPDATE projects SET deleted_at = ?, updated_at = ? WHERE id = ?`, now, now, id);
+    const live = this.keys.unrevokedOf(id);
+    for (const row of live) this.keys.revoke(row.id, now);
+    this.audit.append(actor, 'project.delete', id, { revokedKeys: live.map((r) => r.id) }, now);
+    const changed: KeyChanged[] = [];
+    for (const row of live) changed.push(await this.publish(row.id, now));
+    return changed;
+  }
+
+  // --- keys
+
   /** Stores a key by hash; null when the project does not exist. */
-  async createKey(projectId: string, input: NewKey, hash: string, start: string, now: number): Promise<KeyChanged | null> {
+  async createKey(projectId: string, input: NewKey, hash: string, start: string, actor: string, now: number): Promise<KeyChanged | null> {
     if (!this.projectRow(projectId)) return null;
-    const id = `key_${randomBase62(20)}`;
-    this.sql.exec(
-      `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, expires_at, ip_allowlist, metadata, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-      id,
-      projectId,
-      hash,
-      start,
-      input.name,
-      input.environment,
-      JSON.stringify(input.scopes),
-      input.expiresAt,
-      input.ipAllowlist === null ? null : JSON.stringify(input.ipAllowlist),
-      JSON.stringify(input.metadata),
-      now,
-      now,
-    );
+    const id = this.keys.insert(projectId, input, hash, start, null, now);
+    this.audit.append(actor, 'key.create', id, { projectId, ...input }, now);
     return this.publish(id, now);
   }
 
   getKey(id: string, now: number): KeyView | null {
-    const row = this.keyRow('id', id);
+    const row = this.keys.byId(id);
     return row ? keyView(row, now) : null;
   }
 
   listKeys(projectId: string, limit: number, after: number, now: number, status?: string): Page<KeyView> | null {
     if (!this.projectRow(projectId)) return null;
-    const filter = status ? statusFilter(status) : '';
-    const rows = this.sql
-      .exec<KeyRow>(
-        `SELECT * FROM keys WHERE project_id = ? AND seq > ? ${filter} ORDER BY seq LIMIT ?`,
-        projectId,
-        after,
-        ...(status ? [now] : []),
-        limit + 1,
-      )
-      .toArray();
-    return this.page(rows, limit, (row) => keyView(row, now));
+    return page(this.keys.list(projectId, limit + 1, after, now, status), limit, (row) => keyView(row, now));
   }
 
   /** Applies a validated change; 'revoked' when the key is revoked (a revoked key never changes). */
-  async updateKey(id: string, change: KeyChange, now: number): Promise<KeyChanged | 'revoked' | null> {
-    const row = this.keyRow('id', id);
+  async updateKey(id: string, change: KeyChange, actor: string, now: number): Promise<KeyChanged | 'revoked' | null> {
+    const row = this.keys.byId(id);
     if (!row) return null;
     if (row.revoked_at !== null) return 'revoked';
-    const sets: string[] = [];
-    const values: SqlStorageValue[] = [];
-    const put = (column: string, value: SqlStorageValue) => {
-      sets.push(`${column} = ?`);
-      values.push(value);
-    };
-    if (change.name !== undefined) put('name', change.name);
-    if (change.scopes !== undefined) put('scopes', JSON.stringify(change.scopes));
-    if (change.expiresAt !== undefined) put('expires_at', change.expiresAt);
-    if (change.enabled !== undefined) put('enabled', change.enabled ? 1 : 0);
-    if (change.ipAllowlist !== undefined) put('ip_allowlist', change.ipAllowlist === null ? null : JSON.stringify(change.ipAllowlist));
-    if (change.metadata !== undefined) put('metadata', JSON.stringify(change.metadata));
-    put('updated_at', now);
-    this.sql.exec(`UPDATE keys SET ${sets.join(', ')} WHERE id = ?`, ...values, id);
+    this.keys.update(id, change, now);
+    this.audit.append(actor, 'key.update', id, { ...change }, now);
     return this.publish(id, now);
   }
 
   /** Permanent. Revoking a revoked key changes nothing and returns it as it is. */
-  async revokeKey(id: string, now: number): Promise<KeyChanged | null> {
-    const row = this.keyRow('id', id);
+  async revokeKey(id: string, actor: string, now: number): Promise<KeyChanged | null> {
+    const row = this.keys.byId(id);
     if (!row) return null;
-    if (row.revoked_at === null) this.sql.exec(`UPDATE keys SET revoked_at = ?, updated_at = ? WHERE id = ?`, now, now, id);
+    if (row.revoked_at === null) {
+      this.keys.revoke(id, now);
+      this.audit.append(actor, 'key.revoke', id, {}, now);
+    }
     return this.publish(id, now);
   }
 
   /**
-   * Marks the key with this hash exposed (seen over plain http or in a URL) and, by policy, revokes it.
-   * Returns the key id, or null when no key has this hash.
+   * A new key with the old one's name, scopes, environment, IP allowlist and metadata; the old key
+   * keeps working until now + grace, then expires. 'revoked' for a revoked key.
    */
-  async markExposed(hash: string, reason: ExposureReason, policy: 'revoke' | 'flag', now: number): Promise<string | null> {
-    const row = this.keyRow('hash', hash);
+  async rotateKey(
+    id: string,
+    graceSeconds: number,
+    hash: string,
+    start: string,
+    actor: string,
+    now: number,
+  ): Promise<{ created: KeyChanged; old: KeyChanged } | 'revoked' | null> {
+    const row = this.keys.byId(id);
     if (!row) return null;
-    this.sql.exec(
-      `UPDATE keys SET exposed_at = COALESCE(exposed_at, ?), exposed_reason = COALESCE(exposed_reason, ?),
-         revoked_at = CASE WHEN ? = 'revoke' THEN COALESCE(revoked_at, ?) ELSE revoked_at END, updated_at = ? WHERE id = ?`,
-      now,
-      reason,
-      policy,
-      now,
-      now,
-      row.id,
-    );
-    await this.publish(row.id, now);
-    return row.id;
+    if (row.revoked_at !== null) return 'revoked';
+    const input: NewKey = {
+      name: row.name,
+      scopes: JSON.parse(row.scopes) as string[],
+      environment: row.environment as NewKey['environment'],
+      expiresAt: null,
+      ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]),
+      metadata: JSON.parse(row.metadata) as Record<string, string>,
+    };
+    const newId = this.keys.insert(row.project_id, input, hash, start, id, now);
+    const graceEnd = now + graceSeconds * 1000;
+    this.keys.retire(id, newId, row.expires_at === null ? graceEnd : Math.min(row.expires_at, graceEnd), now);
+    this.audit.append(actor, 'key.rotate', id, { newKeyId: newId, gracePeriodSeconds: graceSeconds }, now);
+    const created = await this.publish(newId, now);
+    return { created, old: await this.publish(id, now) };
   }
 
-  /** Writes the key's edge record through to KV; the SQLite row is already committed. */
+  /** Marks the key with this hash exposed and, by policy, revokes it; null when no key has this hash. */
+  async markExposed(
+    hash: string,
+    reason: ExposureReason,
+    policy: 'revoke' | 'flag',
+    now: number,
+  ): Promise<{ keyId: string; record: KeyRecord; at: number } | null> {
+    const row = this.keys.byHash(hash);
+    if (!row) return null;
+    if (row.exposed_at === null) this.audit.append(SYSTEM_ACTOR, 'key.exposed', row.id, { reason, policy }, now);
+    this.keys.markExposed(row.id, reason, policy === 'revoke', now);
+    const { record } = await this.publish(row.id, now);
+    return { keyId: row.id, record, at: now };
+  }
+
+  // --- the edge and the audit log
+
+  changesSince(after: number, now: number): FeedPage {
+    return this.publisher.changesSince(after, now);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.publisher.flushOutbox(Date.now(), (hash) => {
+      const row = this.keys.byHash(hash);
+      return row ? edgeRecord(row) : null;
+    });
+  }
+
+  listAudit(limit: number, after: number): Page<AuditEntry> & { chain: { entries: number; brokenAt: number | null } } {
+    return { ...this.audit.list(limit, after), chain: this.audit.verify() };
+  }
+
   private async publish(id: string, now: number): Promise<KeyChanged> {
-    const row = this.keyRow('id', id) as KeyRow;
-    await writeKeyRecord(this.env.KEYS, row.hash, edgeRecord(row));
-    return { view: keyView(row, now), hash: row.hash };
+    const row = this.keys.byId(id) as KeyRow;
+    const record = edgeRecord(row);
+    await this.publisher.publish(row.hash, record, now);
+    return { view: keyView(row, now), hash: row.hash, record };
   }
 
   private projectRow(id: string): ProjectRow | undefined {
-    return this.sql.exec<ProjectRow>(`SELECT * FROM projects WHERE id = ?`, id).toArray()[0];
-  }
-
-  private keyRow(column: 'id' | 'hash', value: string): KeyRow | undefined {
-    return this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE ${column} = ?`, value).toArray()[0];
-  }
-
-  private page<R extends { seq: number }, T>(rows: R[], limit: number, view: (row: R) => T): Page<T> {
-    const more = rows.length > limit;
-    const items = (more ? rows.slice(0, limit) : rows).map(view);
-    return { items, nextAfter: more ? (rows[limit - 1] as R).seq : null };
+    return this.sql.exec<ProjectRow>(`SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`, id).toArray()[0];
   }
 }
 
-/** SQL for a status filter; the single `?` it adds takes `now`. */
-function statusFilter(status: string): string {
-  switch (status) {
-    case 'revoked':
-      return 'AND revoked_at IS NOT NULL AND ? IS NOT NULL';
-    case 'disabled':
-      return 'AND revoked_at IS NULL AND enabled = 0 AND ? IS NOT NULL';
-    case 'expired':
-      return 'AND revoked_at IS NULL AND enabled = 1 AND expires_at IS NOT NULL AND expires_at <= ?';
-    case 'active':
-      return 'AND revoked_at IS NULL AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)';
-    case 'exposed':
-      return 'AND exposed_at IS NOT NULL AND ? IS NOT NULL';
-    default:
-      throw new Error(`unknown status filter ${status}`);
-  }
+function page<R extends { seq: number }, T>(rows: R[], limit: number, view: (row: R) => T): Page<T> {
+  const more = rows.length > limit;
+  const items = (more ? rows.slice(0, limit) : rows).map(view);
+  return { items, nextAfter: more ? (rows[limit - 1] as R).seq : null };
 }

@@ -1,7 +1,7 @@
 // The registry's SQLite schema (docs/storage-schema.md). Bump REGISTRY_SCHEMA_VERSION with every
 // change and add a migration step; a test pins the version and the tables.
 
-export const REGISTRY_SCHEMA_VERSION = 1;
+export const REGISTRY_SCHEMA_VERSION = 2;
 
 export const REGISTRY_MIGRATIONS: readonly string[][] = [
   // v1
@@ -37,5 +37,32 @@ export const REGISTRY_MIGRATIONS: readonly string[][] = [
        last_used_at INTEGER
      )`,
     `CREATE INDEX keys_by_project ON keys (project_id, seq)`,
+  ],
+  // v2: rotation, project deletion, the change feed, the KV outbox and the audit chain
+  [
+    `ALTER TABLE projects ADD COLUMN deleted_at INTEGER`,
+    `ALTER TABLE keys ADD COLUMN rotated_from TEXT`,
+    `ALTER TABLE keys ADD COLUMN rotated_to TEXT`,
+    `CREATE TABLE changes (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       hash TEXT NOT NULL,
+       record TEXT NOT NULL,
+       at INTEGER NOT NULL
+     )`,
+    `CREATE TABLE kv_outbox (
+       hash TEXT PRIMARY KEY,
+       written_at INTEGER,
+       dirty INTEGER NOT NULL
+     )`,
+    `CREATE TABLE audit (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       at INTEGER NOT NULL,
+       actor TEXT NOT NULL,
+       action TEXT NOT NULL,
+       target TEXT NOT NULL,
+       changes TEXT NOT NULL,
+       prev_hash TEXT NOT NULL,
+       hash TEXT NOT NULL
+     )`,
   ],
 ];

@@ -13,6 +13,7 @@ export type ProjectRow = {
   metadata: string;
   created_at: number;
   updated_at: number;
+  deleted_at: number | null;
 };
 
 export type KeyRow = {
@@ -34,6 +35,8 @@ export type KeyRow = {
   created_at: number;
   updated_at: number;
   last_used_at: number | null;
+  rotated_from: string | null;
+  rotated_to: string | null;
 };
 
 export interface ProjectView {
@@ -60,6 +63,8 @@ export interface KeyView {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  rotatedFrom: string | null;
+  rotatedTo: string | null;
   rateLimits: { name: string; limit: number; windowSeconds: number }[];
   quota: null;
   ipAllowlist: string[];
@@ -102,6 +107,8 @@ export function keyView(row: KeyRow, now: number): KeyView {
     expiresAt: iso(row.expires_at),
     lastUsedAt: iso(row.last_used_at),
     revokedAt: iso(row.revoked_at),
+    rotatedFrom: row.rotated_from,
+    rotatedTo: row.rotated_to,
     rateLimits: [],
     quota: null,
     ipAllowlist: row.ip_allowlist === null ? [] : (JSON.parse(row.ip_allowlist) as string[]),

@@ -1,0 +1,99 @@
+// How a key change reaches the edge. Two paths, both fed from the committed SQLite row:
+// 1. the change feed (`changes`): isolates poll it every ~2 s and apply each new edge record at
+//    once, over anything cached or read from KV — this is what bounds revocation at 5 s;
+// 2. KV (`key:<hash>`): written through at most once a second per key (KV's limit for one key);
+//    a write that must wait, or that fails, stays in `kv_outbox` and an alarm completes it.
+
+import { KV_STALENESS_MS, type KeyRecord } from '../keys/record';
+import { writeKeyRecord } from '../keys/store';
+
+/** Feed entries are kept this long; an isolate that fell further behind starts afresh. */
+export const FEED_RETENTION_MS = 10 * 60_000;
+const KV_MIN_WRITE_INTERVAL_MS = 1_000;
+
+export interface FeedEntry {
+  seq: number;
+  hash: string;
+  record: KeyRecord;
+  at: number;
+}
+
+export interface FeedPage {
+  /** The cursor to send next time. */
+  latest: number;
+  entries: FeedEntry[];
+  /** The isolate missed entries that are gone: it must drop everything it cached. */
+  reset: boolean;
+}
+
+export class EdgePublisher {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly storage: DurableObjectStorage,
+    private readonly kv: KVNamespace,
+  ) {}
+
+  /** Records the change in the feed, then writes KV now or schedules it. */
+  async publish(hash: string, record: KeyRecord, now: number): Promise<void> {
+    this.sql.exec(`INSERT INTO changes (hash, record, at) VALUES (?, ?, ?)`, hash, JSON.stringify(record), now);
+    this.sql.exec(`DELETE FROM changes WHERE at < ?`, now - FEED_RETENTION_MS);
+    const last = this.sql.exec<{ written_at: number | null }>(`SELECT written_at FROM kv_outbox WHERE hash = ?`, hash).toArray()[0];
+    if (last?.written_at != null && now - last.written_at < KV_MIN_WRITE_INTERVAL_MS) {
+      this.sql.exec(`UPDATE kv_outbox SET dirty = 1 WHERE hash = ?`, hash);
+      await this.armAlarm(last.written_at + KV_MIN_WRITE_INTERVAL_MS);
+      return;
+    }
+    await this.writeKv(hash, record, now);
+  }
+
+  private async writeKv(hash: string, record: KeyRecord, now: number): Promise<void> {
+    try {
+      await writeKeyRecord(this.kv, hash, record);
+      this.sql.exec(
+        `INSERT INTO kv_outbox (hash, written_at, dirty) VALUES (?, ?, 0) ON CONFLICT (hash) DO UPDATE SET written_at = excluded.written_at, dirty = 0`,
+        hash,
+        now,
+      );
+    } catch {
+      // The feed already carries the change; KV catches up from the outbox.
+      this.sql.exec(`INSERT INTO kv_outbox (hash, written_at, dirty) VALUES (?, NULL, 1) ON CONFLICT (hash) DO UPDATE SET dirty = 1`, hash);
+      await this.armAlarm(now + KV_MIN_WRITE_INTERVAL_MS);
+    }
+  }
+
+  private async armAlarm(at: number): Promise<void> {
+    const current = await this.storage.getAlarm();
+    if (current === null || current > at) await this.storage.setAlarm(at);
+  }
+
+  /** The alarm: writes every dirty record that may be written now (the latest state of its key). */
+  async flushOutbox(now: number, currentRecord: (hash: string) => KeyRecord | null): Promise<void> {
+    const due = this.sql
+      .exec<{ hash: string; written_at: number | null }>(`SELECT hash, written_at FROM kv_outbox WHERE dirty = 1`)
+      .toArray();
+    for (const { hash, written_at } of due) {
+      if (written_at !== null && now - written_at < KV_MIN_WRITE_INTERVAL_MS) {
+        await this.armAlarm(written_at + KV_MIN_WRITE_INTERVAL_MS);
+        continue;
+      }
+      const record = currentRecord(hash);
+      if (record === null) this.sql.exec(`DELETE FROM kv_outbox WHERE hash = ?`, hash);
+      else await this.writeKv(hash, record, now);
+    }
+  }
+
+  /** Feed entries after `after` (none older than KV_STALENESS_MS matter). */
+  changesSince(after: number, now: number): FeedPage {
+    const latest = Number(this.sql.exec(`SELECT COALESCE(MAX(seq), 0) AS s FROM changes`).one().s);
+    const oldest = Number(this.sql.exec(`SELECT COALESCE(MIN(seq), 0) AS s FROM changes`).one().s);
+    const reset = after > 0 && oldest > after + 1;
+    const rows = this.sql
+      .exec<{ seq: number; hash: string; record: string; at: number }>(
+        `SELECT * FROM changes WHERE seq > ? AND at >= ? ORDER BY seq`,
+        after,
+        now - KV_STALENESS_MS,
+      )
+      .toArray();
+    return { latest, reset, entries: rows.map((r) => ({ seq: r.seq, hash: r.hash, record: JSON.parse(r.record) as KeyRecord, at: r.at })) };
+  }
+}

@@ -1,0 +1,122 @@
+// SQL for the `keys` table (docs/storage-schema.md), used only by the Registry Durable Object.
+
+import { randomBase62 } from '../keys/format';
+import type { KeyRow } from './views';
+
+export interface NewKey {
+  name: string;
+  scopes: string[];
+  environment: 'live' | 'test';
+  expiresAt: number | null;
+  ipAllowlist: string[] | null;
+  metadata: Record<string, string>;
+}
+
+export interface KeyChange {
+  name?: string | undefined;
+  scopes?: string[] | undefined;
+  expiresAt?: number | null | undefined;
+  enabled?: boolean | undefined;
+  ipAllowlist?: string[] | null | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+/** SQL for a status filter; the single `?` it adds takes `now`. */
+const STATUS_FILTERS: Record<string, string> = {
+  revoked: 'AND revoked_at IS NOT NULL AND ? IS NOT NULL',
+  disabled: 'AND revoked_at IS NULL AND enabled = 0 AND ? IS NOT NULL',
+  expired: 'AND revoked_at IS NULL AND enabled = 1 AND expires_at IS NOT NULL AND expires_at <= ?',
+  active: 'AND revoked_at IS NULL AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)',
+  exposed: 'AND exposed_at IS NOT NULL AND ? IS NOT NULL',
+};
+
+export class KeyTable {
+  constructor(private readonly sql: SqlStorage) {}
+
+  insert(projectId: string, input: NewKey, hash: string, start: string, rotatedFrom: string | null, now: number): string {
+    const id = `key_${randomBase62(20)}`;
+    this.sql.exec(
+      `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, expires_at, ip_allowlist, metadata, created_at, updated_at, rotated_from)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+      id,
+      projectId,
+      hash,
+      start,
+      input.name,
+      input.environment,
+      JSON.stringify(input.scopes),
+      input.expiresAt,
+      input.ipAllowlist === null ? null : JSON.stringify(input.ipAllowlist),
+      JSON.stringify(input.metadata),
+      now,
+      now,
+      rotatedFrom,
+    );
+    return id;
+  }
+
+  byId(id: string): KeyRow | undefined {
+    return this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE id = ?`, id).toArray()[0];
+  }
+
+  byHash(hash: string): KeyRow | undefined {
+    return this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE hash = ?`, hash).toArray()[0];
+  }
+
+  list(projectId: string, limit: number, after: number, now: number, status?: string): KeyRow[] {
+    const filter = status ? STATUS_FILTERS[status] : undefined;
+    if (status && filter === undefined) throw new Error(`unknown status filter ${status}`);
+    return this.sql
+      .exec<KeyRow>(
+        `SELECT * FROM keys WHERE project_id = ? AND seq > ? ${filter ?? ''} ORDER BY seq LIMIT ?`,
+        projectId,
+        after,
+        ...(filter ? [now] : []),
+        limit,
+      )
+      .toArray();
+  }
+
+  unrevokedOf(projectId: string): KeyRow[] {
+    return this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE project_id = ? AND revoked_at IS NULL`, projectId).toArray();
+  }
+
+  update(id: string, change: KeyChange, now: number): void {
+    const sets: string[] = [];
+    const values: SqlStorageValue[] = [];
+    const put = (column: string, value: SqlStorageValue) => {
+      sets.push(`${column} = ?`);
+      values.push(value);
+    };
+    if (change.name !== undefined) put('name', change.name);
+    if (change.scopes !== undefined) put('scopes', JSON.stringify(change.scopes));
+    if (change.expiresAt !== undefined) put('expires_at', change.expiresAt);
+    if (change.enabled !== undefined) put('enabled', change.enabled ? 1 : 0);
+    if (change.ipAllowlist !== undefined) put('ip_allowlist', change.ipAllowlist === null ? null : JSON.stringify(change.ipAllowlist));
+    if (change.metadata !== undefined) put('metadata', JSON.stringify(change.metadata));
+    put('updated_at', now);
+    this.sql.exec(`UPDATE keys SET ${sets.join(', ')} WHERE id = ?`, ...values, id);
+  }
+
+  revoke(id: string, now: number): void {
+    this.sql.exec(`UPDATE keys SET revoked_at = COALESCE(revoked_at, ?), updated_at = ? WHERE id = ?`, now, now, id);
+  }
+
+  /** The rotated-out key: it points at its successor and expires at `expiresAt`. */
+  retire(id: string, successor: string, expiresAt: number, now: number): void {
+    this.sql.exec(`UPDATE keys SET rotated_to = ?, expires_at = ?, updated_at = ? WHERE id = ?`, successor, expiresAt, now, id);
+  }
+
+  markExposed(id: string, reason: string, revoke: boolean, now: number): void {
+    this.sql.exec(
+      `UPDATE keys SET exposed_at = COALESCE(exposed_at, ?), exposed_reason = COALESCE(exposed_reason, ?),
+         revoked_at = CASE WHEN ? THEN COALESCE(revoked_at, ?) ELSE revoked_at END, updated_at = ? WHERE id = ?`,
+      now,
+      reason,
+      revoke ? 1 : 0,
+      now,
+      now,
+      id,
+    );
+  }
+}
