@@ -39,9 +39,11 @@ export class AuditLog {
   constructor(private readonly sql: SqlStorage) {}
 
   append(actor: string, action: string, target: string, changes: Record<string, unknown>, now: number): void {
-    const tail = this.sql.exec<{ seq: number; hash: string }>(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).toArray()[0];
-    const row = { seq: (tail?.seq ?? 0) + 1, at: now, actor, action, target, changes: JSON.stringify(changes) };
-    const prev = tail?.hash ?? GENESIS;
+    // seq continues from the last number ever issued (sqlite_sequence), so a deleted entry leaves a gap.
+    const issued = this.sql.exec<{ seq: number }>(`SELECT seq FROM sqlite_sequence WHERE name = 'audit'`).toArray()[0]?.seq ?? 0;
+    const head = this.head();
+    const row = { seq: issued + 1, at: now, actor, action, target, changes: JSON.stringify(changes) };
+    const prev = head?.hash ?? GENESIS;
     this.sql.exec(
       `INSERT INTO audit (seq, at, actor, action, target, changes, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       row.seq,
@@ -53,6 +55,16 @@ export class AuditLog {
       prev,
       chainHash(prev, row),
     );
+    this.sql.exec(
+      `INSERT OR REPLACE INTO meta (k, v) VALUES ('audit_head', ?)`,
+      JSON.stringify({ seq: row.seq, hash: chainHash(prev, row) }),
+    );
+  }
+
+  /** The last entry as the log itself recorded it (kept apart from the rows, so a removed tail shows). */
+  private head(): { seq: number; hash: string } | undefined {
+    const v = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = 'audit_head'`).toArray()[0]?.v;
+    return v === undefined ? undefined : (JSON.parse(v) as { seq: number; hash: string });
   }
 
   list(limit: number, after: number): { items: AuditEntry[]; nextAfter: number | null } {
@@ -70,17 +82,23 @@ export class AuditLog {
     return { items, nextAfter: more ? (rows[limit - 1] as AuditRow).seq : null };
   }
 
-  /** Recomputes the whole chain; the first entry that does not verify, or null. */
+  /**
+   * Recomputes the whole chain: consecutive seqs from 1, each prev_hash the hash before it, each
+   * hash recomputed, and the last entry equal to the recorded head. The first seq that fails, or null.
+   */
   verify(): { entries: number; brokenAt: number | null } {
     let prev = GENESIS;
     let expectedSeq = 1;
     let entries = 0;
     for (const row of this.sql.exec<AuditRow>(`SELECT * FROM audit ORDER BY seq`)) {
       entries++;
-      if (row.seq !== expectedSeq || row.prev_hash !== prev || chainHash(prev, row) !== row.hash) return { entries, brokenAt: row.seq };
+      if (row.seq !== expectedSeq || row.prev_hash !== prev || chainHash(prev, row) !== row.hash)
+        return { entries, brokenAt: Math.min(row.seq, expectedSeq) };
       prev = row.hash;
       expectedSeq++;
     }
+    const head = this.head();
+    if (head !== undefined && (head.seq !== expectedSeq - 1 || head.hash !== prev)) return { entries, brokenAt: expectedSeq };
     return { entries, brokenAt: null };
   }
 }

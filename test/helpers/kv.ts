@@ -36,5 +36,26 @@ export function brokenKv(mode: 'throw' | 'hang' | 'corrupt'): KVNamespace {
       });
     return new Promise(() => {});
   };
-  return { get, getWithMetadata: get, put: () => Promise.resolve(), delete: () => Promise.resolve(), list: get } as unknown as KVNamespace;
+  const put = () => (mode === 'throw' ? Promise.reject(new Error('KV PUT failed: 429 Too Many Requests')) : Promise.resolve());
+  return { get, getWithMetadata: get, put, delete: () => Promise.resolve(), list: get } as unknown as KVNamespace;
+}
+
+/** Real KV, except that `key` always reads as `stale` — KV in another location before propagation. */
+export function staleKv(kv: KVNamespace, key: string, stale: string): KVNamespace {
+  const get = (name: string, type?: unknown) => {
+    if (name === key)
+      return Promise.resolve(
+        type === 'json' || (typeof type === 'object' && type !== null && (type as { type?: string }).type === 'json')
+          ? JSON.parse(stale)
+          : stale,
+      );
+    return (kv.get as (...a: unknown[]) => unknown)(name, type);
+  };
+  return {
+    get,
+    put: kv.put.bind(kv),
+    delete: kv.delete.bind(kv),
+    list: kv.list.bind(kv),
+    getWithMetadata: kv.getWithMetadata.bind(kv),
+  } as unknown as KVNamespace;
 }

@@ -1,0 +1,179 @@
+// Revocation within 5 s everywhere (checklist C21–C24, FI-3, FI-17): the location that revoked
+// refuses the next request; another isolate, even while KV serves the old record, refuses within
+// 5 s because the change feed overrides KV.
+
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { adminCall, adminJson, createKey, createProject } from './helpers/admin';
+import { expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
+import { otherIsolateCold, otherIsolateSynced } from './helpers/isolate';
+import { staleKv } from './helpers/kv';
+import { hashKey } from '../src/keys/hash';
+import { registry } from '../src/registry/client';
+import type { Registry } from '../src/registry/registry-do';
+import { MAX_STALENESS_MS } from '../src/keys/feed';
+
+async function kvRecord(key: string): Promise<string> {
+  return (await env.KEYS.get(`key:${await hashKey(key)}`)) as string;
+}
+
+describe('revocation bound', () => {
+  it('FI-3: an isolate that cached the key refuses it within 5 s of the revocation, although KV still serves the old record', async () => {
+    const key = await createKey();
+    await otherIsolateSynced();
+    const before = await kvRecord(key.key);
+    const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, before);
+    const tag = newTag();
+    expect((await gateway('/forms/1', withKey(key.key, tag), { KEYS: kv })).status).toBe(200); // now cached here
+
+    await runInDurableObject(registry(env), async (instance: Registry) => instance.revokeKey(key.id, 'test', Date.now()));
+    const revokedAt = Date.now();
+    let refusedAt: number | null = null;
+    const statuses: number[] = [];
+    while (Date.now() - revokedAt < 6000) {
+      const res = await gateway('/forms/1', withKey(key.key, tag), { KEYS: kv });
+      statuses.push(res.status);
+      if (res.status === 401) {
+        refusedAt ??= Date.now();
+      } else {
+        expect(refusedAt, 'once refused, never admitted again').toBeNull();
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(refusedAt).not.toBeNull();
+    console.log(`revoked key refused ${(refusedAt as number) - revokedAt} ms after the revocation (statuses ${statuses.join(' ')})`);
+    expect((refusedAt as number) - revokedAt).toBeLessThanOrEqual(5000);
+    expect(statuses[0], 'the isolate learnt of the revocation from the feed, not at once').toBe(200);
+    expect(statuses.at(-1)).toBe(401);
+    expect(MAX_STALENESS_MS).toBeLessThan(5000);
+  });
+
+  it('control: without the change feed (registry unreachable) the stale KV record keeps the key alive — the feed is what bounds it', async () => {
+    const key = await createKey();
+    await otherIsolateSynced();
+    const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, await kvRecord(key.key));
+    const noFeed = {
+      KEYS: kv,
+      REGISTRY: {
+        idFromName: () => {
+          throw new Error('registry unreachable');
+        },
+      },
+    };
+    expect((await gateway('/forms/1', withKey(key.key, newTag()), noFeed)).status).toBe(200);
+    await runInDurableObject(registry(env), async (instance: Registry) => instance.revokeKey(key.id, 'test', Date.now()));
+    await new Promise((r) => setTimeout(r, MAX_STALENESS_MS + 500));
+    expect((await gateway('/forms/1', withKey(key.key, newTag()), noFeed)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100)); // failed syncs are retried after a second
+    expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: kv })).status).toBe(401);
+  });
+
+  it('FI-3: a fresh isolate whose KV serves the old record refuses a key revoked a moment ago, on its first request', async () => {
+    const key = await createKey();
+    const before = await kvRecord(key.key);
+    await adminJson('POST', `/keys/${key.id}/revoke`);
+    otherIsolateCold();
+    const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, before);
+    const tag = newTag();
+    await expectProblem(await gateway('/forms/1', withKey(key.key, tag), { KEYS: kv }), 'invalid-api-key', 401);
+    expect(await originCalls(tag)).toEqual([]);
+  });
+
+  it('a disabled key is covered the same way, and re-enabling propagates too', async () => {
+    const key = await createKey();
+    const active = await kvRecord(key.key);
+    await adminJson('PATCH', `/keys/${key.id}`, { enabled: false });
+    otherIsolateCold();
+    const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, active);
+    await expectProblem(await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: kv }), 'invalid-api-key', 401);
+    await adminJson('PATCH', `/keys/${key.id}`, { enabled: true });
+    otherIsolateCold();
+    const disabledInKv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, active.replace('"active"', '"disabled"'));
+    expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: disabledInKv })).status).toBe(200);
+  });
+});
+
+describe('rotation (C23)', () => {
+  it('returns the new key once; the old key works until the grace period ends, then 401', async () => {
+    const old = await createKey({ scopes: ['forms:read'], ipAllowlist: ['198.51.100.0/24'], metadata: { app: 'ios' } });
+    const res = await adminCall('POST', `/keys/${old.id}/rotate`, { gracePeriodSeconds: 2 });
+    expect(res.status).toBe(201);
+    const next = (await res.json()) as {
+      key: string;
+      id: string;
+      scopes: string[];
+      ipAllowlist: string[];
+      metadata: object;
+      rotatedFrom: string;
+    };
+    expect(next).toMatchObject({ scopes: ['forms:read'], ipAllowlist: ['198.51.100.0/24'], metadata: { app: 'ios' }, rotatedFrom: old.id });
+    expect(next.key).not.toBe(old.key);
+    const from = { 'cf-connecting-ip': '198.51.100.7' };
+    const tag = newTag();
+    expect((await gateway('/forms/1', withKey(next.key, tag, from))).status).toBe(200);
+    expect((await gateway('/forms/1', withKey(old.key, tag, from))).status).toBe(200);
+    expect(await adminJson('GET', `/keys/${old.id}`)).toMatchObject({ status: 'active', rotatedTo: next.id });
+    await new Promise((r) => setTimeout(r, 2100));
+    await expectProblem(await gateway('/forms/1', withKey(old.key, tag, from)), 'invalid-api-key', 401);
+    expect((await gateway('/forms/1', withKey(next.key, tag, from))).status).toBe(200);
+    expect(await adminJson('GET', `/keys/${old.id}`)).toMatchObject({ status: 'expired' });
+    expect(JSON.stringify(await adminJson('GET', `/keys/${next.id}`))).not.toContain(next.key.slice(8));
+  });
+
+  it('with grace 0 the old key is refused at once; a revoked key cannot be rotated', async () => {
+    const old = await createKey();
+    const next = await adminJson<{ key: string }>('POST', `/keys/${old.id}/rotate`, { gracePeriodSeconds: 0 }, 201);
+    await expectProblem(await gateway('/forms/1', withKey(old.key, newTag())), 'invalid-api-key', 401);
+    expect((await gateway('/forms/1', withKey(next.key, newTag()))).status).toBe(200);
+    const revoked = await createKey();
+    await adminJson('POST', `/keys/${revoked.id}/revoke`);
+    await expectProblem(await adminCall('POST', `/keys/${revoked.id}/rotate`, { gracePeriodSeconds: 10 }), 'conflict', 409);
+    await expectProblem(await adminCall('POST', `/keys/${old.id}/rotate`, { gracePeriodSeconds: -1 }), 'validation-failed', 400);
+    await expectProblem(await adminCall('POST', '/keys/key_nope/rotate', {}), 'not-found', 404);
+  });
+});
+
+describe('projects (C24)', () => {
+  it('PATCH changes a project; DELETE revokes all its keys and the project is gone', async () => {
+    const projectId = await createProject();
+    const a = await createKey({}, projectId);
+    const b = await createKey({}, projectId);
+    expect(await adminJson('PATCH', `/projects/${projectId}`, { name: 'renamed', metadata: { tier: 'gold' } })).toMatchObject({
+      name: 'renamed',
+      metadata: { tier: 'gold' },
+    });
+    const del = await adminCall('DELETE', `/projects/${projectId}`);
+    expect(del.status).toBe(204);
+    for (const key of [a, b]) {
+      await expectProblem(await gateway('/forms/1', withKey(key.key, newTag())), 'invalid-api-key', 401);
+      expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ status: 'revoked' });
+    }
+    await expectProblem(await adminCall('GET', `/projects/${projectId}`), 'not-found', 404);
+    await expectProblem(await adminCall('DELETE', `/projects/${projectId}`), 'not-found', 404);
+    await expectProblem(await adminCall('POST', `/projects/${projectId}/keys`, { name: 'x', scopes: [] }), 'not-found', 404);
+    const listed = await adminJson<{ items: { id: string }[] }>('GET', '/projects?limit=100');
+    expect(listed.items.map((p) => p.id)).not.toContain(projectId);
+  });
+});
+
+describe('bursts of changes to one key (G63, FI-18, FI-21)', () => {
+  it('update, rotate and disable within a second: no 500, the last change wins, KV converges through the outbox', async () => {
+    const key = await createKey({ scopes: ['forms:read'] });
+    const started = Date.now();
+    const responses = [
+      await adminCall('PATCH', `/keys/${key.id}`, { scopes: ['forms:read', 'forms:write'] }),
+      await adminCall('POST', `/keys/${key.id}/rotate`, { gracePeriodSeconds: 60 }),
+      await adminCall('PATCH', `/keys/${key.id}`, { enabled: false }),
+    ];
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(responses.map((r) => r.status)).toEqual([200, 201, 200]);
+    expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ status: 'disabled', scopes: ['forms:read', 'forms:write'] });
+    await expectProblem(await gateway('/forms/1', withKey(key.key, newTag())), 'invalid-api-key', 401);
+    // KV took the first write at once; the later ones wait in the outbox for the per-key second.
+    await new Promise((r) => setTimeout(r, 1100));
+    await runDurableObjectAlarm(registry(env));
+    const record = JSON.parse(await kvRecord(key.key)) as { status: string; scopes: string[]; expiresAt: number };
+    expect(record).toMatchObject({ status: 'disabled', scopes: ['forms:read', 'forms:write'] });
+    expect(record.expiresAt).toBeGreaterThan(Date.now());
+  });
+});
