@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { admin } from './admin';
+import { docs } from './admin/docs';
 import { apiKeyAuth } from './auth/api-key-auth';
 import { ipAllowlist, routeAuthorization } from './auth/authorize';
 import { methodGuard } from './auth/method-guard';
@@ -20,6 +21,7 @@ export const app = new Hono<AppEnv>();
 app.use('*', requestContext()); //                 1  request id, HSTS on https, config
 app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
 app.route('/_keygate/v1', admin); //               3  the admin API, never proxied
+app.route('/_keygate', docs); //                      its OpenAPI document and docs page
 app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
 app.all(
   '*',

@@ -101,7 +101,7 @@ export function parseConfig(env: Bindings): Config {
     originBase: originBase(env.ORIGIN_URL, env.ALLOW_HTTP_ORIGIN === 'true'),
     originTimeoutMs: positiveInt(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', 30_000),
     authTimeoutMs: positiveInt(env.AUTH_TIMEOUT_MS, 'AUTH_TIMEOUT_MS', 1_500),
-    keyCacheTtlMs: positiveInt(env.KEY_CACHE_TTL_MS, 'KEY_CACHE_TTL_MS', 5_000),
+    keyCacheTtlMs: positiveInt(env.KEY_CACHE_TTL_MS, 'KEY_CACHE_TTL_MS', 60_000),
     benchMode: env.BENCH_MODE === 'true',
     logLevel: parseLogLevel(env.LOG_LEVEL),
     routes: parseRoutes(env.ROUTES),

@@ -1,7 +1,7 @@
 // The admin API's input contract (zod). Objects are strict: a field that may not be set (id, hash,
 // projectId, createdAt, usage…) is a 400, not silently ignored.
 
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { parseCidr } from '../auth/ip';
 import { isValidScope } from '../auth/scopes';
 
@@ -13,11 +13,13 @@ const scopes = z.array(z.string().refine(isValidScope, 'must be "resource:action
 const ipAllowlist = z.array(z.string().refine((s) => parseCidr(s) !== null, 'must be an IPv4 or IPv6 address or CIDR range')).max(100);
 const expiresAt = z.iso.datetime({ offset: true }).nullable();
 
-export const projectCreate = z.strictObject({
-  name,
-  description: z.string().max(2000).optional(),
-  metadata: metadata.optional(),
-});
+export const projectCreate = z
+  .strictObject({
+    name,
+    description: z.string().max(2000).optional(),
+    metadata: metadata.optional(),
+  })
+  .openapi('ProjectCreate');
 
 export const projectUpdate = z
   .strictObject({
@@ -25,26 +27,31 @@ export const projectUpdate = z
     description: z.string().max(2000).optional(),
     metadata: metadata.optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'at least one field to change');
+  .refine((v) => Object.keys(v).length > 0, 'at least one field to change')
+  .openapi('ProjectUpdate');
 
-export const keyRotate = z.strictObject({
-  /** The old key keeps working this long (at most 30 days); 0 retires it at once. */
-  gracePeriodSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86_400)
-    .default(0),
-});
+export const keyRotate = z
+  .strictObject({
+    /** The old key keeps working this long (at most 30 days); 0 retires it at once. */
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(0),
+  })
+  .openapi('KeyRotate');
 
-export const keyCreate = z.strictObject({
-  name,
-  scopes,
-  environment: z.enum(['live', 'test']).default('live'),
-  expiresAt: expiresAt.optional(),
-  ipAllowlist: ipAllowlist.optional(),
-  metadata: metadata.optional(),
-});
+export const keyCreate = z
+  .strictObject({
+    name,
+    scopes,
+    environment: z.enum(['live', 'test']).default('live'),
+    expiresAt: expiresAt.optional(),
+    ipAllowlist: ipAllowlist.optional(),
+    metadata: metadata.optional(),
+  })
+  .openapi('KeyCreate');
 
 export const keyUpdate = z
   .strictObject({
@@ -55,7 +62,8 @@ export const keyUpdate = z
     ipAllowlist: ipAllowlist.optional(),
     metadata: metadata.optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'at least one field to change');
+  .refine((v) => Object.keys(v).length > 0, 'at least one field to change')
+  .openapi('KeyUpdate');
 
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),

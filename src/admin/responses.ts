@@ -1,0 +1,89 @@
+// What the admin API answers, as zod schemas: the source of the OpenAPI document's response
+// schemas. Strict objects, so the conformance test catches any field the document does not name.
+
+import { z } from '@hono/zod-openapi';
+
+const isoTime = z.iso.datetime();
+const stringMap = z.record(z.string(), z.string());
+
+export const Project = z
+  .strictObject({
+    id: z.string().regex(/^prj_[0-9A-Za-z]{20}$/),
+    name: z.string(),
+    description: z.string().nullable(),
+    metadata: stringMap,
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  })
+  .openapi('Project');
+
+export const Key = z
+  .strictObject({
+    id: z.string().regex(/^key_[0-9A-Za-z]{20}$/),
+    projectId: z.string(),
+    name: z.string(),
+    start: z
+      .string()
+      .openapi({ description: 'The first 12 characters after the prefix, for telling keys apart; never enough to use the key' }),
+    environment: z.enum(['live', 'test']),
+    scopes: z.array(z.string()),
+    status: z.enum(['active', 'disabled', 'revoked', 'expired']),
+    exposed: z.boolean(),
+    exposedReason: z.enum(['http', 'url']).nullable(),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    expiresAt: isoTime.nullable(),
+    lastUsedAt: isoTime.nullable(),
+    revokedAt: isoTime.nullable(),
+    rotatedFrom: z.string().nullable(),
+    rotatedTo: z.string().nullable(),
+    rateLimits: z.array(z.strictObject({ name: z.string(), limit: z.number().int(), windowSeconds: z.number().int() })),
+    quota: z.null(),
+    ipAllowlist: z.array(z.string()),
+    metadata: stringMap,
+  })
+  .openapi('Key');
+
+// A standalone object (not Key.extend): an allOf of two strict objects would admit nothing.
+export const KeyCreated = z
+  .strictObject({
+    key: z.string().openapi({ description: 'The plaintext key. Shown in this answer only: store it safely.' }),
+    ...Key.shape,
+  })
+  .openapi('KeyCreated');
+
+const cursor = z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' });
+
+export const ProjectPage = z.strictObject({ items: z.array(Project), nextCursor: cursor }).openapi('ProjectPage');
+export const KeyPage = z.strictObject({ items: z.array(Key), nextCursor: cursor }).openapi('KeyPage');
+
+export const AuditEntry = z
+  .strictObject({
+    seq: z.number().int(),
+    at: isoTime,
+    actor: z.string(),
+    action: z.string(),
+    target: z.string(),
+    changes: z.record(z.string(), z.unknown()),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .openapi('AuditEntry');
+
+export const AuditPage = z
+  .strictObject({
+    items: z.array(AuditEntry),
+    nextCursor: cursor,
+    chain: z.strictObject({ verified: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable() }),
+  })
+  .openapi('AuditPage');
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    requestId: z.string(),
+    errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');

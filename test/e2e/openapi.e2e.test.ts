@@ -1,0 +1,123 @@
+// The OpenAPI document against reality: Redocly's linter finds nothing, and every documented
+// operation is called on the deploy bundle with each answer checked against the document's schema.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOrigin } from '../helpers/fake-origin';
+import { E2E_ADMIN_TOKEN, startKeygate, type KeygateServer } from './keygate-server';
+
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+
+type Responses = Record<string, { content?: Record<string, { schema: object }> }>;
+interface Doc {
+  paths: Record<string, Record<string, { responses: Responses }>>;
+}
+
+let origin: Awaited<ReturnType<typeof startFakeOrigin>>;
+let keygate: KeygateServer;
+let dir: string;
+let doc: Doc;
+
+beforeAll(async () => {
+  origin = await startFakeOrigin();
+  dir = mkdtempSync(join(tmpdir(), 'keygate-openapi-'));
+  keygate = await startKeygate({ https: true, persistDir: join(dir, 'state'), originUrl: `http://127.0.0.1:${origin.port}` });
+  doc = (await (await fetch(`${keygate.url}/_keygate/openapi.json`)).json()) as Doc;
+}, 60_000);
+
+afterAll(async () => {
+  await keygate?.dispose();
+  origin?.server.closeAllConnections();
+  origin?.server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('e2e: OpenAPI', () => {
+  it('lints clean with Redocly (recommended rules)', () => {
+    const file = join(dir, 'openapi.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const { NODE_TLS_REJECT_UNAUTHORIZED: _tls, ...childEnv } = process.env;
+    const run = spawnSync('redocly', ['lint', file, '--format=stylish'], { encoding: 'utf8', env: childEnv });
+    const out = `${run.stdout}${run.stderr}`;
+    expect(run.status, out).toBe(0);
+    expect(out).toMatch(/Your API description is valid/);
+    expect(out).not.toMatch(/warning/i);
+  });
+
+  it('every documented operation answers as documented', async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(doc as object, 'doc');
+    const exercised = new Set<string>();
+
+    async function call(
+      method: string,
+      template: string,
+      params: Record<string, string>,
+      body?: unknown,
+      init: { token?: string | null; contentType?: string } = {},
+    ) {
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'missing');
+      const headers: Record<string, string> = {};
+      if (init.token !== null) headers.authorization = `Bearer ${init.token ?? E2E_ADMIN_TOKEN}`;
+      if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
+      const res = await fetch(`${keygate.url}/_keygate/v1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const op = doc.paths[template]?.[method.toLowerCase()];
+      expect(op, `${method} ${template} is documented`).toBeDefined();
+      const documented = op?.responses[String(res.status)];
+      expect(documented, `${method} ${template} → ${res.status} is documented`).toBeDefined();
+      const type = (res.headers.get('content-type') ?? '').split(';')[0] as string;
+      const text = await res.text();
+      const media = documented?.content?.[type];
+      if (documented?.content === undefined) expect(text).toBe('');
+      else {
+        expect(media, `${method} ${template} → ${res.status} ${type} is documented`).toBeDefined();
+        const ref = `${method} ${template} ${res.status}`;
+        const validate = ajv.compile({
+          $ref: `doc#/paths/${encodeURIComponent(template.replace(/~/g, '~0').replace(/\//g, '~1'))}/${method.toLowerCase()}/responses/${res.status}/content/${encodeURIComponent(type.replace(/\//g, '~1'))}/schema`,
+        });
+        const body = JSON.parse(text) as unknown;
+        expect(validate(body), `${ref}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      }
+      exercised.add(`${method.toLowerCase()} ${template} ${res.status}`);
+      return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    }
+
+    const project = await call('POST', '/projects', {}, { name: 'conformance', metadata: { team: 'qa' } });
+    const p = { projectId: String(project.id) };
+    await call('GET', '/projects', {});
+    await call('GET', '/projects/{projectId}', p);
+    await call('GET', '/projects/{projectId}', { projectId: 'prj_missing' });
+    await call('PATCH', '/projects/{projectId}', p, { description: 'checked' });
+    await call('PATCH', '/projects/{projectId}', p, { name: '' });
+    const key = await call('POST', '/projects/{projectId}/keys', p, { name: 'k', scopes: ['forms:read'] });
+    const k = { keyId: String(key.id) };
+    await call('POST', '/projects/{projectId}/keys', p, 'name=x', { contentType: 'text/plain' });
+    await call('POST', '/projects/{projectId}/keys', p, { name: 'x', scopes: [], description: 'y'.repeat(70_000) });
+    await call('GET', '/projects/{projectId}/keys', p);
+    await call('GET', '/projects/{projectId}/keys', p, undefined, { token: null });
+    await call('GET', '/keys/{keyId}', k);
+    await call('PATCH', '/keys/{keyId}', k, { name: 'renamed' });
+    const rotated = await call('POST', '/keys/{keyId}/rotate', k, { gracePeriodSeconds: 30 });
+    await call('POST', '/keys/{keyId}/revoke', { keyId: String(rotated.id) });
+    await call('PATCH', '/keys/{keyId}', { keyId: String(rotated.id) }, { enabled: true });
+    await call('POST', '/keys/{keyId}/rotate', { keyId: String(rotated.id) }, {});
+    await call('GET', '/audit', {});
+    await call('DELETE', '/projects/{projectId}', p);
+
+    const successes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => `${method} ${path} ${Object.keys(op.responses).find((s) => s.startsWith('2'))}`),
+    );
+    for (const success of successes) expect(exercised, success).toContain(success);
+    expect([...exercised].filter((e) => /\s4\d\d$/.test(e)).length).toBeGreaterThanOrEqual(6);
+  });
+});
