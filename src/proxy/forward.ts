@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { log } from '../log';
 import { refuse } from '../step';
+import { recordUse } from '../keys/last-used';
 import { rawPath } from './canonical-path';
 import { clientResponseHeaders, originRequestHeaders } from './headers';
 
@@ -32,6 +33,7 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
   const principal = c.get('principal');
   const requestId = c.get('requestId');
   const request = c.req.raw;
+  recordUse(c, principal.keyId, Date.now());
   const headers = originRequestHeaders(request.headers, {
     keyId: principal.keyId,
     projectId: principal.projectId,

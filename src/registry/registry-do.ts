@@ -205,6 +205,13 @@ export class Registry extends DurableObject<Env> {
     return { keyId: row.id, record, at: now };
   }
 
+  /** lastUsedAt from the isolates' batches (keyId → epoch ms); never moves backwards. */
+  touchKeys(batch: Record<string, number>): void {
+    for (const [id, at] of Object.entries(batch)) {
+      this.sql.exec(`UPDATE keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?`, at, id);
+    }
+  }
+
   // --- the edge and the audit log
 
   changesSince(after: number, now: number): FeedPage {

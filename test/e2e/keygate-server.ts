@@ -2,10 +2,12 @@
 // Node API, on a real loopback socket — for what only a real HTTP client can send: raw paths,
 // ambiguous framing, plain http next to https, restarts over persisted state.
 
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { startFakeOrigin } from '../helpers/fake-origin';
 
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
@@ -65,4 +67,38 @@ export async function startKeygate(options: {
   );
   const url = (await mf.ready).toString().replace(/\/$/, '');
   return { url, mf, dispose: () => mf.dispose() };
+}
+
+export interface Stack {
+  originUrl: string;
+  dir: string;
+  keygate: KeygateServer;
+  /** Restarts keygate over the same persisted state (e.g. as plain http). */
+  restart(https: boolean): Promise<KeygateServer>;
+  stop(): Promise<void>;
+}
+
+/** The fake origin and keygate in front of it, with state in a fresh temporary directory. */
+export async function startStack(bindings: Record<string, unknown> = {}): Promise<Stack> {
+  const origin = await startFakeOrigin();
+  const originUrl = `http://127.0.0.1:${origin.port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'keygate-e2e-'));
+  const persistDir = join(dir, 'state');
+  const stack: Stack = {
+    originUrl,
+    dir,
+    keygate: await startKeygate({ https: true, persistDir, originUrl, bindings }),
+    async restart(https) {
+      await stack.keygate.dispose();
+      stack.keygate = await startKeygate({ https, persistDir, originUrl, bindings });
+      return stack.keygate;
+    },
+    async stop() {
+      await stack.keygate.dispose();
+      origin.server.closeAllConnections();
+      origin.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
 }

@@ -2,14 +2,12 @@
 // operation is called on the deploy bundle with each answer checked against the document's schema.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOrigin } from '../helpers/fake-origin';
-import { E2E_ADMIN_TOKEN, startKeygate, type KeygateServer } from './keygate-server';
+import { E2E_ADMIN_TOKEN, startStack, type KeygateServer, type Stack } from './keygate-server';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -18,23 +16,20 @@ interface Doc {
   paths: Record<string, Record<string, { responses: Responses }>>;
 }
 
-let origin: Awaited<ReturnType<typeof startFakeOrigin>>;
+let stack: Stack;
 let keygate: KeygateServer;
 let dir: string;
 let doc: Doc;
 
 beforeAll(async () => {
-  origin = await startFakeOrigin();
-  dir = mkdtempSync(join(tmpdir(), 'keygate-openapi-'));
-  keygate = await startKeygate({ https: true, persistDir: join(dir, 'state'), originUrl: `http://127.0.0.1:${origin.port}` });
+  stack = await startStack();
+  keygate = stack.keygate;
+  dir = stack.dir;
   doc = (await (await fetch(`${keygate.url}/_keygate/openapi.json`)).json()) as Doc;
 }, 60_000);
 
 afterAll(async () => {
-  await keygate?.dispose();
-  origin?.server.closeAllConnections();
-  origin?.server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('e2e: OpenAPI', () => {

@@ -1,20 +1,15 @@
 // What only a real socket can send, against the deploy bundle in workerd: raw dot segments,
 // ambiguous framing, and a key sent over plain http (exposed, then refused after a restart).
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOrigin } from '../helpers/fake-origin';
 import type { RecordedCall } from '../helpers/origin-types';
-import { E2E_ADMIN_TOKEN, startKeygate, type KeygateServer } from './keygate-server';
+import { E2E_ADMIN_TOKEN, startStack, type KeygateServer, type Stack } from './keygate-server';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // miniflare's self-signed certificate, loopback only
 
-let origin: Awaited<ReturnType<typeof startFakeOrigin>>;
+let stack: Stack;
 let keygate: KeygateServer;
-let persistDir: string;
 let originUrl: string;
 
 async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -57,17 +52,13 @@ function rawRequest(raw: string, responses = 1): Promise<string> {
 }
 
 beforeAll(async () => {
-  origin = await startFakeOrigin();
-  originUrl = `http://127.0.0.1:${origin.port}`;
-  persistDir = mkdtempSync(join(tmpdir(), 'keygate-e2e-'));
-  keygate = await startKeygate({ https: true, persistDir, originUrl, bindings: { KEY_CACHE_TTL_MS: '0', BENCH_MODE: 'true' } });
+  stack = await startStack({ KEY_CACHE_TTL_MS: '0', BENCH_MODE: 'true' });
+  keygate = stack.keygate;
+  originUrl = stack.originUrl;
 }, 60_000);
 
 afterAll(async () => {
-  await keygate?.dispose();
-  origin?.server.closeAllConnections();
-  origin?.server.close();
-  rmSync(persistDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('e2e: the deploy bundle on a real socket', () => {
@@ -158,8 +149,7 @@ describe('e2e: the deploy bundle on a real socket', () => {
 
   it('A1: a key sent over plain http is refused without a redirect, exposed, and stays revoked after a restart', async () => {
     const { key, id } = await newKey();
-    await keygate.dispose();
-    keygate = await startKeygate({ https: false, persistDir, originUrl });
+    keygate = await stack.restart(false);
     expect(keygate.url.startsWith('http://')).toBe(true);
     const res = await fetch(`${keygate.url}/forms/1`, {
       headers: { authorization: `Bearer ${key}`, 'x-test-tag': 'e2e-http' },
@@ -169,8 +159,7 @@ describe('e2e: the deploy bundle on a real socket', () => {
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.get('strict-transport-security')).toBeNull();
     expect(((await res.json()) as { type: string }).type).toBe('https-required');
-    await keygate.dispose();
-    keygate = await startKeygate({ https: true, persistDir, originUrl });
+    keygate = await stack.restart(true);
     expect(await admin('GET', `/keys/${id}`)).toMatchObject({ status: 'revoked', exposed: true, exposedReason: 'http' });
     const again = await fetch(`${keygate.url}/forms/1`, { headers: { authorization: `Bearer ${key}`, 'x-test-tag': 'e2e-http' } });
     expect(again.status).toBe(401);
