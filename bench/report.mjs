@@ -57,7 +57,7 @@ export function renderMarkdown(result) {
   const c = result.configs;
   const b0 = c.B0;
   const lines = [
-    `### keygate benchmark — ${result.date.slice(0, 10)}${result.quick ? ' (quick: one short round, not a measurement)' : ''}`,
+    `### keygate benchmark — ${result.date.slice(0, 10)}${result.quick ? ' (quick: one short round, not a measurement; keys are still in the change feed, so KV reads are ~0)' : ''}`,
     '',
     `Machine: ${result.machine.cores} cores, ${result.machine.cpu}; Node ${result.machine.node}; workerd ${result.machine.workerd}. ` +
       `Gateway pinned to core 0, origin + wrk on core 1; ${result.plan.tool}, ${result.plan.connections} connections, ` +
