@@ -53,7 +53,7 @@ const mf = new Miniflare(
           ...(process.env.PROFILE_VARS ? JSON.parse(process.env.PROFILE_VARS) : {}),
         },
         kvNamespaces: ['KEYS'],
-        durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true } },
+        durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
         unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
       },
     ],

@@ -182,7 +182,10 @@ async function main() {
     BENCH_MODE: 'true',
     ...extra,
   });
-  const keygateExtra = { kvNamespaces: ['KEYS'], durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true } } };
+  const keygateExtra = {
+    kvNamespaces: ['KEYS'],
+    durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
+  };
   const workers = {
     B0: await startWorker('b0', bareScript, { ORIGIN_URL: originUrl }),
     B1: await startWorker('b1', honoScript, { ORIGIN_URL: originUrl }),

@@ -14,6 +14,7 @@ import { log } from './log';
 import { canonicalPath } from './proxy/canonical-path-guard';
 import { asMiddleware, pipeline, refuse } from './step';
 import { forward } from './proxy/forward';
+import { enforceLimits } from './usage/enforce-limits';
 import { requestContext } from './request-context';
 
 export const app = new Hono<AppEnv>();
@@ -32,6 +33,7 @@ app.all(
       apiKeyAuth, //                               5–8 credential, format, record, status
       ipAllowlist, //                              9  CF-Connecting-IP against the key's CIDRs
       routeAuthorization, //                       10 route rule and scopes
+      enforceLimits, //                            11 rate limits and quota (keys that have them)
     ],
     forward, //                                    12 the origin
   ),

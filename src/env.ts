@@ -6,6 +6,7 @@ import { PREFIX_PATTERN } from './keys/format';
 import { ConfigError, parseRoutes, type RouteRule } from './auth/routes';
 import type { CorsPolicy } from './auth/cors';
 import { isLogLevel, type LogLevel } from './log';
+import type { LimitHeaders } from './usage/limiter-do';
 
 export interface Config {
   keyPrefix: string;
@@ -43,6 +44,8 @@ export interface AppEnv {
     principal: Principal;
     routeRule: RouteRule | undefined;
     clientIp: string;
+    /** RateLimit-* values for the response of an admitted call to a key with limits. */
+    rateLimit: LimitHeaders | undefined;
     /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
     actor: string;
   };

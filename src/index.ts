@@ -3,6 +3,7 @@
 import { app } from './app';
 
 export { Registry } from './registry/registry-do';
+export { KeyLimiter } from './usage/limiter-do';
 
 export default {
   fetch: app.fetch,

@@ -100,7 +100,9 @@ describe('KV outbox', () => {
     const result = await runInDurableObject(registry(env), async (_i: Registry, state) => {
       const publisher = new EdgePublisher(state.storage.sql, state.storage, brokenKv('throw'));
       const record = {
-        v: 1 as const,
+        v: 2 as const,
+        rateLimits: [],
+        quota: null,
         id: 'key_outbox',
         projectId: 'prj_x',
         environment: 'live' as const,

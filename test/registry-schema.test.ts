@@ -10,8 +10,8 @@ import { createKey } from './helpers/admin';
 import { hashKey } from '../src/keys/hash';
 
 describe('storage schema', () => {
-  it('registry schema v2: tables and columns', async () => {
-    expect(REGISTRY_SCHEMA_VERSION).toBe(2);
+  it('registry schema v3: tables and columns', async () => {
+    expect(REGISTRY_SCHEMA_VERSION).toBe(3);
     const layout = await runInDurableObject(registry(env), (instance: Registry, state) => {
       const columns = (table: string) =>
         state.storage.sql
@@ -29,7 +29,7 @@ describe('storage schema', () => {
       };
     });
     expect(layout).toEqual({
-      version: 2,
+      version: 3,
       meta: ['k', 'v'],
       projects: ['seq', 'id', 'name', 'description', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
       keys: [
@@ -53,6 +53,8 @@ describe('storage schema', () => {
         'last_used_at',
         'rotated_from',
         'rotated_to',
+        'rate_limits',
+        'quota',
       ],
       changes: ['seq', 'hash', 'record', 'at'],
       kv_outbox: ['hash', 'written_at', 'dirty'],
@@ -60,12 +62,18 @@ describe('storage schema', () => {
     });
   });
 
-  it('KV record v1 at key:<sha256>: exactly the documented fields', async () => {
-    expect(KEY_RECORD_VERSION).toBe(1);
-    const key = await createKey({ scopes: ['forms:read'], ipAllowlist: ['192.0.2.0/24'], metadata: { secret: 'not at the edge' } });
+  it('KV record v2 at key:<sha256>: exactly the documented fields', async () => {
+    expect(KEY_RECORD_VERSION).toBe(2);
+    const key = await createKey({
+      scopes: ['forms:read'],
+      ipAllowlist: ['192.0.2.0/24'],
+      metadata: { secret: 'not at the edge' },
+      rateLimits: [{ name: 'burst', limit: 5, windowSeconds: 1 }],
+      quota: { limit: 100, period: 'day' },
+    });
     const record = await env.KEYS.get(`key:${await hashKey(key.key)}`, 'json');
     expect(record).toEqual({
-      v: 1,
+      v: 2,
       id: key.id,
       projectId: key.projectId,
       environment: 'live',
@@ -73,6 +81,46 @@ describe('storage schema', () => {
       status: 'active',
       expiresAt: null,
       ipAllowlist: ['192.0.2.0/24'],
+      rateLimits: [{ name: 'burst', limit: 5, windowSeconds: 1 }],
+      quota: { limit: 100, period: 'day' },
     });
+  });
+
+  it('KeyLimiter tables', async () => {
+    const stub = env.LIMITER.get(env.LIMITER.idFromName('key_schema_probe'));
+    const tables = await runInDurableObject(stub, (_i, state) => {
+      const names = state.storage.sql
+        .exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+        .toArray()
+        .map((r) => String(r.name))
+        .filter((n) => !n.startsWith('_cf_') && !n.startsWith('sqlite_'));
+      return Object.fromEntries(
+        names.sort().map((n) => [
+          n,
+          state.storage.sql
+            .exec(`PRAGMA table_info("${n}")`)
+            .toArray()
+            .map((c) => String(c.name)),
+        ]),
+      );
+    });
+    expect(tables).toEqual({ decisions: ['request_id', 'at', 'verdict'], hits: ['window', 'at'], quota_use: ['period_key', 'used'] });
+  });
+
+  it('reads v1 KV records (written before limits existed) as keys without limits', async () => {
+    const { toKeyRecord } = await import('../src/keys/record');
+    const v1 = {
+      v: 1,
+      id: 'key_old',
+      projectId: 'prj_old',
+      environment: 'live',
+      scopes: ['a:b'],
+      status: 'active',
+      expiresAt: null,
+      ipAllowlist: null,
+    };
+    expect(toKeyRecord(v1)).toEqual({ ...v1, v: 2, rateLimits: [], quota: null });
+    expect(() => toKeyRecord({ ...v1, v: 3 })).toThrow(/unknown version/);
+    expect(() => toKeyRecord({ ...v1, v: 2, rateLimits: [{ name: 'x', limit: 0, windowSeconds: 1 }], quota: null })).toThrow(/rateLimits/);
   });
 });

@@ -14,6 +14,8 @@ import type { KeyView } from '../registry/views';
 import { afterCursor, found } from './projects';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
 import { jsonBody, query } from './validate';
+import { limiter } from '../usage/limiter-client';
+import { forgetRefusals } from '../usage/enforce-limits';
 
 export const projectKeys = new Hono<AppEnv>();
 export const keys = new Hono<AppEnv>();
@@ -31,7 +33,15 @@ export function applied(value: KeyChanged | 'revoked' | null, now = Date.now()):
   if (value === 'revoked') throw new ApiError('conflict', { detail: 'The key is revoked; revocation is permanent' });
   const { view, hash, record } = found(value, 'key');
   applyEdgeRecord(hash, record, now, now);
+  forgetRefusals(view.id);
   return view;
+}
+
+/** The view with its quota's exact `remaining`, from the key's limiter. */
+async function withRemaining(c: Context<AppEnv>, view: KeyView): Promise<KeyView> {
+  if (view.quota === null) return view;
+  const remaining = await limiter(c.env, view.id).quotaRemaining({ limit: view.quota.limit, period: view.quota.period }, Date.now());
+  return { ...view, quota: { ...view.quota, remaining } };
 }
 
 /** A fresh key: the plaintext (returned once), its hash and display start. */
@@ -41,9 +51,9 @@ async function newKey(c: Context<AppEnv>, environment: Environment): Promise<{ p
   return { plaintext, hash: await hashKey(plaintext), start: keyStart(plaintext, prefix) };
 }
 
-function created(c: Context<AppEnv>, plaintext: string, view: KeyView): Response {
+async function created(c: Context<AppEnv>, plaintext: string, view: KeyView): Promise<Response> {
   c.header('Location', `/_keygate/v1/keys/${view.id}`);
-  return c.json({ key: plaintext, ...view }, 201);
+  return c.json({ key: plaintext, ...(await withRemaining(c, view)) }, 201);
 }
 
 projectKeys.post('/:projectId/keys', async (c) => {
@@ -58,6 +68,8 @@ projectKeys.post('/:projectId/keys', async (c) => {
     expiresAt,
     ipAllowlist: input.ipAllowlist?.length ? input.ipAllowlist : null,
     metadata: input.metadata ?? {},
+    rateLimits: input.rateLimits ?? [],
+    quota: input.quota ?? null,
   };
   const result = await registry(c.env).createKey(c.req.param('projectId'), fields, hash, start, c.get('actor'), now);
   return created(c, plaintext, applied(found(result, 'project'), now));
@@ -66,11 +78,11 @@ projectKeys.post('/:projectId/keys', async (c) => {
 projectKeys.get('/:projectId/keys', async (c) => {
   const { limit, cursor, status } = query(c, keyListQuery);
   const page = found(await registry(c.env).listKeys(c.req.param('projectId'), limit, afterCursor(cursor), Date.now(), status), 'project');
-  return c.json({ items: page.items, nextCursor: encodeCursor(page.nextAfter) });
+  return c.json({ items: await Promise.all(page.items.map((view) => withRemaining(c, view))), nextCursor: encodeCursor(page.nextAfter) });
 });
 
 keys.get('/:keyId', async (c) => {
-  return c.json(found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key'));
+  return c.json(await withRemaining(c, found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key')));
 });
 
 keys.patch('/:keyId', async (c) => {
@@ -81,12 +93,12 @@ keys.patch('/:keyId', async (c) => {
     expiresAt: futureTime(input.expiresAt, now),
     ipAllowlist: input.ipAllowlist === undefined ? undefined : input.ipAllowlist.length ? input.ipAllowlist : null,
   };
-  return c.json(applied(await registry(c.env).updateKey(c.req.param('keyId'), change, c.get('actor'), now), now));
+  return c.json(await withRemaining(c, applied(await registry(c.env).updateKey(c.req.param('keyId'), change, c.get('actor'), now), now)));
 });
 
 keys.post('/:keyId/revoke', async (c) => {
   const now = Date.now();
-  return c.json(applied(await registry(c.env).revokeKey(c.req.param('keyId'), c.get('actor'), now), now));
+  return c.json(await withRemaining(c, applied(await registry(c.env).revokeKey(c.req.param('keyId'), c.get('actor'), now), now)));
 });
 
 keys.post('/:keyId/rotate', async (c) => {

@@ -38,7 +38,13 @@ export const Key = z
     rotatedFrom: z.string().nullable(),
     rotatedTo: z.string().nullable(),
     rateLimits: z.array(z.strictObject({ name: z.string(), limit: z.number().int(), windowSeconds: z.number().int() })),
-    quota: z.null(),
+    quota: z
+      .strictObject({
+        limit: z.number().int(),
+        period: z.enum(['day', 'month']),
+        remaining: z.number().int().openapi({ description: 'Exact: calls left in the current period' }),
+      })
+      .nullable(),
     ipAllowlist: z.array(z.string()),
     metadata: stringMap,
   })

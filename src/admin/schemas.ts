@@ -12,6 +12,21 @@ const metadata = z
 const scopes = z.array(z.string().refine(isValidScope, 'must be "resource:action", "resource:*" or "!resource:action"')).max(100);
 const ipAllowlist = z.array(z.string().refine((s) => parseCidr(s) !== null, 'must be an IPv4 or IPv6 address or CIDR range')).max(100);
 const expiresAt = z.iso.datetime({ offset: true }).nullable();
+/** A sliding window; at most 100,000 calls per window (each admitted call is logged until it leaves). */
+const rateLimit = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, _ and -'),
+  limit: z.number().int().min(1).max(100_000),
+  windowSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(31 * 86_400),
+});
+const rateLimits = z
+  .array(rateLimit)
+  .max(5)
+  .refine((l) => new Set(l.map((r) => r.name)).size === l.length, 'rate limit names must be unique');
+const quota = z.strictObject({ limit: z.number().int().min(1).max(1_000_000_000), period: z.enum(['day', 'month']) }).nullable();
 
 export const projectCreate = z
   .strictObject({
@@ -50,6 +65,8 @@ export const keyCreate = z
     expiresAt: expiresAt.optional(),
     ipAllowlist: ipAllowlist.optional(),
     metadata: metadata.optional(),
+    rateLimits: rateLimits.optional(),
+    quota: quota.optional(),
   })
   .openapi('KeyCreate');
 
@@ -61,6 +78,8 @@ export const keyUpdate = z
     enabled: z.boolean().optional(),
     ipAllowlist: ipAllowlist.optional(),
     metadata: metadata.optional(),
+    rateLimits: rateLimits.optional(),
+    quota: quota.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'at least one field to change')
   .openapi('KeyUpdate');

@@ -7,7 +7,7 @@ import { compileScopes, type ScopeSet } from '../auth/scopes';
 import { TtlCache } from './cache';
 import { parseKey, type Environment } from './format';
 import { hashKey } from './hash';
-import { KV_STALENESS_MS, type KeyRecord } from './record';
+import { KV_STALENESS_MS, type KeyRecord, type Quota, type RateLimit } from './record';
 import { readKeyRecord } from './store';
 
 export interface Principal {
@@ -19,6 +19,8 @@ export interface Principal {
   scopesHeader: string;
   ipAllowlist: Cidr[] | null;
   expiresAt: number | null;
+  /** Null for a key without rate limits or quota: such keys never call a limiter. */
+  limits: { rateLimits: RateLimit[]; quota: Quota | null } | null;
 }
 
 export type RefusalReason = 'malformed' | 'bad-checksum' | 'unknown' | 'disabled' | 'revoked' | 'expired';
@@ -97,6 +99,7 @@ function compile(record: KeyRecord): Principal {
     scopesHeader: record.scopes.join(' '),
     ipAllowlist,
     expiresAt: record.expiresAt,
+    limits: record.rateLimits.length > 0 || record.quota !== null ? { rateLimits: record.rateLimits, quota: record.quota } : null,
   };
 }
 

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env';
 import { log } from '../log';
 import { refuse } from '../step';
 import { recordUse } from '../keys/last-used';
+import { rateLimitHeaders } from '../usage/enforce-limits';
 import { rawPath } from './canonical-path';
 import { clientResponseHeaders, originRequestHeaders } from './headers';
 
@@ -64,5 +65,8 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
     clearTimeout(timer);
   }
   const body = request.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) ? null : response.body;
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: clientResponseHeaders(response.headers) });
+  const out = clientResponseHeaders(response.headers);
+  const limits = c.get('rateLimit');
+  if (limits !== undefined) for (const [name, value] of Object.entries(rateLimitHeaders(limits))) out.set(name, value);
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: out });
 }

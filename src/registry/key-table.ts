@@ -1,6 +1,7 @@
 // SQL for the `keys` table (docs/storage-schema.md), used only by the Registry Durable Object.
 
 import { randomBase62 } from '../keys/format';
+import type { Quota, RateLimit } from '../keys/record';
 import type { KeyRow } from './views';
 
 export interface NewKey {
@@ -10,6 +11,8 @@ export interface NewKey {
   expiresAt: number | null;
   ipAllowlist: string[] | null;
   metadata: Record<string, string>;
+  rateLimits: RateLimit[];
+  quota: Quota | null;
 }
 
 export interface KeyChange {
@@ -19,6 +22,8 @@ export interface KeyChange {
   enabled?: boolean | undefined;
   ipAllowlist?: string[] | null | undefined;
   metadata?: Record<string, string> | undefined;
+  rateLimits?: RateLimit[] | undefined;
+  quota?: Quota | null | undefined;
 }
 
 /** SQL for a status filter; the single `?` it adds takes `now`. */
@@ -36,8 +41,8 @@ export class KeyTable {
   insert(projectId: string, input: NewKey, hash: string, start: string, rotatedFrom: string | null, now: number): string {
     const id = `key_${randomBase62(20)}`;
     this.sql.exec(
-      `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, expires_at, ip_allowlist, metadata, created_at, updated_at, rotated_from)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, expires_at, ip_allowlist, metadata, created_at, updated_at, rotated_from, rate_limits, quota)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       projectId,
       hash,
@@ -51,6 +56,8 @@ export class KeyTable {
       now,
       now,
       rotatedFrom,
+      JSON.stringify(input.rateLimits),
+      input.quota === null ? null : JSON.stringify(input.quota),
     );
     return id;
   }
@@ -94,6 +101,8 @@ export class KeyTable {
     if (change.enabled !== undefined) put('enabled', change.enabled ? 1 : 0);
     if (change.ipAllowlist !== undefined) put('ip_allowlist', change.ipAllowlist === null ? null : JSON.stringify(change.ipAllowlist));
     if (change.metadata !== undefined) put('metadata', JSON.stringify(change.metadata));
+    if (change.rateLimits !== undefined) put('rate_limits', JSON.stringify(change.rateLimits));
+    if (change.quota !== undefined) put('quota', change.quota === null ? null : JSON.stringify(change.quota));
     put('updated_at', now);
     this.sql.exec(`UPDATE keys SET ${sets.join(', ')} WHERE id = ?`, ...values, id);
   }

@@ -160,7 +160,8 @@ export class Registry extends DurableObject<Env> {
   }
 
   /**
-   * A new key with the old one's name, scopes, environment, IP allowlist and metadata; the old key
+   * A new key with the old one's name, scopes, environment, IP allowlist, metadata and limits (its
+   * counters start afresh: they belong to a key id); the old key
    * keeps working until now + grace, then expires. 'revoked' for a revoked key.
    */
   async rotateKey(
@@ -181,6 +182,8 @@ export class Registry extends DurableObject<Env> {
       expiresAt: null,
       ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]),
       metadata: JSON.parse(row.metadata) as Record<string, string>,
+      rateLimits: JSON.parse(row.rate_limits) as NewKey['rateLimits'],
+      quota: row.quota === null ? null : (JSON.parse(row.quota) as NewKey['quota']),
     };
     const newId = this.keys.insert(row.project_id, input, hash, start, id, now);
     const graceEnd = now + graceSeconds * 1000;

@@ -1,7 +1,7 @@
 // The registry's SQLite schema (docs/storage-schema.md). Bump REGISTRY_SCHEMA_VERSION with every
 // change and add a migration step; a test pins the version and the tables.
 
-export const REGISTRY_SCHEMA_VERSION = 2;
+export const REGISTRY_SCHEMA_VERSION = 3;
 
 export const REGISTRY_MIGRATIONS: readonly string[][] = [
   // v1
@@ -65,4 +65,6 @@ export const REGISTRY_MIGRATIONS: readonly string[][] = [
        hash TEXT NOT NULL
      )`,
   ],
+  // v3: per-key limits
+  [`ALTER TABLE keys ADD COLUMN rate_limits TEXT NOT NULL DEFAULT '[]'`, `ALTER TABLE keys ADD COLUMN quota TEXT`],
 ];

@@ -1,7 +1,7 @@
 // Rows of the registry as the admin API shows them, and as the edge reads them (KeyRecord).
 
 import type { Environment } from '../keys/format';
-import { KEY_RECORD_VERSION, type KeyRecord } from '../keys/record';
+import { KEY_RECORD_VERSION, type KeyRecord, type Quota, type RateLimit } from '../keys/record';
 
 export type KeyStatus = 'active' | 'disabled' | 'revoked' | 'expired';
 
@@ -37,6 +37,8 @@ export type KeyRow = {
   last_used_at: number | null;
   rotated_from: string | null;
   rotated_to: string | null;
+  rate_limits: string;
+  quota: string | null;
 };
 
 export interface ProjectView {
@@ -65,8 +67,9 @@ export interface KeyView {
   revokedAt: string | null;
   rotatedFrom: string | null;
   rotatedTo: string | null;
-  rateLimits: { name: string; limit: number; windowSeconds: number }[];
-  quota: null;
+  rateLimits: RateLimit[];
+  /** `remaining` is filled by the admin API from the key's limiter (exact); null here. */
+  quota: (Quota & { remaining: number | null }) | null;
   ipAllowlist: string[];
   metadata: Record<string, string>;
 }
@@ -109,8 +112,8 @@ export function keyView(row: KeyRow, now: number): KeyView {
     revokedAt: iso(row.revoked_at),
     rotatedFrom: row.rotated_from,
     rotatedTo: row.rotated_to,
-    rateLimits: [],
-    quota: null,
+    rateLimits: JSON.parse(row.rate_limits) as RateLimit[],
+    quota: row.quota === null ? null : { ...(JSON.parse(row.quota) as Quota), remaining: null },
     ipAllowlist: row.ip_allowlist === null ? [] : (JSON.parse(row.ip_allowlist) as string[]),
     metadata: JSON.parse(row.metadata) as Record<string, string>,
   };
@@ -127,5 +130,7 @@ export function edgeRecord(row: KeyRow): KeyRecord {
     status: row.revoked_at !== null ? 'revoked' : row.enabled ? 'active' : 'disabled',
     expiresAt: row.expires_at,
     ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]),
+    rateLimits: JSON.parse(row.rate_limits) as RateLimit[],
+    quota: row.quota === null ? null : (JSON.parse(row.quota) as Quota),
   };
 }

@@ -53,7 +53,7 @@ export async function startKeygate(options: {
           scriptPath: ensureBundle(),
           compatibilityDate: '2026-11-01',
           kvNamespaces: ['KEYS'],
-          durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true } },
+          durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
           bindings: {
             ORIGIN_URL: options.originUrl,
             ADMIN_TOKEN: E2E_ADMIN_TOKEN,

@@ -94,7 +94,12 @@ describe('e2e: OpenAPI', () => {
     await call('GET', '/projects/{projectId}', { projectId: 'prj_missing' });
     await call('PATCH', '/projects/{projectId}', p, { description: 'checked' });
     await call('PATCH', '/projects/{projectId}', p, { name: '' });
-    const key = await call('POST', '/projects/{projectId}/keys', p, { name: 'k', scopes: ['forms:read'] });
+    const key = await call('POST', '/projects/{projectId}/keys', p, {
+      name: 'k',
+      scopes: ['forms:read'],
+      rateLimits: [{ name: 'minute', limit: 60, windowSeconds: 60 }],
+      quota: { limit: 1000, period: 'month' },
+    });
     const k = { keyId: String(key.id) };
     await call('POST', '/projects/{projectId}/keys', p, 'name=x', { contentType: 'text/plain' });
     await call('POST', '/projects/{projectId}/keys', p, { name: 'x', scopes: [], description: 'y'.repeat(70_000) });

@@ -1,0 +1,174 @@
+// Checklist E33–E39 and D31: exact sliding windows and quotas in KeyLimiter Durable Objects.
+
+import { env, evictDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { adminCall, adminJson, createKey } from './helpers/admin';
+import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
+import { forgetRefusals } from '../src/usage/enforce-limits';
+
+const get = (key: string, tag: string) => gateway('/forms/1', withKey(key, tag));
+
+describe('E. rate limits and quotas', () => {
+  it('E33: 6/min ⇒ six 200s with RateLimit-Remaining 5…0, then 429 with Retry-After and no origin call', async () => {
+    const key = await createKey({ rateLimits: [{ name: 'minute', limit: 6, windowSeconds: 60 }] });
+    const tag = newTag();
+    const remaining: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await get(key.key, tag);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-limit')).toBe('6');
+      remaining.push(res.headers.get('ratelimit-remaining') as string);
+      const reset = Number(res.headers.get('ratelimit-reset'));
+      expect(reset).toBeGreaterThanOrEqual(0);
+      expect(reset).toBeLessThanOrEqual(60);
+    }
+    expect(remaining).toEqual(['5', '4', '3', '2', '1', '0']);
+    const seventh = await get(key.key, tag);
+    expect(Number(seventh.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(seventh.headers.get('ratelimit-remaining')).toBe('0');
+    await expectProblem(seventh, 'rate-limited', 429);
+    expect(await originCalls(tag)).toHaveLength(6);
+  });
+
+  it('E34: with 1/s the second call is 429 and a call after the window is 200 again', async () => {
+    const key = await createKey({ rateLimits: [{ name: 'second', limit: 1, windowSeconds: 1 }] });
+    const tag = newTag();
+    expect((await get(key.key, tag)).status).toBe(200);
+    await expectProblem(await get(key.key, tag), 'rate-limited', 429);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await get(key.key, tag)).status).toBe(200);
+  });
+
+  it('E35: 12/min and 200/month: the 13th call is refused by the minute window and the month keeps exactly 188', async () => {
+    const key = await createKey({ rateLimits: [{ name: 'minute', limit: 12, windowSeconds: 60 }], quota: { limit: 200, period: 'month' } });
+    const tag = newTag();
+    for (let i = 0; i < 12; i++) expect((await get(key.key, tag)).status).toBe(200);
+    const refused = await expectProblem(await get(key.key, tag), 'rate-limited', 429);
+    expect(refused.detail).toContain('minute');
+    forgetRefusals(); // ask the limiter again rather than this isolate's memory
+    await expectProblem(await get(key.key, tag), 'rate-limited', 429);
+    expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ quota: { limit: 200, period: 'month', remaining: 188 } });
+  });
+
+  it('E36: refused calls are not counted: after many 429s the next window allows the full limit', async () => {
+    const key = await createKey({ rateLimits: [{ name: 'w', limit: 3, windowSeconds: 1 }] });
+    const tag = newTag();
+    for (let i = 0; i < 3; i++) expect((await get(key.key, tag)).status).toBe(200);
+    for (let i = 0; i < 30; i++) {
+      forgetRefusals();
+      expect((await get(key.key, tag)).status).toBe(429);
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 3; i++) expect((await get(key.key, tag)).status).toBe(200);
+    expect(await originCalls(tag)).toHaveLength(6);
+  });
+
+  it('E37: a quota counts down exactly, call 101 is 429 quota-exceeded, and the admin API says 0 remaining', async () => {
+    const key = await createKey({ quota: { limit: 100, period: 'day' } });
+    expect(key.quota).toMatchObject({ limit: 100, period: 'day', remaining: 100 });
+    const tag = newTag();
+    for (let i = 99; i >= 0; i--) {
+      const res = await get(key.key, tag);
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(i));
+    }
+    const res = await get(key.key, tag);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    await expectProblem(res, 'quota-exceeded', 429);
+    expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ quota: { remaining: 0 } });
+    expect(await originCalls(tag)).toHaveLength(100);
+  });
+
+  it('E38: 300 parallel calls against a quota of 100 admit exactly 100, and the origin sees exactly 100', async () => {
+    const key = await createKey({ quota: { limit: 100, period: 'month' } });
+    const tag = newTag();
+    const statuses = await Promise.all(Array.from({ length: 300 }, () => get(key.key, tag).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(200);
+    expect(await originCalls(tag)).toHaveLength(100);
+  });
+
+  it('E39: keys are isolated: exhausting one leaves another of the same project at 200', async () => {
+    const a = await createKey({ rateLimits: [{ name: 'w', limit: 2, windowSeconds: 60 }] });
+    const b = await createKey({ rateLimits: [{ name: 'w', limit: 2, windowSeconds: 60 }] }, a.projectId);
+    const tag = newTag();
+    const ip = { 'cf-connecting-ip': '198.51.100.77' };
+    for (let i = 0; i < 2; i++) expect((await gateway('/forms/1', withKey(a.key, tag, ip))).status).toBe(200);
+    expect((await gateway('/forms/1', withKey(a.key, tag, ip))).status).toBe(429);
+    expect((await gateway('/forms/1', withKey(b.key, tag, ip))).status).toBe(200);
+  });
+
+  it('D31: a 403 for a missing scope consumes no window and no quota', async () => {
+    const key = await createKey({
+      scopes: ['forms:read'],
+      rateLimits: [{ name: 'w', limit: 2, windowSeconds: 60 }],
+      quota: { limit: 5, period: 'day' },
+    });
+    const tag = newTag();
+    for (let i = 0; i < 5; i++)
+      await expectProblem(await gateway('/forms', { method: 'POST', body: '{}', ...withKey(key.key, tag) }), 'insufficient-scope', 403);
+    expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ quota: { remaining: 5 } });
+    const ok = await get(key.key, tag);
+    expect(ok.headers.get('ratelimit-remaining')).toBe('1');
+  });
+
+  it('keys without limits never call a limiter and carry no RateLimit headers', async () => {
+    const key = await createKey();
+    const res = await get(key.key, newTag());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('ratelimit-limit')).toBeNull();
+  });
+
+  it('limits can be changed through PATCH and are validated', async () => {
+    const key = await createKey();
+    expect(await adminJson('PATCH', `/keys/${key.id}`, { rateLimits: [{ name: 'w', limit: 1, windowSeconds: 60 }] })).toMatchObject({
+      rateLimits: [{ name: 'w', limit: 1, windowSeconds: 60 }],
+    });
+    const tag = newTag();
+    expect((await get(key.key, tag)).status).toBe(200);
+    expect((await get(key.key, tag)).status).toBe(429);
+    for (const bad of [
+      { rateLimits: [{ name: 'w', limit: 0, windowSeconds: 60 }] },
+      { rateLimits: [{ name: 'w', limit: 1, windowSeconds: 0 }] },
+      {
+        rateLimits: [
+          { name: 'w', limit: 1, windowSeconds: 1 },
+          { name: 'w', limit: 2, windowSeconds: 2 },
+        ],
+      },
+      { rateLimits: Array.from({ length: 6 }, (_, i) => ({ name: `w${i}`, limit: 1, windowSeconds: 1 })) },
+      { quota: { limit: 10, period: 'week' } },
+      { quota: { limit: -1, period: 'day' } },
+    ]) {
+      await expectProblem(await adminCall('PATCH', `/keys/${key.id}`, bad), 'validation-failed', 400);
+    }
+  });
+
+  it('FI-7: a limiter restarted mid-window keeps its counters', async () => {
+    const key = await createKey({ rateLimits: [{ name: 'w', limit: 3, windowSeconds: 60 }], quota: { limit: 10, period: 'day' } });
+    const tag = newTag();
+    expect((await get(key.key, tag)).status).toBe(200);
+    expect((await get(key.key, tag)).status).toBe(200);
+    const stub = env.LIMITER.get(env.LIMITER.idFromName(key.id));
+    await evictDurableObject(stub); // the instance goes, SQLite stays
+    const third = await get(key.key, tag);
+    expect(third.status).toBe(200);
+    expect(third.headers.get('ratelimit-remaining')).toBe('0');
+    expect((await get(key.key, tag)).status).toBe(429);
+    expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ quota: { remaining: 7 } });
+  });
+
+  it('FI-5: a limiter that fails ⇒ 503 auth-unavailable, no origin call (hard limits fail closed)', async () => {
+    const key = await createKey({ quota: { limit: 10, period: 'day' } });
+    const tag = newTag();
+    const broken = {
+      LIMITER: {
+        idFromName: () => ({}),
+        get: () => ({ check: () => Promise.reject(Object.assign(new Error('Durable Object is overloaded'), { overloaded: true })) }),
+      },
+    };
+    const res = await gateway('/forms/1', withKey(key.key, tag), broken);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    await expectProblem(res, 'auth-unavailable', 503);
+    await expectNoOriginCall(tag);
+  });
+});
