@@ -9,6 +9,12 @@ export const TARGETS = [
   { id: 'hit-do', text: 'C-hit Durable Object calls ≤ 0.02/request', check: (c) => c['C-hit'].doCallsPerReq.median <= 0.02 },
   { id: 'neg-throughput', text: 'C-neg throughput ≥ 2× B0', check: (c) => c['C-neg'].rps.median / c.B0.rps.median >= 2 },
   { id: 'neg-kv', text: 'C-neg KV reads = 0 for repeated bad keys', check: (c) => c['C-neg'].kvReadsPerReq.median === 0 },
+  { id: '429-throughput', text: 'C-429 throughput ≥ 2× B0', check: (c) => c['C-429'].rps.median / c.B0.rps.median >= 2 },
+  {
+    id: '429-do',
+    text: 'C-429 Durable Object calls ≤ 0.02/request (refused from memory)',
+    check: (c) => c['C-429'].doCallsPerReq.median <= 0.02,
+  },
   { id: 'errors', text: 'no errors in any configuration', check: (c) => Object.values(c).every((x) => x.errors.max === 0) },
 ];
 
@@ -74,6 +80,7 @@ export function renderMarkdown(result) {
     'C-hit': 'C-hit keygate, cached (Zipf over 1,000 of 10,000 keys)',
     'C-kv': 'C-kv keygate, cache off (uniform over 10,000)',
     'C-neg': 'C-neg unknown key (401)',
+    'C-429': 'C-429 key over its quota (429)',
   };
   for (const [name, s] of Object.entries(c)) {
     const ratio =

@@ -141,7 +141,7 @@ async function counters(url) {
   return res.json();
 }
 
-async function seedKeys(url, count) {
+async function seedKeys(url, count, fields = {}) {
   const admin = (path, body) =>
     fetchRetry(`${url}/_keygate/v1${path}`, {
       method: 'POST',
@@ -154,7 +154,7 @@ async function seedKeys(url, count) {
   for (let i = 0; i < count; i += batch) {
     const made = await Promise.all(
       Array.from({ length: Math.min(batch, count - i) }, () =>
-        admin(`/projects/${project.id}/keys`, { name: 'bench', scopes: ['bench:read'] }),
+        admin(`/projects/${project.id}/keys`, { name: 'bench', scopes: ['bench:read'], ...fields }),
       ),
     );
     for (const k of made) {
@@ -192,6 +192,7 @@ async function main() {
     'C-hit': await startWorker('chit', keygateScript, keygateBindings({}), keygateExtra),
     'C-kv': await startWorker('ckv', keygateScript, keygateBindings({ KEY_CACHE_TTL_MS: '0' }), keygateExtra),
     'C-neg': await startWorker('cneg', keygateScript, keygateBindings({ AUTH_FAILURE_LIMIT: '0' }), keygateExtra),
+    'C-429': await startWorker('c429', keygateScript, keygateBindings({}), keygateExtra),
   };
 
   log(`seeding ${PLAN.keys} keys into C-hit and C-kv`);
@@ -210,11 +211,15 @@ async function main() {
     hit: join(work, 'hit.txt'),
     kv: join(work, 'kv.txt'),
     neg: join(work, 'neg.txt'),
+    over: join(work, 'over.txt'),
   };
   writeFileSync(files.hit, hitKeys.join('\n') + '\n');
   writeFileSync(files.kv, kvKeys.join('\n') + '\n');
   // C-neg: keys issued by another gateway (C-kv's) are well-formed, checksum-valid and unknown here.
   writeFileSync(files.neg, kvKeys.slice(0, 10).join('\n') + '\n');
+  // C-429: a key whose monthly quota of 1 is spent by the warm-up; from then on it is refused.
+  const overKeys = await seedKeys(workers['C-429'].url, 1, { quota: { limit: 1, period: 'month' } });
+  writeFileSync(files.over, overKeys.join('\n') + '\n');
 
   const configs = [
     { name: 'A', url: originUrl, script: 'bench/lua/plain.lua', env: {} },
@@ -228,6 +233,7 @@ async function main() {
       env: { KEYS_FILE: files.kv, KEYS_COUNT: String(PLAN.keys), KEYS_DIST: 'uniform' },
     },
     { name: 'C-neg', worker: workers['C-neg'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
+    { name: 'C-429', worker: workers['C-429'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.over, KEYS_COUNT: '1' } },
   ];
 
   const samples = Object.fromEntries(configs.map((c) => [c.name, []]));
@@ -249,7 +255,10 @@ async function main() {
         statuses: load.statuses,
         cpuUsPerReq: before ? (after.cpu - before.cpu) / load.requests : null,
         kvReadsPerReq: before?.storage ? (after.storage.kvReads - before.storage.kvReads) / load.requests : null,
-        doCallsPerReq: before?.storage ? (after.storage.registryCalls - before.storage.registryCalls) / load.requests : null,
+        doCallsPerReq: before?.storage
+          ? (after.storage.registryCalls + after.storage.limiterCalls - before.storage.registryCalls - before.storage.limiterCalls) /
+            load.requests
+          : null,
         p50us: idle.p50_us,
         p99us: idle.p99_us,
       };
