@@ -1,77 +1,39 @@
 // `node bench/profile.mjs [C-hit|C-neg] [seconds]`: a CPU profile of keygate under wrk load, through
 // workerd's inspector; prints the functions with the most self time. For finding hot-path costs.
+// PROFILE_VARS='{"KEY_CACHE_TTL_MS":"0"}' adds bindings; DUMP=1 prints the first non-200 answers.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { join } from 'node:path';
+import { ADMIN_TOKEN, bundle, seedKeys, startOrigin, startWorker } from './lib.mjs';
 
 const which = process.argv[2] ?? 'C-neg';
 const seconds = Number(process.argv[3] ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'keygate-prof-'));
-const TOKEN = 'bench-admin-token-0123456789abcdef';
+const children = [];
 
-const origin = spawn(process.execPath, ['bench/origin.mjs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise((r) => origin.stdout.on('data', (d) => r(/PORT (\d+)/.exec(String(d))[1])));
-const shim = join(work, 'shim.js');
-const target = JSON.stringify(resolve('src/index.ts'));
-writeFileSync(
-  shim,
-  `import t from ${target};\nexport * from ${target};\nexport default { fetch(r, e, c) { return t.fetch(new Request('https' + r.url.slice(4), r), e, c); } };\n`,
-);
-const script = join(work, 'keygate.js');
-await build({
-  entryPoints: [shim],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  conditions: ['workerd', 'worker', 'browser'],
-  outfile: script,
-  external: ['cloudflare:*', 'node:*'],
-  logLevel: 'silent',
-});
-const mf = new Miniflare(
-  convertV4MiniflareOptions({
-    host: '127.0.0.1',
-    port: 0,
-    inspectorPort: 9339,
-    resourcePersistencePath: join(work, 'state'),
-    workers: [
-      {
-        name: 'kg',
-        modules: true,
-        scriptPath: script,
-        modulesRoot: dirname(script),
-        compatibilityDate: '2026-11-01',
-        bindings: {
-          ORIGIN_URL: `http://127.0.0.1:${port}`,
-          ADMIN_TOKEN: TOKEN,
-          ROUTES: [{ method: 'GET', path: '/bench', scopes: ['bench:read'] }],
-          AUTH_FAILURE_LIMIT: '0',
-          ...(process.env.PROFILE_VARS ? JSON.parse(process.env.PROFILE_VARS) : {}),
-        },
-        kvNamespaces: ['KEYS'],
-        durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
-        unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-      },
-    ],
-  }),
-);
-await mf.ready;
-const url = (await mf.unsafeGetDirectURL('kg')).toString().replace(/\/$/, '');
-const admin = (path, body) =>
-  fetch(`${url}/_keygate/v1${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((r) => r.json());
-const project = await admin('/projects', { name: 'p' });
-const key = (await admin(`/projects/${project.id}/keys`, { name: 'k', scopes: ['bench:read'] })).key;
+const originUrl = await startOrigin(children);
+const script = await bundle(work, 'src/index.ts', 'keygate', false);
+const bindings = {
+  ORIGIN_URL: originUrl,
+  ADMIN_TOKEN,
+  ROUTES: [{ method: 'GET', path: '/bench', scopes: ['bench:read'] }],
+  AUTH_FAILURE_LIMIT: '0',
+  ...(process.env.PROFILE_VARS ? JSON.parse(process.env.PROFILE_VARS) : {}),
+};
+const extra = {
+  kvNamespaces: ['KEYS'],
+  durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
+};
+const { url, mf } = await startWorker(work, 'kg', script, bindings, extra, { inspectorPort: 9339 });
+const [key] = await seedKeys(url, 1);
+// C-neg: a key with a broken checksum (refused before any lookup); C-hit: the real one.
 const usedKey = which === 'C-hit' ? key : key.slice(0, 8) + 'A'.repeat(32) + key.slice(-6).replace(/./, 'B');
 const keysFile = join(work, 'keys.txt');
 writeFileSync(keysFile, usedKey + '\n');
+const wrk = (args, env = {}) =>
+  spawnSync('wrk', args, { env: { ...process.env, KEYS_FILE: keysFile, KEYS_COUNT: '1', ...env }, encoding: 'utf8' });
 
 const targets = await (await fetch('http://127.0.0.1:9339/json')).json();
 const ws = new WebSocket(
@@ -91,22 +53,10 @@ const send = (method, params = {}) =>
   });
 await send('Profiler.enable');
 await send('Profiler.setSamplingInterval', { interval: 50 });
-spawnSync('wrk', ['-t1', '-c8', '-d1s', '-s', 'bench/lua/keys.lua', `${url}/bench`], {
-  env: { ...process.env, KEYS_FILE: keysFile, KEYS_COUNT: '1' },
-});
-if (process.env.DUMP) {
-  console.log(
-    spawnSync('wrk', ['-t1', '-c32', '-d3s', '-s', '/tmp/exp/dump500.lua', `${url}/bench`], {
-      env: { ...process.env, K: usedKey },
-      encoding: 'utf8',
-    }).stdout,
-  );
-}
+wrk(['-t1', '-c8', '-d1s', '-s', 'bench/lua/keys.lua', `${url}/bench`]);
+if (process.env.DUMP) console.log(wrk(['-t1', '-c32', '-d3s', '-s', 'bench/lua/dump.lua', `${url}/bench`], { K: usedKey }).stdout);
 await send('Profiler.start');
-const out = spawnSync('wrk', ['-t1', '-c8', `-d${seconds}s`, '-s', 'bench/lua/keys.lua', `${url}/bench`], {
-  env: { ...process.env, KEYS_FILE: keysFile, KEYS_COUNT: '1' },
-  encoding: 'utf8',
-});
+const out = wrk(['-t1', '-c8', `-d${seconds}s`, '-s', 'bench/lua/keys.lua', `${url}/bench`]);
 const { profile } = await send('Profiler.stop');
 console.log(out.stdout.split('\n').find((l) => l.startsWith('JSON')));
 const self = new Map();
@@ -121,4 +71,4 @@ for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30))
   console.log(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
 ws.close();
 await mf.dispose();
-origin.kill();
+for (const child of children) child.kill();

@@ -4,14 +4,12 @@
 // Rounds are interleaved; medians with min–max are reported. Writes bench/results/<date>.{md,json}
 // and bench/results/latest.md. Asserts no timing: it measures.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TARGETS, judge, renderMarkdown, summarize } from './report.mjs';
+import { ADMIN_TOKEN, bundle, cpuMicros, fetchRetry, pin, seedKeys, startOrigin, startWorker } from './lib.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
@@ -19,8 +17,6 @@ const PLAN = QUICK
   : { rounds: 5, warmupS: 3, runS: 5, latencyS: 3, keys: 10_000, hot: 1_000 };
 if (process.env.BENCH_HOT) PLAN.hot = Number(process.env.BENCH_HOT); // experiments: fewer hot keys
 const CONNECTIONS = 32;
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
 const children = [];
 
@@ -34,91 +30,6 @@ function ensureWrk() {
   execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk'], { stdio: 'inherit' });
 }
 
-function pin(pid, core) {
-  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
-}
-
-function childPids() {
-  const out = spawnSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm=']).stdout.toString();
-  return out
-    .trim()
-    .split('\n')
-    .filter((l) => l.includes('workerd'))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-/** utime + stime of `pid` and all its threads, in microseconds. */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
-}
-
-async function startOrigin() {
-  const child = spawn(process.execPath, ['bench/origin.mjs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const port = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(Number(/PORT (\d+)/.exec(String(d))[1]))));
-  return `http://127.0.0.1:${port}`;
-}
-
-/**
- * Bundles `entry` behind a shim that presents each request as https — as the Cloudflare edge does
- * after terminating TLS — so every configuration pays the same shim and none pays TLS.
- */
-async function bundle(entry, name) {
-  const shim = join(work, `${name}-shim.js`);
-  const target = JSON.stringify(resolve(entry));
-  writeFileSync(
-    shim,
-    `import target from ${target};\nexport * from ${target};\n` +
-      `export default { fetch(request, env, ctx) { return target.fetch(new Request('https' + request.url.slice(4), request), env, ctx); } };\n`,
-  );
-  const outfile = join(work, `${name}.js`);
-  await build({
-    entryPoints: [shim],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    outfile,
-    logLevel: 'silent',
-    minify: true,
-    external: ['cloudflare:*', 'node:*'],
-  });
-  return outfile;
-}
-
-/** One workerd per configuration; returns its URL and pid. */
-async function startWorker(name, scriptPath, bindings, extra = {}) {
-  const before = new Set(childPids());
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: '127.0.0.1',
-      port: 0,
-      resourcePersistencePath: join(work, name),
-      workers: [
-        {
-          name,
-          modules: true,
-          scriptPath,
-          modulesRoot: dirname(scriptPath),
-          compatibilityDate: '2026-11-01',
-          bindings,
-          // Straight to the Worker: no miniflare entry worker in front of any configuration.
-          unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-          ...extra,
-        },
-      ],
-    }),
-  );
-  await mf.ready;
-  const url = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
-  const pid = childPids().find((p) => !before.has(p));
-  if (pid === undefined) throw new Error(`no workerd process found for ${name}`);
-  pin(pid, 0);
-  return { name, url, pid, mf };
-}
-
 function wrk(url, script, seconds, connections, env = {}) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/bench`];
   const out = spawnSync('wrk', args, { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -127,52 +38,19 @@ function wrk(url, script, seconds, connections, env = {}) {
   return JSON.parse(line.slice(5));
 }
 
-/** fetch, retried once: undici may reuse a keep-alive socket the worker has just closed. */
-async function fetchRetry(url, init) {
-  try {
-    return await fetch(url, init);
-  } catch {
-    return fetch(url, init);
-  }
-}
-
 async function counters(url) {
   const res = await fetchRetry(`${url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return res.json();
 }
 
-async function seedKeys(url, count, fields = {}) {
-  const admin = (path, body) =>
-    fetchRetry(`${url}/_keygate/v1${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((r) => r.json());
-  const project = await admin('/projects', { name: 'bench' });
-  const keys = [];
-  const batch = 16;
-  for (let i = 0; i < count; i += batch) {
-    const made = await Promise.all(
-      Array.from({ length: Math.min(batch, count - i) }, () =>
-        admin(`/projects/${project.id}/keys`, { name: 'bench', scopes: ['bench:read'], ...fields }),
-      ),
-    );
-    for (const k of made) {
-      if (typeof k.key !== 'string') throw new Error(`seeding failed: ${JSON.stringify(k)}`);
-      keys.push(k.key);
-    }
-  }
-  return keys;
-}
-
 async function main() {
   ensureWrk();
   pin(process.pid, 1);
-  const originUrl = await startOrigin();
+  const originUrl = await startOrigin(children);
   log(`origin ${originUrl}; building bundles`);
-  const keygateScript = await bundle('src/index.ts', 'keygate');
-  const bareScript = await bundle('bench/workers/bare-proxy.js', 'bare');
-  const honoScript = await bundle('bench/workers/hono-proxy.ts', 'hono');
+  const keygateScript = await bundle(work, 'src/index.ts', 'keygate');
+  const bareScript = await bundle(work, 'bench/workers/bare-proxy.js', 'bare');
+  const honoScript = await bundle(work, 'bench/workers/hono-proxy.ts', 'hono');
 
   const keygateBindings = (extra) => ({
     ORIGIN_URL: originUrl,
@@ -187,12 +65,12 @@ async function main() {
     durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
   };
   const workers = {
-    B0: await startWorker('b0', bareScript, { ORIGIN_URL: originUrl }),
-    B1: await startWorker('b1', honoScript, { ORIGIN_URL: originUrl }),
-    'C-hit': await startWorker('chit', keygateScript, keygateBindings({}), keygateExtra),
-    'C-kv': await startWorker('ckv', keygateScript, keygateBindings({ KEY_CACHE_TTL_MS: '0' }), keygateExtra),
-    'C-neg': await startWorker('cneg', keygateScript, keygateBindings({ AUTH_FAILURE_LIMIT: '0' }), keygateExtra),
-    'C-429': await startWorker('c429', keygateScript, keygateBindings({}), keygateExtra),
+    B0: await startWorker(work, 'b0', bareScript, { ORIGIN_URL: originUrl }),
+    B1: await startWorker(work, 'b1', honoScript, { ORIGIN_URL: originUrl }),
+    'C-hit': await startWorker(work, 'chit', keygateScript, keygateBindings({}), keygateExtra),
+    'C-kv': await startWorker(work, 'ckv', keygateScript, keygateBindings({ KEY_CACHE_TTL_MS: '0' }), keygateExtra),
+    'C-neg': await startWorker(work, 'cneg', keygateScript, keygateBindings({ AUTH_FAILURE_LIMIT: '0' }), keygateExtra),
+    'C-429': await startWorker(work, 'c429', keygateScript, keygateBindings({}), keygateExtra),
   };
 
   log(`seeding ${PLAN.keys} keys into C-hit and C-kv`);

@@ -2,63 +2,35 @@
 // no-store, response rewrap) against the bare proxy, in the same pinned workerd set-up as the
 // benchmark. Three interleaved rounds of 4 s; prints medians of req/s and gateway CPU per request.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { cpuMicros, pin, startOrigin, startWorker } from './lib.mjs';
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const VARIANTS = ['bare', 'headers', 'timeout', 'timer-only', 'no-store', 'rewrap'];
-execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-const origin = spawn(process.execPath, ['bench/origin.mjs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise((r) => origin.stdout.on('data', (d) => r(/PORT (\d+)/.exec(String(d))[1])));
+const work = mkdtempSync(join(tmpdir(), 'keygate-variants-'));
+const children = [];
+pin(process.pid, 1);
+const originUrl = await startOrigin(children);
 const script = resolve('bench/workers/proxy-variants.js');
 const results = Object.fromEntries(VARIANTS.map((v) => [v, []]));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 for (let round = 0; round < 3; round++) {
   for (const variant of VARIANTS) {
-    const mf = new Miniflare(
-      convertV4MiniflareOptions({
-        host: '127.0.0.1',
-        port: 0,
-        workers: [
-          {
-            name: 'v',
-            modules: true,
-            scriptPath: script,
-            modulesRoot: resolve('bench/workers'),
-            compatibilityDate: '2026-11-01',
-            bindings: { ORIGIN_URL: `http://127.0.0.1:${port}`, VARIANT: variant },
-            unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-          },
-        ],
-      }),
-    );
-    await mf.ready;
-    const url = (await mf.unsafeGetDirectURL('v')).toString();
-    const pid = spawnSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm='])
-      .stdout.toString()
-      .trim()
-      .split('\n')
-      .filter((l) => l.includes('workerd'))
-      .map((l) => l.trim().split(/\s+/)[0])
-      .pop();
-    execFileSync('taskset', ['-a', '-p', '-c', '0', pid], { stdio: 'ignore' });
+    const { url, pid, mf } = await startWorker(work, `v-${variant}-${round}`, script, { ORIGIN_URL: originUrl, VARIANT: variant });
     spawnSync('wrk', ['-t1', '-c32', '-d2s', url]);
-    const cpu = () => {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK;
-    };
-    const before = cpu();
+    const before = cpuMicros(pid);
     const out = spawnSync('wrk', ['-t1', '-c32', '-d4s', url], { encoding: 'utf8' });
-    const after = cpu();
+    const after = cpuMicros(pid);
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)[1]);
     results[variant].push({ rps, cpu: (after - before) / (rps * 4) });
     await mf.dispose();
   }
 }
-origin.kill();
+for (const child of children) child.kill();
+rmSync(work, { recursive: true, force: true });
 const base = median(results.bare.map((r) => r.cpu));
 console.log('| variant | req/s | gateway CPU µs/req | Δ vs bare |\n|---|---|---|---|');
 for (const v of VARIANTS) {

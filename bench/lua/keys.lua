@@ -1,8 +1,8 @@
 -- wrk script: one API key per request from KEYS_FILE, drawn Zipf-like (s = 1) over the first
--- KEYS_COUNT keys, or uniformly when KEYS_DIST=uniform; counts statuses; prints JSON when done.
+-- KEYS_COUNT keys, or uniformly when KEYS_DIST=uniform. Statuses and the JSON line: report.lua.
+dofile("bench/lua/report.lua")
 local keys = {}
 local cdf = {}
-local threads = {}
 
 local function load()
   for line in io.lines(os.getenv("KEYS_FILE")) do
@@ -28,10 +28,6 @@ local function zipf()
   return keys[lo]
 end
 
-function setup(thread)
-  threads[#threads + 1] = thread
-end
-
 function init(args)
   load()
   math.randomseed(os.time())
@@ -42,21 +38,4 @@ end
 function request()
   local key = uniform and keys[math.random(#keys)] or zipf()
   return wrk.format("GET", "/bench", { ["Authorization"] = "Bearer " .. key })
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local counts = {}
-  for _, t in ipairs(threads) do
-    for status, n in pairs(t:get("statuses")) do counts[tostring(status)] = (counts[tostring(status)] or 0) + n end
-  end
-  local parts = {}
-  for status, n in pairs(counts) do parts[#parts + 1] = string.format('"%s":%d', status, n) end
-  local e = summary.errors
-  io.write(string.format('JSON {"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p99_us":%d,"statuses":{%s}}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(99), table.concat(parts, ",")))
 end

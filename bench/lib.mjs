@@ -1,0 +1,132 @@
+// Shared by the benchmark scripts (run.mjs, profile.mjs, variants.mjs): pinning, CPU readings,
+// the origin process, bundling behind the https shim, one workerd per configuration, seeding keys.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+export function pin(pid, core) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+}
+
+function childPids() {
+  const out = spawnSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm=']).stdout.toString();
+  return out
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('workerd'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+/** utime + stime of `pid` and all its threads, in microseconds. */
+export function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+}
+
+/** The benchmark origin, a separate Node process; `children` collects it for clean-up. */
+export async function startOrigin(children) {
+  const child = spawn(process.execPath, ['bench/origin.mjs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(Number(/PORT (\d+)/.exec(String(d))[1]))));
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Bundles `entry` behind a shim that presents each request as https — as the Cloudflare edge does
+ * after terminating TLS — so every configuration pays the same shim and none pays TLS.
+ */
+export async function bundle(work, entry, name, minify = true) {
+  const shim = join(work, `${name}-shim.js`);
+  const target = JSON.stringify(resolve(entry));
+  writeFileSync(
+    shim,
+    `import target from ${target};\nexport * from ${target};\n` +
+      `export default { fetch(request, env, ctx) { return target.fetch(new Request('https' + request.url.slice(4), request), env, ctx); } };\n`,
+  );
+  const outfile = join(work, `${name}.js`);
+  await build({
+    entryPoints: [shim],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    outfile,
+    logLevel: 'silent',
+    minify,
+    external: ['cloudflare:*', 'node:*'],
+  });
+  return outfile;
+}
+
+/** One workerd per configuration, pinned to core 0; returns its URL and pid. */
+export async function startWorker(work, name, scriptPath, bindings, extra = {}, instance = {}) {
+  const before = new Set(childPids());
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port: 0,
+      resourcePersistencePath: join(work, name),
+      ...instance,
+      workers: [
+        {
+          name,
+          modules: true,
+          scriptPath,
+          modulesRoot: dirname(scriptPath),
+          compatibilityDate: '2026-11-01',
+          bindings,
+          // Straight to the Worker: no miniflare entry worker in front of any configuration.
+          unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+          ...extra,
+        },
+      ],
+    }),
+  );
+  await mf.ready;
+  const url = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
+  const pid = childPids().find((p) => !before.has(p));
+  if (pid === undefined) throw new Error(`no workerd process found for ${name}`);
+  pin(pid, 0);
+  return { name, url, pid, mf };
+}
+
+/** fetch, retried once: undici may reuse a keep-alive socket the worker has just closed. */
+export async function fetchRetry(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
+
+/** `count` keys with scopes ['bench:read'] (plus `fields`) in a new project, created through the admin API. */
+export async function seedKeys(url, count, fields = {}) {
+  const admin = (path, body) =>
+    fetchRetry(`${url}/_keygate/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+  const project = await admin('/projects', { name: 'bench' });
+  const keys = [];
+  const batch = 16;
+  for (let i = 0; i < count; i += batch) {
+    const made = await Promise.all(
+      Array.from({ length: Math.min(batch, count - i) }, () =>
+        admin(`/projects/${project.id}/keys`, { name: 'bench', scopes: ['bench:read'], ...fields }),
+      ),
+    );
+    for (const k of made) {
+      if (typeof k.key !== 'string') throw new Error(`seeding failed: ${JSON.stringify(k)}`);
+      keys.push(k.key);
+    }
+  }
+  return keys;
+}
