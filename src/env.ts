@@ -128,13 +128,17 @@ const RAW_FIELDS = [
   'BENCH_MODE',
   'LOG_LEVEL',
 ] as const;
-let cached: { raw: unknown[]; config: Config } | undefined;
+let cached: { env: Bindings; raw: unknown[]; config: Config } | undefined;
 
-/** The parsed config, reused while every raw value is the same (===) as last time. */
+/** The parsed config, reused while the env object — or else every raw value — is the same as last time. */
 export function configFor(env: Bindings): Config {
+  if (cached !== undefined && cached.env === env) return cached.config;
   const raw = RAW_FIELDS.map((f) => env[f]);
-  if (cached && cached.raw.every((v, i) => v === raw[i])) return cached.config;
+  if (cached && cached.raw.every((v, i) => v === raw[i])) {
+    cached.env = env;
+    return cached.config;
+  }
   const config = parseConfig(env);
-  cached = { raw, config };
+  cached = { env, raw, config };
   return config;
 }

@@ -30,5 +30,7 @@ async function asset(c: Context<AppEnv>, path: string): Promise<Response> {
 
 docs.get('/docs', (c) => asset(c, '/_keygate/docs/index.html'));
 docs.get('/docs/', (c) => asset(c, '/_keygate/docs/index.html'));
-docs.get('/docs/:file{init\\.js}', (c) => asset(c, '/_keygate/docs/init.js'));
-docs.get('/docs/vendor/:file{swagger-ui-bundle\\.js|swagger-ui\\.css}', (c) => asset(c, `/_keygate/docs/vendor/${c.req.param('file')}`));
+// Literal paths only: a pattern route would push Hono off its RegExpRouter for every request.
+for (const file of ['init.js', 'vendor/swagger-ui-bundle.js', 'vendor/swagger-ui.css']) {
+  docs.get(`/docs/${file}`, (c) => asset(c, `/_keygate/docs/${file}`));
+}
