@@ -7,7 +7,8 @@ import { createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 import { brokenKv, countingKv } from './helpers/kv';
 import { generateKey } from '../src/keys/format';
-import { otherIsolateSynced } from './helpers/isolate';
+import { otherIsolateCold, otherIsolateSynced } from './helpers/isolate';
+import { storageCounters } from '../src/bench-counters';
 
 describe('faults and the lookup cache', () => {
   it('FI-1: KV throws ⇒ 503 auth-unavailable with Retry-After, no origin call', async () => {
@@ -86,6 +87,21 @@ describe('faults and the lookup cache', () => {
     const after = (await (await gateway('/_keygate/v1/bench/counters', auth, { BENCH_MODE: 'true' })).json()) as { kvReads: number };
     expect(after.kvReads).toBe(before.kvReads + 1);
     await expectProblem(await gateway('/_keygate/v1/bench/counters', {}, { BENCH_MODE: 'true' }), 'unauthorized', 401);
+  });
+
+  it('malformed keys never cost a registry call, even in an isolate whose change feed is stale', async () => {
+    otherIsolateCold();
+    const before = storageCounters.registryCalls;
+    const good = generateKey('kg', 'live');
+    await expectProblem(
+      await gateway('/forms/1', withKey(good.slice(0, -1) + (good.endsWith('a') ? 'b' : 'a'), newTag())),
+      'invalid-api-key',
+      401,
+    );
+    await expectProblem(await gateway('/forms/1', withKey('kg_live_short', newTag())), 'invalid-api-key', 401);
+    expect(storageCounters.registryCalls).toBe(before);
+    await expectProblem(await gateway('/forms/1', withKey(good, newTag())), 'invalid-api-key', 401);
+    expect(storageCounters.registryCalls).toBe(before + 1); // the feed sync a well-formed key waits for
   });
 
   it('an unexpected error is a 500 problem with a request id and no stack', async () => {

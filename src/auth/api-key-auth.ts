@@ -43,11 +43,9 @@ export async function apiKeyAuth(c: Context<AppEnv>): Promise<Response | undefin
     return refuse(c, credential.problem, { detail: credential.detail, headers });
   }
 
-  const feed = ensureFresh(c, now);
-  if (feed !== undefined) await feed;
   let outcome: VerifyOutcome;
   try {
-    outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now);
+    outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now, () => ensureFresh(c, now));
   } catch (error) {
     if (!(error instanceof AuthUnavailableError)) throw error;
     log('error', 'auth unavailable', { requestId: c.get('requestId'), error: error.message });

@@ -148,10 +148,20 @@ export function lookupHash(deps: VerifyDeps, hash: string, now: number): Lookup 
   return found instanceof Promise ? withinDeadline(found, deps.timeoutMs) : found;
 }
 
-/** Decides whether `credential` is a usable key at `now`. */
-export async function verifyKey(credential: string, deps: VerifyDeps, now: number): Promise<VerifyOutcome> {
+/**
+ * Decides whether `credential` is a usable key at `now`. `beforeLookup` runs only for well-formed
+ * keys (the change feed's freshness check: garbage never costs a registry call).
+ */
+export async function verifyKey(
+  credential: string,
+  deps: VerifyDeps,
+  now: number,
+  beforeLookup?: () => Promise<void> | undefined,
+): Promise<VerifyOutcome> {
   const parsed = parseKey(credential, deps.prefix);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
+  const pending = beforeLookup?.();
+  if (pending !== undefined) await pending;
   const hash = await hashKey(credential);
   const found = await lookupHash(deps, hash, now);
   if (found === null) return { ok: false, reason: 'unknown' };
