@@ -28,10 +28,15 @@ function futureTime(iso: string | null | undefined, now: number): number | null 
   return ms;
 }
 
-/** Applies a change to this isolate's view and returns what the API shows. */
-export function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): KeyView {
+/** The registry's answer to a change, or the problem it stands for (404, or 409 for a revoked key). */
+function accepted<T>(value: T | 'revoked' | null): T {
   if (value === 'revoked') throw new ApiError('conflict', { detail: 'The key is revoked; revocation is permanent' });
-  const { view, hash, record } = found(value, 'key');
+  return found(value, 'key');
+}
+
+/** Applies a change to this isolate's view and returns what the API shows. */
+function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): KeyView {
+  const { view, hash, record } = accepted(value);
   applyEdgeRecord(hash, record, now, now);
   forgetRefusals(view.id);
   return view;
@@ -107,9 +112,7 @@ keys.post('/:keyId/rotate', async (c) => {
   const id = c.req.param('keyId');
   const current = found(await registry(c.env).getKey(id, now), 'key');
   const { plaintext, hash, start } = await newKey(c, current.environment);
-  const result = await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now);
-  if (result === 'revoked' || result === null) applied(result, now); // throws the right problem
-  const { created: next, old } = result as Exclude<typeof result, 'revoked' | null>;
+  const { created: next, old } = accepted(await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now));
   applied(old, now);
   return created(c, plaintext, applied(next, now));
 });

@@ -4,8 +4,6 @@
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const BODY_LENGTH = 32;
 export const CHECKSUM_LENGTH = 6;
-/** No valid key is longer than this (16-char prefix); anything longer is refused unhashed. */
-export const MAX_KEY_LENGTH = 16 + 1 + 4 + 1 + BODY_LENGTH + CHECKSUM_LENGTH;
 export const PREFIX_PATTERN = /^[a-z][a-z0-9]{1,15}$/;
 export const ENVIRONMENTS = ['live', 'test'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
