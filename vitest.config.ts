@@ -22,6 +22,9 @@ export default defineConfig({
               bindings: {
                 ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
                 ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                // Each call's usage is flushed with the call, so a test reads exact counts at once;
+                // the batching tests set their own intervals.
+                USAGE_FLUSH_MS: '0',
               },
             },
           })),

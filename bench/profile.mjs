@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, bundle, seedKeys, startOrigin, startWorker } from './lib.mjs';
+import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 const which = process.argv[2] ?? 'C-neg';
 const seconds = Number(process.argv[3] ?? 3);
@@ -24,7 +25,7 @@ const bindings = {
 };
 const extra = {
   kvNamespaces: ['KEYS'],
-  durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
+  durableObjects: DURABLE_OBJECTS,
 };
 const { url, mf } = await startWorker(work, 'kg', script, bindings, extra, { inspectorPort: 9339 });
 const [key] = await seedKeys(url, 1);

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGETS, judge, renderMarkdown, summarize } from './report.mjs';
 import { ADMIN_TOKEN, bundle, cpuMicros, fetchRetry, pin, seedKeys, startOrigin, startWorker } from './lib.mjs';
+import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
@@ -62,7 +63,7 @@ async function main() {
   });
   const keygateExtra = {
     kvNamespaces: ['KEYS'],
-    durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
+    durableObjects: DURABLE_OBJECTS,
   };
   const workers = {
     B0: await startWorker(work, 'b0', bareScript, { ORIGIN_URL: originUrl }),

@@ -24,6 +24,10 @@ export interface Config {
   cors: CorsPolicy;
   /** Failed authentications per client address per minute before 429 too-many-failures; 0 = off. */
   authFailureLimit: number;
+  /** Usage: an isolate flushes its batch at most this often (0 = after every call)… */
+  usageFlushMs: number;
+  /** …or as soon as it holds this many calls. */
+  usageFlushEvents: number;
 }
 
 export type Bindings = Env & {
@@ -34,6 +38,8 @@ export type Bindings = Env & {
   KEY_CACHE_TTL_MS?: string;
   BENCH_MODE?: string;
   LOG_LEVEL?: string;
+  USAGE_FLUSH_MS?: string;
+  USAGE_FLUSH_EVENTS?: string;
 };
 
 export interface AppEnv {
@@ -46,6 +52,8 @@ export interface AppEnv {
     clientIp: string;
     /** RateLimit-* values for the response of an admitted call to a key with limits. */
     rateLimit: LimitHeaders | undefined;
+    /** How the call ended, for usage: 'allowed', 'preflight' or the problem type answered. */
+    outcome: string | undefined;
     /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
     actor: string;
   };
@@ -55,6 +63,12 @@ function positiveInt(raw: unknown, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer`);
+  return n;
+}
+
+function boundedInt(raw: unknown, name: string, fallback: number, max: number, min = 0): number {
+  const n = positiveInt(raw, name, fallback);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
   return n;
 }
 
@@ -111,6 +125,8 @@ export function parseConfig(env: Bindings): Config {
     exposedKeyPolicy: policy,
     cors: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS),
     authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
+    usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
+    usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),
   };
 }
 
@@ -127,6 +143,8 @@ const RAW_FIELDS = [
   'KEY_CACHE_TTL_MS',
   'BENCH_MODE',
   'LOG_LEVEL',
+  'USAGE_FLUSH_MS',
+  'USAGE_FLUSH_EVENTS',
 ] as const;
 let cached: { env: Bindings; raw: unknown[]; config: Config } | undefined;
 

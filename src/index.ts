@@ -4,6 +4,7 @@ import { app } from './app';
 
 export { Registry } from './registry/registry-do';
 export { KeyLimiter } from './usage/limiter-do';
+export { UsageShard } from './usage/usage-do';
 
 export default {
   fetch: app.fetch,

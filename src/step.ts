@@ -10,6 +10,7 @@ export type Step = (c: Context<AppEnv>) => Response | undefined | Promise<Respon
 
 /** The problem response for this request (same renderer as onError, no exception thrown). */
 export function refuse(c: Context<AppEnv>, type: ProblemType, options?: ProblemOptions): Response {
+  c.set('outcome', type);
   return problemResponse(type, c.get('requestId'), options);
 }
 

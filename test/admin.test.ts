@@ -120,7 +120,7 @@ describe('admin API', () => {
     const key = await createKey();
     for (const field of ['id', 'hash', 'projectId', 'createdAt', 'usage', 'status', 'key']) {
       const problem = await expectProblem(await adminCall('PATCH', `/keys/${key.id}`, { [field]: 'x' }), 'validation-failed', 400);
-      expect(JSON.stringify(problem.errors)).toMatch(/Unrecognized key/);
+      expect(problem.errors).toContainEqual({ path: field, message: 'not a field of this request' });
     }
     await expectProblem(await adminCall('POST', '/projects', { name: 'p', id: 'prj_mine' }), 'validation-failed', 400);
     expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ id: key.id, projectId: key.projectId, status: 'active' });

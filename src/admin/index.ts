@@ -7,6 +7,7 @@ import { adminAuth } from '../auth/admin-auth';
 import { keys, projectKeys } from './keys';
 import { projects } from './projects';
 import { audit } from './audit';
+import { gatewayUsage, keyUsage, projectUsage } from './usage';
 import { ApiError } from '../errors/problems';
 import { storageCounters } from '../bench-counters';
 
@@ -20,7 +21,10 @@ admin.use('*', async (c, next) => {
 });
 admin.route('/projects', projects);
 admin.route('/projects', projectKeys);
+admin.route('/projects', projectUsage);
 admin.route('/keys', keys);
+admin.route('/keys', keyUsage);
+admin.route('/usage', gatewayUsage);
 admin.route('/audit', audit);
 admin.get('/bench/counters', (c) => {
   if (!c.get('config').benchMode) throw new ApiError('not-found');

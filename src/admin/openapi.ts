@@ -4,8 +4,8 @@
 
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import { AuditPage, Key, KeyCreated, KeyPage, Problem, Project, ProjectPage } from './responses';
-import { keyCreate, keyListQuery, keyRotate, keyUpdate, listQuery, projectCreate, projectUpdate } from './schemas';
+import { AuditPage, Key, KeyCreated, KeyPage, Problem, Project, ProjectPage, RequestLogPage, Usage } from './responses';
+import { keyCreate, keyListQuery, keyRotate, keyUpdate, listQuery, projectCreate, projectUpdate, usageQuery } from './schemas';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
@@ -122,6 +122,41 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/keys/{keyId}/usage',
+    summary: 'A key’s usage: counts over time, by outcome, status and route',
+    params: keyId,
+    query: usageQuery,
+    ok: [200, Usage, 'The key’s usage'],
+    problems: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/keys/{keyId}/requests',
+    summary: 'A key’s recent requests, newest first (7 days, bounded)',
+    params: keyId,
+    query: listQuery,
+    ok: [200, RequestLogPage, 'A page of requests'],
+    problems: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/projects/{projectId}/usage',
+    summary: 'A project’s usage, with its top keys and routes',
+    params: projectId,
+    query: usageQuery,
+    ok: [200, Usage, 'The project’s usage'],
+    problems: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/usage',
+    summary: 'The whole gateway’s usage, including refusals of calls without a known key',
+    query: usageQuery,
+    ok: [200, Usage, 'The gateway’s usage'],
+    problems: [400],
+  },
+  {
+    method: 'get',
     path: '/audit',
     summary: 'The audit log, oldest first, with the verification of its hash chain',
     query: listQuery,
@@ -177,6 +212,7 @@ export function openApiDocument(): unknown {
     tags: [
       { name: 'projects', description: 'The applications that call the API' },
       { name: 'keys', description: 'API keys: create, change, revoke, rotate' },
+      { name: 'usage', description: 'Counts of every call through the gateway' },
       { name: 'audit', description: 'Every admin change, hash-chained' },
     ],
   });

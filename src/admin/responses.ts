@@ -93,3 +93,43 @@ export const Problem = z
     errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
   })
   .openapi('Problem');
+
+const counts = z.record(z.string(), z.number().int());
+
+export const Usage = z
+  .strictObject({
+    keyId: z.string().nullable().openapi({ description: 'Set for a key’s usage' }),
+    projectId: z.string().nullable().openapi({ description: 'Set for a project’s (and a key’s) usage' }),
+    from: isoTime.openapi({ description: 'Start of the first bucket' }),
+    to: isoTime.openapi({ description: 'End of the last bucket (exclusive)' }),
+    granularity: z.enum(['minute', 'hour', 'day']),
+    groupBy: z.enum(['route', 'status', 'outcome']),
+    total: z.number().int(),
+    byOutcome: counts.openapi({ description: '"allowed", "preflight", or the problem type answered' }),
+    byStatus: counts.openapi({ description: 'By status class: 2xx, 3xx, 4xx, 5xx' }),
+    denials: counts.openapi({ description: 'Refused calls by reason (for the gateway: also calls without a known key)' }),
+    series: z.array(
+      z.strictObject({ start: isoTime, total: z.number().int(), groups: counts.openapi({ description: 'Counts by `groupBy`' }) }),
+    ),
+    topRoutes: z.array(z.strictObject({ route: z.string().nullable(), count: z.number().int() })),
+    topKeys: z.array(z.strictObject({ keyId: z.string(), count: z.number().int() })),
+  })
+  .openapi('Usage');
+
+export const RequestLogEntry = z
+  .strictObject({
+    at: isoTime,
+    requestId: z.string(),
+    method: z.string(),
+    path: z.string().openapi({ description: 'Without the query string' }),
+    route: z.string().nullable(),
+    status: z.number().int(),
+    latencyMs: z.number().int(),
+    clientIp: z.string(),
+    country: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    outcome: z.string(),
+  })
+  .openapi('RequestLogEntry');
+
+export const RequestLogPage = z.strictObject({ items: z.array(RequestLogEntry), nextCursor: cursor }).openapi('RequestLogPage');

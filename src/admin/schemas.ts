@@ -95,3 +95,17 @@ export const keyListQuery = listQuery.extend({
 
 export type KeyCreate = z.infer<typeof keyCreate>;
 export type KeyUpdate = z.infer<typeof keyUpdate>;
+
+export const usageQuery = z
+  .strictObject({
+    from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'Start (default: `to` minus 1 h, 24 h or 30 d by granularity)' }),
+    to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'End (default: now)' }),
+    granularity: z.enum(['minute', 'hour', 'day']).default('hour'),
+    groupBy: z.enum(['route', 'status', 'outcome']).default('outcome'),
+  })
+  .openapi('UsageQuery');
+
+export type UsageQueryInput = z.infer<typeof usageQuery>;

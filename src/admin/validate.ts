@@ -9,7 +9,14 @@ import { ApiError, type FieldError } from '../errors/problems';
 export const MAX_ADMIN_BODY = 64 * 1024;
 
 function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    // An unknown field is named itself, not its parent object.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({ path: [...at, k].join('.'), message: 'not a field of this request' }));
+    }
+    return [{ path: at.join('.') || '(body)', message: issue.message }];
+  });
 }
 
 function check<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

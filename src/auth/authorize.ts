@@ -24,6 +24,7 @@ export function routeAuthorization(c: Context<AppEnv>): Response | undefined {
   const method = c.req.method;
   const rule = matchRoute(rules, method, rawPath(c.req.url));
   if (rule === undefined) return refuse(c, 'route-not-found', { detail: `No route rule allows ${method} on this path` });
+  c.set('routeRule', rule);
   const missing = firstMissingScope(c.get('principal').scopes, rule.scopes);
   if (missing !== undefined) {
     return refuse(c, 'insufficient-scope', {
@@ -32,6 +33,5 @@ export function routeAuthorization(c: Context<AppEnv>): Response | undefined {
       headers: { 'WWW-Authenticate': `Bearer realm="keygate", error="insufficient_scope", scope="${missing}"` },
     });
   }
-  c.set('routeRule', rule);
   return undefined;
 }

@@ -15,6 +15,7 @@ export function methodGuard(c: Context<AppEnv>): Response | undefined {
   if (isPreflight(request)) {
     const origin = request.headers.get('origin') as string;
     if (!c.get('config').cors.origins.has(origin)) return refuse(c, 'cors-origin-not-allowed');
+    c.set('outcome', 'preflight');
     return preflightResponse(origin, c.get('requestId'));
   }
   if (!ALLOWED.has(request.method)) return refuse(c, 'method-not-allowed', { headers: { Allow: ALLOW } });

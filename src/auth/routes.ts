@@ -10,6 +10,8 @@ export interface RouteRule {
   /** Index in ROUTES, named in logs and (later) usage as the route rule. */
   index: number;
   pattern: string;
+  /** How usage names the rule: "GET,HEAD /forms/:id" ("*" for any method). */
+  name: string;
   methods: ReadonlySet<string> | 'any';
   scopes: readonly string[];
   regex: RegExp;
@@ -78,7 +80,9 @@ export function parseRoutes(raw: unknown): RouteRule[] | null {
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && isValidRequiredScope(s))) {
       throw new ConfigError(`${where}.scopes must be a list of "resource:action" scopes`);
     }
-    return { index, pattern: path, methods: compileMethods(method ?? '*', where), scopes, regex: compilePattern(path, where) };
+    const methods = compileMethods(method ?? '*', where);
+    const name = `${methods === 'any' ? '*' : [...methods].join(',')} ${path}`;
+    return { index, pattern: path, name, methods, scopes, regex: compilePattern(path, where) };
   });
 }
 

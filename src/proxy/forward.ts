@@ -64,6 +64,7 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
   } finally {
     clearTimeout(timer);
   }
+  c.set('outcome', 'allowed');
   const body = request.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) ? null : response.body;
   const out = clientResponseHeaders(response.headers);
   const limits = c.get('rateLimit');

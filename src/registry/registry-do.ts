@@ -8,7 +8,8 @@ import { randomBase62 } from '../keys/format';
 import type { KeyRecord } from '../keys/record';
 import { AuditLog, type AuditEntry } from './audit-log';
 import { EdgePublisher, type FeedPage } from './edge-publisher';
-import { REGISTRY_MIGRATIONS, REGISTRY_SCHEMA_VERSION } from './schema';
+import { REGISTRY_MIGRATIONS } from './schema';
+import { migrate, schemaVersion } from '../storage/migrate';
 import { KeyTable, type KeyChange, type NewKey } from './key-table';
 import { edgeRecord, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 
@@ -54,16 +55,11 @@ export class Registry extends DurableObject<Env> {
   }
 
   private migrate(): void {
-    const hasMeta = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).toArray().length > 0;
-    let version = hasMeta ? Number(this.sql.exec(`SELECT v FROM meta WHERE k = 'schema_version'`).one().v) : 0;
-    for (; version < REGISTRY_SCHEMA_VERSION; version++) {
-      for (const statement of REGISTRY_MIGRATIONS[version] ?? []) this.sql.exec(statement);
-      this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('schema_version', ?)`, String(version + 1));
-    }
+    migrate(this.ctx.storage, REGISTRY_MIGRATIONS);
   }
 
   schemaVersion(): number {
-    return Number(this.sql.exec(`SELECT v FROM meta WHERE k = 'schema_version'`).one().v);
+    return schemaVersion(this.ctx.storage);
   }
 
   // --- projects

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { startFakeOrigin } from '../helpers/fake-origin';
+import { DURABLE_OBJECTS } from '../../scripts/durable-objects.mjs';
 
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
@@ -53,7 +54,7 @@ export async function startKeygate(options: {
           scriptPath: ensureBundle(),
           compatibilityDate: '2026-11-01',
           kvNamespaces: ['KEYS'],
-          durableObjects: { REGISTRY: { className: 'Registry', useSQLite: true }, LIMITER: { className: 'KeyLimiter', useSQLite: true } },
+          durableObjects: DURABLE_OBJECTS,
           bindings: {
             ORIGIN_URL: options.originUrl,
             ADMIN_TOKEN: E2E_ADMIN_TOKEN,

@@ -55,9 +55,9 @@ describe('e2e: OpenAPI', () => {
       template: string,
       params: Record<string, string>,
       body?: unknown,
-      init: { token?: string | null; contentType?: string } = {},
+      init: { token?: string | null; contentType?: string; query?: string } = {},
     ) {
-      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'missing');
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'missing') + (init.query ?? '');
       const headers: Record<string, string> = {};
       if (init.token !== null) headers.authorization = `Bearer ${init.token ?? E2E_ADMIN_TOKEN}`;
       if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
@@ -111,6 +111,14 @@ describe('e2e: OpenAPI', () => {
     await call('POST', '/keys/{keyId}/revoke', { keyId: String(rotated.id) });
     await call('PATCH', '/keys/{keyId}', { keyId: String(rotated.id) }, { enabled: true });
     await call('POST', '/keys/{keyId}/rotate', { keyId: String(rotated.id) }, {});
+    // A call through the gateway, so the usage answers carry data.
+    await fetch(`${keygate.url}/forms`, { headers: { authorization: `Bearer ${String(key.key)}` } });
+    await call('GET', '/keys/{keyId}/usage', k, undefined, { query: '?granularity=minute&groupBy=route' });
+    await call('GET', '/keys/{keyId}/usage', k, undefined, { query: '?granularity=fortnight' });
+    await call('GET', '/keys/{keyId}/requests', k, undefined, { query: '?limit=5' });
+    await call('GET', '/keys/{keyId}/requests', { keyId: 'key_missing' });
+    await call('GET', '/projects/{projectId}/usage', p);
+    await call('GET', '/usage', {}, undefined, { query: '?granularity=day' });
     await call('GET', '/audit', {});
     await call('DELETE', '/projects/{projectId}', p);
 

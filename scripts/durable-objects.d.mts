@@ -1,0 +1,1 @@
+export declare const DURABLE_OBJECTS: Record<string, { className: string; useSQLite: boolean }>;

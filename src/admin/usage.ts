@@ -1,0 +1,143 @@
+// Admin: analytics. Usage of a key, a project or the whole gateway over a bounded span, in minute,
+// hour or day buckets, grouped by route, status class or outcome, with top routes and keys; and a
+// key's recent requests. Reads first flush this isolate's own batch, then ask every usage shard.
+
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { ApiError, PROBLEMS, type ProblemType } from '../errors/problems';
+import { registry } from '../registry/client';
+import { flushUsage } from '../usage/recorder';
+import { readRequests, readUsage } from '../usage/usage-client';
+import { BUCKET_MS, RETENTION_MS, type Granularity, type UsageFilter } from '../usage/usage-types';
+import { found } from './projects';
+import { listQuery, usageQuery } from './schemas';
+import { query } from './validate';
+
+const DEFAULT_SPAN_MS: Record<Granularity, number> = { minute: 3_600_000, hour: 86_400_000, day: 30 * 86_400_000 };
+const MAX_SPAN_MS: Record<Granularity, number> = { minute: 86_400_000, hour: 31 * 86_400_000, day: 400 * 86_400_000 };
+const SPAN_WORDS: Record<Granularity, string> = { minute: '24 hours', hour: '31 days', day: '400 days' };
+const KEPT_WORDS: Record<Granularity, string> = { minute: '2 days', hour: '40 days', day: '400 days' };
+const TOP = 10;
+/** Per shard: enough keys that the merged top list is exact for any realistic gateway. */
+const KEYS_PER_SHARD = 10_000;
+
+function invalid(path: string, message: string): ApiError {
+  return new ApiError('validation-failed', { errors: [{ path, message }] });
+}
+
+/** The validated, bucket-aligned range of a usage query. */
+export function usageRange(input: { from?: string; to?: string; granularity: Granularity }, now: number): { from: number; to: number } {
+  const size = BUCKET_MS[input.granularity];
+  const toRaw = input.to === undefined ? now : Date.parse(input.to);
+  const fromRaw = input.from === undefined ? toRaw - DEFAULT_SPAN_MS[input.granularity] : Date.parse(input.from);
+  if (toRaw > now + size) throw invalid('to', 'must not be in the future');
+  if (fromRaw >= toRaw) throw invalid('from', 'must be before to');
+  const from = fromRaw - (((fromRaw % size) + size) % size);
+  const to = Math.ceil(toRaw / size) * size;
+  if (to - from > MAX_SPAN_MS[input.granularity]) {
+    throw invalid('from', `${input.granularity} buckets span at most ${SPAN_WORDS[input.granularity]}`);
+  }
+  if (from < now - RETENTION_MS[input.granularity] - size) {
+    throw invalid('from', `${input.granularity} buckets are kept ${KEPT_WORDS[input.granularity]}; use a coarser granularity`);
+  }
+  return { from, to };
+}
+
+function isDenial(outcome: string): boolean {
+  const problem = PROBLEMS[outcome as ProblemType] as { status: number } | undefined;
+  return problem !== undefined && (outcome === 'auth-unavailable' || (problem.status >= 400 && problem.status < 500));
+}
+
+function top(counts: Record<string, number>): [string, number][] {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, TOP);
+}
+
+async function answerUsage(c: Context<AppEnv>, filter: UsageFilter, projectId: string | null) {
+  const input = query(c, usageQuery);
+  const { from, to } = usageRange(input, Date.now());
+  await flushUsage(c.env);
+  const { granularity, groupBy } = input;
+  const usage = await readUsage(c.env, { ...filter, granularity, groupBy, from, to, topKeys: KEYS_PER_SHARD });
+  const size = BUCKET_MS[granularity];
+  const buckets = new Map<number, { start: string; total: number; groups: Record<string, number> }>();
+  for (let t = from; t < to; t += size) buckets.set(t, { start: new Date(t).toISOString(), total: 0, groups: {} });
+  for (const point of usage.series) {
+    const bucket = buckets.get(point.bucket);
+    if (bucket === undefined) continue;
+    const group = point.group === '' ? '(none)' : point.group;
+    bucket.total += point.count;
+    bucket.groups[group] = (bucket.groups[group] ?? 0) + point.count;
+  }
+  return c.json({
+    keyId: filter.keyId ?? null,
+    projectId,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    granularity,
+    groupBy,
+    total: Object.values(usage.byOutcome).reduce((a, b) => a + b, 0),
+    byOutcome: usage.byOutcome,
+    byStatus: usage.byStatus,
+    denials: Object.fromEntries(Object.entries(usage.byOutcome).filter(([outcome]) => isDenial(outcome))),
+    series: [...buckets.values()],
+    topRoutes: top(usage.routes).map(([route, count]) => ({ route: route === '' ? null : route, count })),
+    topKeys: filter.keyId === undefined ? top(usage.keys).map(([keyId, count]) => ({ keyId, count })) : [],
+  });
+}
+
+/** A request-log position as a cursor: base36 time and the request id's 32 hex digits. */
+function encodeRequestCursor(at: number, requestId: string): string {
+  return `${at.toString(36)}.${requestId.replace(/-/g, '')}`;
+}
+
+function decodeRequestCursor(cursor: string): { at: number; requestId: string } {
+  const match = /^([0-9a-z]{1,11})\.([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/.exec(cursor);
+  if (match === null) throw invalid('cursor', 'not a cursor this API issued');
+  return { at: parseInt(match[1] as string, 36), requestId: match.slice(2).join('-') };
+}
+
+export const keyUsage = new Hono<AppEnv>();
+
+keyUsage.get('/:keyId/usage', async (c) => {
+  const key = found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key');
+  return answerUsage(c, { keyId: key.id }, key.projectId);
+});
+
+keyUsage.get('/:keyId/requests', async (c) => {
+  const { limit, cursor } = query(c, listQuery);
+  const before = cursor === undefined ? null : decodeRequestCursor(cursor);
+  const key = found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key');
+  await flushUsage(c.env);
+  const entries = await readRequests(c.env, { keyId: key.id, limit: limit + 1, before });
+  const page = entries.slice(0, limit);
+  const last = page[page.length - 1];
+  return c.json({
+    items: page.map((e) => ({
+      at: new Date(e.at).toISOString(),
+      requestId: e.requestId,
+      method: e.method,
+      path: e.path,
+      route: e.route === '' ? null : e.route,
+      status: e.status,
+      latencyMs: e.latencyMs,
+      clientIp: e.clientIp,
+      country: e.country === '' ? null : e.country,
+      userAgent: e.userAgent === '' ? null : e.userAgent,
+      outcome: e.outcome,
+    })),
+    nextCursor: entries.length > limit && last !== undefined ? encodeRequestCursor(last.at, last.requestId) : null,
+  });
+});
+
+export const projectUsage = new Hono<AppEnv>();
+
+projectUsage.get('/:projectId/usage', async (c) => {
+  const project = found(await registry(c.env).getProject(c.req.param('projectId')), 'project');
+  return answerUsage(c, { projectId: project.id }, project.id);
+});
+
+export const gatewayUsage = new Hono<AppEnv>();
+
+gatewayUsage.get('/', async (c) => answerUsage(c, {}, null));

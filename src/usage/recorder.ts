@@ -1,0 +1,170 @@
+// Step 13: usage, after the response, off the hot path. Each call adds to this isolate's batch (a
+// counter per minute × key × route × status class × outcome, and a request-log entry for calls
+// that carried a known key). The batch is flushed to this isolate's UsageShard with waitUntil at
+// most every USAGE_FLUSH_MS, or at once when it holds USAGE_FLUSH_EVENTS calls: one Durable Object
+// call per flush. A flush is sealed with an id (isolate:sequence) before it is sent; a failed one
+// is kept and re-sent with the same id, which the shard applies once. Counting fails open: a
+// failure is logged, the call was already served. An isolate that disappears loses at most its
+// unsent batch.
+
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import type { Principal } from '../keys/verify';
+import { log } from '../log';
+import { usageShard } from './usage-client';
+import { USAGE_SHARDS, type CountRow, type RequestEntry, type UsageBatch } from './usage-types';
+
+/** A sealed batch is given up after this long (the shard remembers flush ids for a day). */
+const SEALED_MAX_AGE_MS = 3_600_000;
+const MAX_SEALED = 20;
+const MAX_COUNTERS = 20_000;
+const MAX_TEXT = 256;
+
+interface Sealed {
+  batch: UsageBatch;
+  sealedAt: number;
+  attempts: number;
+  inFlight: boolean;
+}
+
+let isolate: { id: string; shard: number } | undefined;
+let sequence = 0;
+let counters = new Map<string, CountRow>();
+let requests: RequestEntry[] = [];
+let pendingCalls = 0;
+let sealed: Sealed[] = [];
+let timerSet = false;
+let lastFlushAt = Number.NEGATIVE_INFINITY;
+
+function self(): { id: string; shard: number } {
+  // Random values may only be drawn while handling a request, so not at module load.
+  isolate ??= { id: crypto.randomUUID(), shard: crypto.getRandomValues(new Uint32Array(1))[0]! % USAGE_SHARDS };
+  return isolate;
+}
+
+function statusClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+function clip(value: string | null | undefined): string {
+  if (!value) return '';
+  return value.length > MAX_TEXT ? value.slice(0, MAX_TEXT) : value;
+}
+
+/** The path without the query (queries may carry personal data; keys in URLs are refused anyway). */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  const q = url.indexOf('?', start);
+  return clip(q === -1 ? url.slice(start) : url.slice(start, q));
+}
+
+/** Adds one finished data-plane call to the batch; never throws. */
+export function recordCall(c: Context<AppEnv>, startedAt: number): void {
+  try {
+    const now = Date.now();
+    const principal = c.get('principal') as Principal | undefined;
+    const keyId = principal?.keyId ?? '';
+    const route = (c.get('routeRule') as { name: string } | undefined)?.name ?? '';
+    const status = c.res.status;
+    const cls = statusClass(status);
+    const outcome = c.get('outcome') ?? (status < 400 ? 'allowed' : 'internal-error');
+    const minute = now - (now % 60_000);
+    const id = `${minute}|${keyId}|${route}|${cls}|${outcome}`;
+    const known = counters.get(id);
+    if (known !== undefined) known.count++;
+    else if (counters.size < MAX_COUNTERS) {
+      counters.set(id, { minute, keyId, projectId: principal?.projectId ?? '', route, statusClass: cls, outcome, count: 1 });
+    }
+    if (principal !== undefined) {
+      const request = c.req.raw;
+      requests.push({
+        at: now,
+        requestId: c.get('requestId'),
+        keyId,
+        method: request.method,
+        path: pathOf(request.url),
+        route,
+        status,
+        latencyMs: now - startedAt,
+        clientIp: c.get('clientIp'),
+        country: clip((request.cf as { country?: string } | undefined)?.country),
+        userAgent: clip(request.headers.get('user-agent')),
+        outcome,
+      });
+    }
+    pendingCalls++;
+    schedule(c, now);
+  } catch (error) {
+    log('warn', 'usage not recorded', { requestId: c.get('requestId'), error: String(error) });
+  }
+}
+
+function schedule(c: Context<AppEnv>, now: number): void {
+  const { usageFlushMs, usageFlushEvents } = c.get('config');
+  if (pendingCalls >= usageFlushEvents || counters.size >= MAX_COUNTERS || now - lastFlushAt >= usageFlushMs) {
+    c.executionCtx.waitUntil(flushUsage(c.env, now));
+    return;
+  }
+  if (timerSet) return;
+  timerSet = true;
+  const env = c.env;
+  c.executionCtx.waitUntil(
+    new Promise((resolve) => setTimeout(resolve, lastFlushAt + usageFlushMs - now)).then(() => {
+      timerSet = false;
+      return flushUsage(env);
+    }),
+  );
+}
+
+function seal(now: number): void {
+  if (pendingCalls === 0) return;
+  const batch: UsageBatch = { id: `${self().id}:${++sequence}`, counts: [...counters.values()], requests };
+  counters = new Map();
+  requests = [];
+  pendingCalls = 0;
+  sealed.push({ batch, sealedAt: now, attempts: 0, inFlight: false });
+  while (sealed.length > MAX_SEALED) {
+    const dropped = sealed.shift() as Sealed;
+    log('error', 'usage batch dropped', { flushId: dropped.batch.id, reason: 'too many unsent batches' });
+  }
+}
+
+/** Seals what this isolate holds and sends every unsent batch to its shard in one call. */
+export async function flushUsage(env: Env, now = Date.now()): Promise<void> {
+  lastFlushAt = now;
+  seal(now);
+  sealed = sealed.filter((s) => {
+    if (now - s.sealedAt <= SEALED_MAX_AGE_MS) return true;
+    log('error', 'usage batch dropped', { flushId: s.batch.id, reason: 'undeliverable for an hour', attempts: s.attempts });
+    return false;
+  });
+  const ready = sealed.filter((s) => !s.inFlight);
+  if (ready.length === 0) return;
+  for (const s of ready) s.inFlight = true;
+  try {
+    await usageShard(env, self().shard).ingest(ready.map((s) => s.batch));
+    sealed = sealed.filter((s) => !ready.includes(s));
+  } catch (error) {
+    for (const s of ready) {
+      s.inFlight = false;
+      s.attempts++;
+    }
+    log('warn', 'usage flush failed; kept for the next flush', { batches: ready.length, error: String(error) });
+  }
+}
+
+/** For tests: what this isolate still holds. */
+export function usageBacklog(): { pendingCalls: number; sealed: number; shard: number } {
+  return { pendingCalls, sealed: sealed.length, shard: self().shard };
+}
+
+/** For tests: forget everything held; the last flush happened at `lastFlush`. */
+export function resetUsageRecorder(lastFlush = Number.NEGATIVE_INFINITY): void {
+  counters = new Map();
+  requests = [];
+  pendingCalls = 0;
+  sealed = [];
+  timerSet = false;
+  lastFlushAt = lastFlush;
+}
