@@ -8,6 +8,29 @@ import type { Registry } from '../src/registry/registry-do';
 import { REGISTRY_SCHEMA_VERSION } from '../src/registry/schema';
 import { createKey } from './helpers/admin';
 import { hashKey } from '../src/keys/hash';
+import { LIMITER_MIGRATIONS, type KeyLimiter } from '../src/usage/limiter-do';
+import { USAGE_SCHEMA_VERSION, type UsageShard } from '../src/usage/usage-do';
+import { migrate } from '../src/storage/migrate';
+import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
+import wranglerToml from '../wrangler.toml?raw';
+
+/** Every table of a Durable Object's SQLite (not the runtime's own) with its columns. */
+function tablesOf(state: DurableObjectState): Record<string, string[]> {
+  const names = state.storage.sql
+    .exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+    .toArray()
+    .map((r) => String(r.name))
+    .filter((n) => !n.startsWith('_cf_') && !n.startsWith('sqlite_'));
+  return Object.fromEntries(
+    names.sort().map((n) => [
+      n,
+      state.storage.sql
+        .exec(`PRAGMA table_info("${n}")`)
+        .toArray()
+        .map((c) => String(c.name)),
+    ]),
+  );
+}
 
 describe('storage schema', () => {
   it('registry schema v3: tables and columns', async () => {
@@ -86,25 +109,83 @@ describe('storage schema', () => {
     });
   });
 
-  it('KeyLimiter tables', async () => {
+  it('KeyLimiter schema v2: tables and columns', async () => {
     const stub = env.LIMITER.get(env.LIMITER.idFromName('key_schema_probe'));
-    const tables = await runInDurableObject(stub, (_i, state) => {
-      const names = state.storage.sql
-        .exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-        .toArray()
-        .map((r) => String(r.name))
-        .filter((n) => !n.startsWith('_cf_') && !n.startsWith('sqlite_'));
-      return Object.fromEntries(
-        names.sort().map((n) => [
-          n,
-          state.storage.sql
-            .exec(`PRAGMA table_info("${n}")`)
-            .toArray()
-            .map((c) => String(c.name)),
-        ]),
-      );
+    const layout = await runInDurableObject(stub, (instance: KeyLimiter, state) => ({
+      version: instance.schemaVersion(),
+      tables: tablesOf(state),
+    }));
+    expect(layout).toEqual({
+      version: 2,
+      tables: {
+        decisions: ['request_id', 'at', 'verdict'],
+        hits: ['window', 'at', 'lease_id'],
+        leases: ['id', 'holder', 'units', 'period_key', 'expires_at'],
+        meta: ['k', 'v'],
+        quota_use: ['period_key', 'used'],
+      },
     });
-    expect(tables).toEqual({ decisions: ['request_id', 'at', 'verdict'], hits: ['window', 'at'], quota_use: ['period_key', 'used'] });
+  });
+
+  it('KeyLimiter objects from before schema versions are migrated, keeping their counts', async () => {
+    const stub = env.LIMITER.get(env.LIMITER.idFromName(`key_legacy_${Date.now()}`));
+    const after = await runInDurableObject(stub, (_instance: KeyLimiter, state) => {
+      // Rebuild the pre-version layout (tables of v1, no meta), as an object deployed before v2 has.
+      const sql = state.storage.sql;
+      for (const t of ['meta', 'leases', 'hits', 'quota_use', 'decisions']) sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      sql.exec(`CREATE TABLE hits (window TEXT NOT NULL, at INTEGER NOT NULL)`);
+      sql.exec(`CREATE TABLE quota_use (period_key TEXT PRIMARY KEY, used INTEGER NOT NULL)`);
+      sql.exec(`CREATE TABLE decisions (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, verdict TEXT NOT NULL)`);
+      sql.exec(`INSERT INTO quota_use VALUES ('2026-11', 41)`);
+      const version = migrate(state.storage, LIMITER_MIGRATIONS);
+      return { version, used: sql.exec(`SELECT used FROM quota_use`).one().used, hits: tablesOf(state).hits };
+    });
+    expect(after).toEqual({ version: 2, used: 41, hits: ['window', 'at', 'lease_id'] });
+  });
+
+  it('UsageShard schema v1: tables and columns', async () => {
+    expect(USAGE_SCHEMA_VERSION).toBe(1);
+    const stub = env.USAGE.get(env.USAGE.idFromName('usage-schema-probe'));
+    const layout = await runInDurableObject(stub, (instance: UsageShard, state) => ({
+      version: instance.schemaVersion(),
+      tables: tablesOf(state),
+    }));
+    const counters = ['bucket', 'key_id', 'project_id', 'route', 'status_class', 'outcome', 'count'];
+    expect(layout).toEqual({
+      version: 1,
+      tables: {
+        flushes: ['id', 'at'],
+        meta: ['k', 'v'],
+        requests: [
+          'at',
+          'request_id',
+          'key_id',
+          'method',
+          'path',
+          'route',
+          'status',
+          'latency_ms',
+          'client_ip',
+          'country',
+          'user_agent',
+          'outcome',
+        ],
+        usage_day: counters,
+        usage_hour: counters,
+        usage_minute: counters,
+      },
+    });
+  });
+
+  it('the Durable Objects miniflare is given outside vitest are wrangler.toml’s', () => {
+    const declared = Object.fromEntries(
+      [...wranglerToml.matchAll(/\[\[durable_objects\.bindings\]\]\s*name = "(\w+)"\s*class_name = "(\w+)"/g)].map((m) => [
+        m[1],
+        { className: m[2], useSQLite: true },
+      ]),
+    );
+    expect(Object.keys(declared).length).toBeGreaterThanOrEqual(3);
+    expect(DURABLE_OBJECTS).toEqual(declared);
   });
 
   it('reads v1 KV records (written before limits existed) as keys without limits', async () => {

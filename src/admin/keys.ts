@@ -15,7 +15,7 @@ import { afterCursor, found } from './projects';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
 import { jsonBody, query } from './validate';
 import { limiter } from '../usage/limiter-client';
-import { forgetRefusals } from '../usage/enforce-limits';
+import { forgetRefusals, returnLeases } from '../usage/enforce-limits';
 
 export const projectKeys = new Hono<AppEnv>();
 export const keys = new Hono<AppEnv>();
@@ -42,8 +42,9 @@ function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): KeyVie
   return view;
 }
 
-/** The view with its quota's exact `remaining`, from the key's limiter. */
+/** The view with its quota's exact `remaining`, from the key's limiter (after this isolate hands back its lease). */
 async function withRemaining(c: Context<AppEnv>, view: KeyView): Promise<KeyView> {
+  await returnLeases(c.env, view.id, { now: true });
   if (view.quota === null) return view;
   const remaining = await limiter(c.env, view.id).quotaRemaining({ limit: view.quota.limit, period: view.quota.period }, Date.now());
   return { ...view, quota: { ...view.quota, remaining } };

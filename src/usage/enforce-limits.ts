@@ -2,24 +2,49 @@
 // limits cost nothing here. Keys with limits get an exact decision from their KeyLimiter; a key
 // that was refused is refused from memory until its window frees a call. The limiter unreachable
 // or overloaded ⇒ 503 auth-unavailable: hard limits fail closed, never open.
+//
+// A key this isolate calls often (more than LEASE_AFTER calls a second) asks for a lease with its
+// next check: a block of calls reserved in the limiter that this isolate spends from memory until
+// the lease ends, then hands back what it did not spend (waitUntil, or with the next check).
 
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
+import type { Principal } from '../keys/verify';
 import { log } from '../log';
 import { refuse } from '../step';
 import { AUTH_RETRY_AFTER } from '../auth/api-key-auth';
 import { limiter } from './limiter-client';
-import type { LimitHeaders, Verdict } from './limiter-do';
+import { tightest, type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from './limiter-do';
 
 const MAX_REMEMBERED = 10_000;
+/** Calls of one key within a second before this isolate asks for leases. */
+export const LEASE_AFTER = 4;
+
+type Limits = NonNullable<Principal['limits']>;
+type Refusal = Extract<Verdict, { allowed: false }>;
+
+interface HeldLease extends Lease {
+  keyId: string;
+  /** The limits it was granted under: a lease is spent only while they are unchanged. */
+  limits: Limits;
+  spent: number;
+}
+
 /** keyId → the refusal to repeat, until when. */
-const overLimit = new Map<string, { until: number; verdict: Extract<Verdict, { allowed: false }> }>();
+const overLimit = new Map<string, { until: number; verdict: Refusal }>();
+/** keyId → the lease this isolate holds. */
+const leases = new Map<string, HeldLease>();
+/** keyId → unspent calls of ended leases, not yet handed back. */
+const returns = new Map<string, LeaseReturn[]>();
+/** keyId → calls in the current second and the one before. */
+const recentChecks = new Map<string, { second: number; n: number; previous: number }>();
+let holderId: string | undefined;
 
 export function rateLimitHeaders(h: LimitHeaders): Record<string, string> {
   return { 'RateLimit-Limit': String(h.limit), 'RateLimit-Remaining': String(h.remaining), 'RateLimit-Reset': String(h.reset) };
 }
 
-function refusal(c: Context<AppEnv>, verdict: Extract<Verdict, { allowed: false }>, retryAfter: number): Response {
+function refusal(c: Context<AppEnv>, verdict: Refusal, retryAfter: number): Response {
   const detail = verdict.reason === 'rate-limited' ? `Rate limit "${verdict.name}" reached` : `The ${verdict.name}ly quota is used up`;
   return refuse(c, verdict.reason, {
     detail,
@@ -27,26 +52,120 @@ function refusal(c: Context<AppEnv>, verdict: Extract<Verdict, { allowed: false 
   });
 }
 
+/** Spends one call of the key's lease, if it has a live one for these limits; the headers after it. */
+function spendLease(keyId: string, limits: Limits, now: number): LimitHeaders | undefined {
+  const lease = leases.get(keyId);
+  if (lease === undefined || lease.limits !== limits || lease.expiresAt <= now || lease.spent >= lease.units) return undefined;
+  lease.spent++;
+  const after = lease.headers.map((h) => ({ ...h, remaining: Math.max(0, h.remaining - lease.spent) }));
+  return tightest(after);
+}
+
+/**
+ * Stops spending the key's lease and queues its end for the limiter: what is left goes back, and
+ * even a spent lease is reported, so the limiter may grant this isolate the next one at once.
+ */
+function endLease(keyId: string): void {
+  const lease = leases.get(keyId);
+  if (lease === undefined) return;
+  leases.delete(keyId);
+  returns.set(keyId, [...(returns.get(keyId) ?? []), { id: lease.id, unspent: lease.units - lease.spent }]);
+}
+
+/** Counts a call of the key; hot = more than LEASE_AFTER calls in this second or the last. */
+function noteCall(keyId: string, now: number): boolean {
+  const second = Math.floor(now / 1000);
+  const seen = recentChecks.get(keyId);
+  if (seen === undefined) {
+    if (recentChecks.size >= MAX_REMEMBERED) recentChecks.clear();
+    recentChecks.set(keyId, { second, n: 1, previous: 0 });
+    return false;
+  }
+  if (seen.second !== second) {
+    seen.previous = seen.second === second - 1 ? seen.n : 0;
+    seen.second = second;
+    seen.n = 0;
+  }
+  seen.n++;
+  return seen.n > LEASE_AFTER || seen.previous > LEASE_AFTER;
+}
+
+/**
+ * Ends the key's lease (when it has expired, or at once with `now: true` — before the admin API
+ * reads an exact `remaining`, or after limits changed) and hands back what was not spent.
+ */
+export async function returnLeases(env: Env, keyId: string, opts: { now?: boolean } = {}): Promise<void> {
+  const lease = leases.get(keyId);
+  if (lease !== undefined && (opts.now === true || lease.expiresAt <= Date.now())) endLease(keyId);
+  const pending = returns.get(keyId);
+  if (pending === undefined) return;
+  returns.delete(keyId);
+  try {
+    await limiter(env, keyId).release(pending);
+  } catch (error) {
+    returns.set(keyId, [...pending, ...(returns.get(keyId) ?? [])]);
+    log('warn', 'lease return failed; kept for the next check', { keyId, error: String(error) });
+  }
+}
+
 export async function enforceLimits(c: Context<AppEnv>): Promise<Response | undefined> {
   const principal = c.get('principal');
-  if (principal.limits === null) return undefined;
+  const limits = principal.limits;
+  if (limits === null) return undefined;
+  const keyId = principal.keyId;
   const now = Date.now();
-  const remembered = overLimit.get(principal.keyId);
+  const hot = noteCall(keyId, now);
+  const fromLease = spendLease(keyId, limits, now);
+  if (fromLease !== undefined) {
+    c.set('rateLimit', fromLease);
+    return undefined;
+  }
+  if (leases.has(keyId)) endLease(keyId); // expired, spent, or granted under other limits
+  const remembered = overLimit.get(keyId);
   if (remembered !== undefined) {
     if (remembered.until > now) return refusal(c, remembered.verdict, Math.max(1, Math.ceil((remembered.until - now) / 1000)));
-    overLimit.delete(principal.keyId);
+    overLimit.delete(keyId);
   }
+  holderId ??= crypto.randomUUID();
+  const release = returns.get(keyId);
+  returns.delete(keyId);
+  const wantLease = hot && !leases.has(keyId);
   let verdict: Verdict;
   try {
-    verdict = await limiter(c.env, principal.keyId).check({ requestId: c.get('requestId'), now, ...principal.limits });
+    verdict = await limiter(c.env, keyId).check({
+      requestId: c.get('requestId'),
+      now,
+      ...limits,
+      ...(wantLease ? { leaseFor: holderId } : {}),
+      ...(release ? { release } : {}),
+    });
   } catch (error) {
-    log('error', 'limiter unavailable', { requestId: c.get('requestId'), keyId: principal.keyId, error: String(error) });
+    if (release) returns.set(keyId, [...release, ...(returns.get(keyId) ?? [])]);
+    log('error', 'limiter unavailable', { requestId: c.get('requestId'), keyId, error: String(error) });
     return refuse(c, 'auth-unavailable', { headers: { 'Retry-After': AUTH_RETRY_AFTER } });
   }
   if (!verdict.allowed) {
+    // A lease granted to a call that was answered meanwhile still holds calls reserved for us.
+    const reserved = spendLease(keyId, limits, Date.now());
+    if (reserved !== undefined) {
+      c.set('rateLimit', reserved);
+      return undefined;
+    }
     if (overLimit.size >= MAX_REMEMBERED) overLimit.clear();
-    overLimit.set(principal.keyId, { until: now + verdict.retryAfter * 1000, verdict });
+    overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict });
     return refusal(c, verdict, verdict.retryAfter);
+  }
+  if (verdict.lease !== undefined) {
+    const lease: HeldLease = { ...verdict.lease, keyId, limits, spent: 0 };
+    endLease(keyId);
+    leases.set(keyId, lease);
+    const env = c.env;
+    // Hand back what is left once it ends, even if no other call of this key comes.
+    c.executionCtx.waitUntil(
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, lease.expiresAt - Date.now()) + 5)).then(() =>
+        leases.get(keyId) === lease ? returnLeases(env, keyId) : undefined,
+      ),
+    );
   }
   c.set('rateLimit', verdict.headers);
   return undefined;
@@ -54,6 +173,16 @@ export async function enforceLimits(c: Context<AppEnv>): Promise<Response | unde
 
 /** Forget remembered refusals (after a key's limits changed here, and in tests). */
 export function forgetRefusals(keyId?: string): void {
-  if (keyId === undefined) overLimit.clear();
-  else overLimit.delete(keyId);
+  if (keyId === undefined) {
+    overLimit.clear();
+    recentChecks.clear();
+  } else {
+    overLimit.delete(keyId);
+    recentChecks.delete(keyId);
+  }
+}
+
+/** For tests: the lease this isolate holds for a key. */
+export function heldLease(keyId: string): { units: number; spent: number; expiresAt: number } | undefined {
+  return leases.get(keyId);
 }

@@ -3,16 +3,48 @@
 // 100 admit exactly 100. Sliding windows keep a log of admitted calls; a refused call is recorded
 // nowhere (it consumes no window and no quota). Decisions are remembered by request id, so a retried
 // call is answered the same and never counted twice.
+//
+// Leases keep a hot key off the ~1,000 calls/s of one object: an isolate that calls often may be
+// granted, with an admitted call, a block of further calls that it spends locally for LEASE_MS.
+// The block is reserved at once in every window and in the quota (window entries dated at the
+// lease's end, so they stay in the window at least as long as the calls they stand for), which keeps
+// admission exact: a lease never lets more calls through than the limits allow. What the isolate
+// did not spend it returns; near a limit (a block under 2) there are no leases, only per-call checks.
 
 import { DurableObject } from 'cloudflare:workers';
 import type { Quota, RateLimit } from '../keys/record';
+import { migrate, schemaVersion } from '../storage/migrate';
 import { periodOf } from './periods';
+
+/** How long a lease may be spent. */
+export const LEASE_MS = 1_000;
+/** The largest block one lease carries. */
+export const LEASE_MAX = 500;
+/** A lease is at most this share of the smallest headroom left (so several isolates can hold one). */
+const LEASE_SHARE = 4;
 
 export interface LimitCheck {
   requestId: string;
   now: number;
   rateLimits: RateLimit[];
   quota: Quota | null;
+  /** The calling isolate, when it asks for a lease with this call. */
+  leaseFor?: string;
+  /** Unspent calls of earlier leases, handed back. */
+  release?: LeaseReturn[];
+}
+
+export interface LeaseReturn {
+  id: string;
+  unspent: number;
+}
+
+/** Calls granted to one isolate: `units` more calls until `expiresAt`; `headers` as after this call. */
+export interface Lease {
+  id: string;
+  units: number;
+  expiresAt: number;
+  headers: LimitHeaders[];
 }
 
 export interface LimitHeaders {
@@ -23,16 +55,33 @@ export interface LimitHeaders {
 }
 
 export type Verdict =
-  | { allowed: true; headers: LimitHeaders }
+  | { allowed: true; headers: LimitHeaders; lease?: Lease }
   | { allowed: false; reason: 'rate-limited' | 'quota-exceeded'; name: string; headers: LimitHeaders; retryAfter: number };
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS hits (window TEXT NOT NULL, at INTEGER NOT NULL)`,
-  `CREATE INDEX IF NOT EXISTS hits_by_window ON hits (window, at)`,
-  `CREATE TABLE IF NOT EXISTS quota_use (period_key TEXT PRIMARY KEY, used INTEGER NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS decisions (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, verdict TEXT NOT NULL)`,
+export const LIMITER_MIGRATIONS: readonly string[][] = [
+  // v1 (objects created before schema versions had these tables already, hence IF NOT EXISTS)
+  [
+    `CREATE TABLE IF NOT EXISTS hits (window TEXT NOT NULL, at INTEGER NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS hits_by_window ON hits (window, at)`,
+    `CREATE TABLE IF NOT EXISTS quota_use (period_key TEXT PRIMARY KEY, used INTEGER NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS decisions (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, verdict TEXT NOT NULL)`,
+  ],
+  // v2: leases
+  [
+    `ALTER TABLE hits ADD COLUMN lease_id TEXT`,
+    `CREATE INDEX hits_by_lease ON hits (lease_id) WHERE lease_id IS NOT NULL`,
+    `CREATE TABLE leases (
+       id TEXT PRIMARY KEY,
+       holder TEXT NOT NULL,
+       units INTEGER NOT NULL,
+       period_key TEXT,
+       expires_at INTEGER NOT NULL
+     )`,
+  ],
 ];
 const DECISION_MEMORY_MS = 5 * 60_000;
+/** Lease rows are kept this long after they end, so a late return still finds them. */
+const LEASE_MEMORY_MS = 60 * 60_000;
 
 export class KeyLimiter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -40,10 +89,15 @@ export class KeyLimiter extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    for (const statement of SCHEMA) this.sql.exec(statement);
+    migrate(ctx.storage, LIMITER_MIGRATIONS);
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.ctx.storage);
   }
 
   check(input: LimitCheck): Verdict {
+    if (input.release) this.release(input.release);
     const known = this.sql.exec<{ verdict: string }>(`SELECT verdict FROM decisions WHERE request_id = ?`, input.requestId).toArray()[0];
     if (known !== undefined) return JSON.parse(known.verdict) as Verdict;
     const verdict = this.decide(input);
@@ -52,12 +106,36 @@ export class KeyLimiter extends DurableObject<Env> {
     return verdict;
   }
 
+  /** Gives back what leases did not spend (each lease once; unknown ids are ignored). */
+  release(returns: LeaseReturn[]): void {
+    for (const { id, unspent } of returns) {
+      const lease = this.sql
+        .exec<{ units: number; period_key: string | null }>(`SELECT units, period_key FROM leases WHERE id = ?`, id)
+        .toArray()[0];
+      if (lease === undefined) continue;
+      const n = Math.max(0, Math.min(Math.floor(unspent), lease.units));
+      this.ctx.storage.transactionSync(() => {
+        for (const { window } of this.sql.exec<{ window: string }>(`SELECT DISTINCT window FROM hits WHERE lease_id = ?`, id).toArray()) {
+          this.sql.exec(
+            `DELETE FROM hits WHERE rowid IN (SELECT rowid FROM hits WHERE lease_id = ? AND window = ? LIMIT ?)`,
+            id,
+            window,
+            n,
+          );
+        }
+        if (lease.period_key !== null) this.sql.exec(`UPDATE quota_use SET used = used - ? WHERE period_key = ?`, n, lease.period_key);
+        this.sql.exec(`DELETE FROM leases WHERE id = ?`, id);
+      });
+    }
+  }
+
   /** Calls left in the quota's current period (exact). */
   quotaRemaining(quota: Quota, now: number): number {
     return quota.limit - this.used(periodOf(quota.period, now).key);
   }
 
-  private decide({ now, rateLimits, quota }: LimitCheck): Verdict {
+  private decide(input: LimitCheck): Verdict {
+    const { now, rateLimits, quota } = input;
     const windows = rateLimits.map((l) => {
       const since = now - l.windowSeconds * 1000;
       this.sql.exec(`DELETE FROM hits WHERE window = ? AND at <= ?`, l.name, since);
@@ -83,11 +161,7 @@ export class KeyLimiter extends DurableObject<Env> {
     }
 
     for (const w of windows) this.sql.exec(`INSERT INTO hits (window, at) VALUES (?, ?)`, w.l.name, now);
-    if (period)
-      this.sql.exec(
-        `INSERT INTO quota_use (period_key, used) VALUES (?, 1) ON CONFLICT (period_key) DO UPDATE SET used = used + 1`,
-        period.key,
-      );
+    if (period) this.addQuotaUse(period.key, 1);
 
     // The headers describe the tightest limit after this call.
     const candidates: LimitHeaders[] = windows.map((w) => ({
@@ -96,11 +170,68 @@ export class KeyLimiter extends DurableObject<Env> {
       reset: w.used === 0 ? w.l.windowSeconds : w.frees,
     }));
     if (quota) candidates.push({ limit: quota.limit, remaining: quota.limit - quotaUsed - 1, reset: quotaResets });
-    const tightest = candidates.reduce((a, b) => (b.remaining < a.remaining ? b : a));
-    return { allowed: true, headers: tightest };
+    const verdict: Verdict = { allowed: true, headers: tightest(candidates) };
+    if (input.leaseFor !== undefined) {
+      const lease = this.grant(input.leaseFor, now, windows, candidates, period);
+      if (lease !== undefined) verdict.lease = lease;
+    }
+    return verdict;
+  }
+
+  /** A block of calls for `holder`, reserved now, or undefined when none is worth granting. */
+  private grant(
+    holder: string,
+    now: number,
+    windows: { l: RateLimit }[],
+    candidates: LimitHeaders[],
+    period: { key: string; endsAt: number } | null,
+  ): Lease | undefined {
+    // A window much shorter than a lease would be held needlessly long; a period about to end
+    // would have calls of the next one counted in this one.
+    if (windows.some((w) => w.l.windowSeconds * 1000 < 10 * LEASE_MS)) return undefined;
+    if (period !== null && period.endsAt - now < 2 * LEASE_MS) return undefined;
+    const headroom = Math.min(...candidates.map((c) => c.remaining));
+    const units = Math.min(LEASE_MAX, Math.floor(headroom / LEASE_SHARE));
+    if (units < 2) return undefined;
+    this.sql.exec(`DELETE FROM leases WHERE expires_at < ?`, now - LEASE_MEMORY_MS);
+    const held = this.sql.exec(`SELECT 1 FROM leases WHERE holder = ? AND expires_at > ?`, holder, now).toArray();
+    if (held.length > 0) return undefined;
+    const id = crypto.randomUUID();
+    const expiresAt = now + LEASE_MS;
+    for (const w of windows) {
+      for (let i = 0; i < units; i++) this.sql.exec(`INSERT INTO hits (window, at, lease_id) VALUES (?, ?, ?)`, w.l.name, expiresAt, id);
+    }
+    if (period !== null) this.addQuotaUse(period.key, units);
+    this.sql.exec(
+      `INSERT INTO leases (id, holder, units, period_key, expires_at) VALUES (?, ?, ?, ?, ?)`,
+      id,
+      holder,
+      units,
+      period?.key ?? null,
+      expiresAt,
+    );
+    return { id, units, expiresAt, headers: candidates };
+  }
+
+  private addQuotaUse(periodKey: string, n: number): void {
+    this.sql.exec(
+      `INSERT INTO quota_use (period_key, used) VALUES (?, ?) ON CONFLICT (period_key) DO UPDATE SET used = used + excluded.used`,
+      periodKey,
+      n,
+    );
+  }
+
+  /** Calls reserved by leases that have not been returned yet (for tests and diagnostics). */
+  outstandingLeases(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COALESCE(SUM(units), 0) AS n FROM leases`).one().n;
   }
 
   private used(periodKey: string): number {
     return this.sql.exec<{ used: number }>(`SELECT used FROM quota_use WHERE period_key = ?`, periodKey).toArray()[0]?.used ?? 0;
   }
+}
+
+/** The limit with the fewest calls left. */
+export function tightest(candidates: LimitHeaders[]): LimitHeaders {
+  return candidates.reduce((a, b) => (b.remaining < a.remaining ? b : a));
 }

@@ -28,6 +28,16 @@ export async function gateway(input: string, init: RequestInit = {}, overrides: 
   return response;
 }
 
+/**
+ * Like `gateway`, but answers as soon as the response is there, as a real client sees it: work the
+ * Worker left to waitUntil (lease returns, delayed flushes) goes on in the background.
+ */
+export async function gatewayNoWait(input: string, init: RequestInit = {}, overrides: Overrides = {}): Promise<Response> {
+  const request = new Request(input.startsWith('http') ? input : BASE + input, init);
+  if (!request.headers.has('cf-connecting-ip')) request.headers.set('cf-connecting-ip', freshIp());
+  return worker.fetch(request, { ...env, ...overrides } as Env, createExecutionContext());
+}
+
 let tagCounter = 0;
 /** A unique tag: the fake origin files what it receives under it. */
 export function newTag(): string {
