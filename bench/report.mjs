@@ -15,6 +15,16 @@ export const TARGETS = [
     text: 'C-429 Durable Object calls ≤ 0.02/request (refused from memory)',
     check: (c) => c['C-429'].doCallsPerReq.median <= 0.02,
   },
+  {
+    id: 'usage-batched',
+    text: 'usage batched: C-hit DO calls/request < 1/10 of per-call flushing (C-percall)',
+    check: (c) => c['C-hit'].doCallsPerReq.median * 10 < c['C-percall'].doCallsPerReq.median,
+  },
+  {
+    id: 'lease-do',
+    text: 'C-lease (hot key with limits) Durable Object calls ≤ 0.02/request',
+    check: (c) => c['C-lease'].doCallsPerReq.median <= 0.02,
+  },
   { id: 'errors', text: 'no errors in any configuration', check: (c) => Object.values(c).every((x) => x.errors.max === 0) },
 ];
 
@@ -77,7 +87,9 @@ export function renderMarkdown(result) {
     A: 'A origin direct',
     B0: 'B0 bare proxy',
     B1: 'B1 Hono proxy',
-    'C-hit': 'C-hit keygate, cached (Zipf over 1,000 of 10,000 keys)',
+    'C-hit': 'C-hit keygate, cached (Zipf over 1,000 of 10,000 keys), usage batched',
+    'C-percall': 'C-percall as C-hit, usage flushed per call (one DO call each)',
+    'C-lease': 'C-lease one hot key with a quota (leases)',
     'C-kv': 'C-kv keygate, cache off (uniform over 10,000)',
     'C-neg': 'C-neg unknown key (401)',
     'C-429': 'C-429 key over its quota (429)',

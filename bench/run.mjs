@@ -39,6 +39,9 @@ function wrk(url, script, seconds, connections, env = {}) {
   return JSON.parse(line.slice(5));
 }
 
+/** Durable Object calls of every kind: registry (change feed, lastUsedAt), limiters, usage shards. */
+const doCalls = (s) => s.registryCalls + s.limiterCalls + s.usageCalls;
+
 async function counters(url) {
   const res = await fetchRetry(`${url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return res.json();
@@ -72,12 +75,16 @@ async function main() {
     'C-kv': await startWorker(work, 'ckv', keygateScript, keygateBindings({ KEY_CACHE_TTL_MS: '0' }), keygateExtra),
     'C-neg': await startWorker(work, 'cneg', keygateScript, keygateBindings({ AUTH_FAILURE_LIMIT: '0' }), keygateExtra),
     'C-429': await startWorker(work, 'c429', keygateScript, keygateBindings({}), keygateExtra),
+    // Usage counting, one Durable Object call per request (against C-hit's batched flushes).
+    'C-percall': await startWorker(work, 'cpercall', keygateScript, keygateBindings({ USAGE_FLUSH_MS: '0' }), keygateExtra),
+    'C-lease': await startWorker(work, 'clease', keygateScript, keygateBindings({}), keygateExtra),
   };
 
   log(`seeding ${PLAN.keys} keys into C-hit and C-kv`);
   const started = Date.now();
   const hitKeys = await seedKeys(workers['C-hit'].url, PLAN.keys);
   const kvKeys = await seedKeys(workers['C-kv'].url, PLAN.keys);
+  const perCallKeys = await seedKeys(workers['C-percall'].url, PLAN.hot);
   log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // New keys travel in the registry's change feed for 70 s, and an isolate that has them from the
   // feed never reads KV for them. Steady state is keys older than that: wait it out (full runs).
@@ -91,6 +98,8 @@ async function main() {
     kv: join(work, 'kv.txt'),
     neg: join(work, 'neg.txt'),
     over: join(work, 'over.txt'),
+    perCall: join(work, 'percall.txt'),
+    lease: join(work, 'lease.txt'),
   };
   writeFileSync(files.hit, hitKeys.join('\n') + '\n');
   writeFileSync(files.kv, kvKeys.join('\n') + '\n');
@@ -99,6 +108,10 @@ async function main() {
   // C-429: a key whose monthly quota of 1 is spent by the warm-up; from then on it is refused.
   const overKeys = await seedKeys(workers['C-429'].url, 1, { quota: { limit: 1, period: 'month' } });
   writeFileSync(files.over, overKeys.join('\n') + '\n');
+  writeFileSync(files.perCall, perCallKeys.join('\n') + '\n');
+  // C-lease: one key with a quota it never reaches, called by every connection: exact limits, few DO calls.
+  const leaseKeys = await seedKeys(workers['C-lease'].url, 1, { quota: { limit: 1_000_000_000, period: 'month' } });
+  writeFileSync(files.lease, leaseKeys.join('\n') + '\n');
 
   const configs = [
     { name: 'A', url: originUrl, script: 'bench/lua/plain.lua', env: {} },
@@ -113,6 +126,13 @@ async function main() {
     },
     { name: 'C-neg', worker: workers['C-neg'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
     { name: 'C-429', worker: workers['C-429'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.over, KEYS_COUNT: '1' } },
+    {
+      name: 'C-percall',
+      worker: workers['C-percall'],
+      script: 'bench/lua/keys.lua',
+      env: { KEYS_FILE: files.perCall, KEYS_COUNT: String(PLAN.hot) },
+    },
+    { name: 'C-lease', worker: workers['C-lease'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.lease, KEYS_COUNT: '1' } },
   ];
 
   const samples = Object.fromEntries(configs.map((c) => [c.name, []]));
@@ -134,10 +154,7 @@ async function main() {
         statuses: load.statuses,
         cpuUsPerReq: before ? (after.cpu - before.cpu) / load.requests : null,
         kvReadsPerReq: before?.storage ? (after.storage.kvReads - before.storage.kvReads) / load.requests : null,
-        doCallsPerReq: before?.storage
-          ? (after.storage.registryCalls + after.storage.limiterCalls - before.storage.registryCalls - before.storage.limiterCalls) /
-            load.requests
-          : null,
+        doCallsPerReq: before?.storage ? (doCalls(after.storage) - doCalls(before.storage)) / load.requests : null,
         p50us: idle.p50_us,
         p99us: idle.p99_us,
       };

@@ -163,18 +163,25 @@ describe('E. rate limits and quotas', () => {
     expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ quota: { remaining: 7 } });
   });
 
-  it('FI-5: a limiter that fails ⇒ 503 auth-unavailable, no origin call (hard limits fail closed)', async () => {
-    const key = await createKey({ quota: { limit: 10, period: 'day' } });
-    const tag = newTag();
-    const broken = {
-      LIMITER: {
-        idFromName: () => ({}),
-        get: () => ({ check: () => Promise.reject(Object.assign(new Error('Durable Object is overloaded'), { overloaded: true })) }),
-      },
-    };
-    const res = await gateway('/forms/1', withKey(key.key, tag), broken);
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    await expectProblem(res, 'auth-unavailable', 503);
-    await expectNoOriginCall(tag);
-  });
+  for (const [fault, error] of [
+    ['overloaded', Object.assign(new Error('Durable Object is overloaded. Requests queued for too long.'), { overloaded: true })],
+    ['unreachable', Object.assign(new Error('Network connection lost.'), { retryable: true })],
+  ] as const) {
+    for (const [kind, limits] of [
+      ['quota', { quota: { limit: 10, period: 'day' } }],
+      ['rate limit', { rateLimits: [{ name: 'minute', limit: 10, windowSeconds: 60 }] }],
+    ] as const) {
+      it(`FI-5: a limiter that is ${fault} ⇒ 503 auth-unavailable for a key with a ${kind}, no origin call (fail closed)`, async () => {
+        const key = await createKey(limits);
+        const tag = newTag();
+        const broken = { LIMITER: { idFromName: () => ({}), get: () => ({ check: () => Promise.reject(error) }) } };
+        const res = await gateway('/forms/1', withKey(key.key, tag), broken);
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        await expectProblem(res, 'auth-unavailable', 503);
+        await expectNoOriginCall(tag);
+        // Once the limiter answers again, so does the key.
+        expect((await get(key.key, tag)).status).toBe(200);
+      });
+    }
+  }
 });
