@@ -52,6 +52,8 @@ export interface AppEnv {
     clientIp: string;
     /** RateLimit-* values for the response of an admitted call to a key with limits. */
     rateLimit: LimitHeaders | undefined;
+    /** A known key that was refused (revoked, disabled, expired): usage counts the call under it. */
+    refusedKey: { keyId: string; projectId: string } | undefined;
     /** How the call ended, for usage: 'allowed', 'preflight' or the problem type answered. */
     outcome: string | undefined;
     /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */

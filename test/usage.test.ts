@@ -99,6 +99,25 @@ describe('usage counting', () => {
     expect((await usageOf('/usage?granularity=minute', usage)).total).toBe(6);
   });
 
+  it('a revoked key that is still being used is counted and logged under that key', async () => {
+    const tag = newTag();
+    const usage = privateUsage(tag);
+    const key = await createKey();
+    expect((await gateway('/forms', withKey(key.key, tag), usage)).status).toBe(200);
+    expect((await adminCall('POST', `/keys/${key.id}/revoke`)).status).toBe(200);
+    await expectProblem(await gateway('/forms', withKey(key.key, tag), usage), 'invalid-api-key', 401);
+    const answer = await usageOf(`/keys/${key.id}/usage?granularity=minute`, usage);
+    expect(answer.byOutcome).toEqual({ allowed: 1, 'invalid-api-key': 1 });
+    const project = await usageOf(`/projects/${key.projectId}/usage?granularity=minute`, usage);
+    expect(project.denials).toEqual({ 'invalid-api-key': 1 });
+    const res = await adminCall('GET', `/keys/${key.id}/requests`, undefined, usage);
+    const items = ((await res.json()) as { items: { outcome: string; status: number }[] }).items;
+    expect(items.map((i) => [i.status, i.outcome])).toEqual([
+      [401, 'invalid-api-key'],
+      [200, 'allowed'],
+    ]);
+  });
+
   it('a project’s usage has its keys only, with the top keys', async () => {
     const tag = newTag();
     const usage = privateUsage(tag);

@@ -24,7 +24,9 @@ export interface Principal {
 }
 
 export type RefusalReason = 'malformed' | 'bad-checksum' | 'unknown' | 'disabled' | 'revoked' | 'expired';
-export type VerifyOutcome = { ok: true; principal: Principal; hash: string } | { ok: false; reason: RefusalReason; keyId?: string };
+export type VerifyOutcome =
+  | { ok: true; principal: Principal; hash: string }
+  | { ok: false; reason: RefusalReason; keyId?: string; projectId?: string };
 
 /** What the cache holds for a hash: a compiled record, or null for "no such key". */
 type Lookup = { record: KeyRecord; principal: Principal } | null;
@@ -166,7 +168,7 @@ export async function verifyKey(
   const found = await lookupHash(deps, hash, now);
   if (found === null) return { ok: false, reason: 'unknown' };
   const { record, principal } = found;
-  if (record.status !== 'active') return { ok: false, reason: record.status, keyId: record.id };
-  if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired', keyId: record.id };
+  if (record.status !== 'active') return { ok: false, reason: record.status, keyId: record.id, projectId: record.projectId };
+  if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired', keyId: record.id, projectId: record.projectId };
   return { ok: true, principal, hash };
 }

@@ -63,7 +63,8 @@ function pathOf(url: string): string {
 export function recordCall(c: Context<AppEnv>, startedAt: number): void {
   try {
     const now = Date.now();
-    const principal = c.get('principal') as Principal | undefined;
+    // The key the call is counted under: the admitted one, or a known key that was refused.
+    const principal = (c.get('principal') as Principal | undefined) ?? c.get('refusedKey');
     const keyId = principal?.keyId ?? '';
     const route = (c.get('routeRule') as { name: string } | undefined)?.name ?? '';
     const status = c.res.status;
