@@ -230,6 +230,26 @@ describe('usage batching', () => {
     expect((await usageOf(`/keys/${key.id}/usage`, usage)).total).toBe(25);
   });
 
+  it('a batch carries at most the 200 newest request-log entries of a key (a shard keeps no more)', async () => {
+    const tag = newTag();
+    const usage = { ...privateUsage(tag), USAGE_FLUSH_MS: '10000', USAGE_FLUSH_EVENTS: '1000' };
+    const key = await createKey();
+    resetUsageRecorder(Date.now());
+    for (let i = 0; i < 250; i++) await callNoWait(`/forms/${i}`, withKey(key.key, tag), usage);
+    await flushUsage({ ...env, ...usage } as Env);
+    expect((await usageOf(`/keys/${key.id}/usage`, usage)).total).toBe(250);
+    const paths: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const res = await adminCall('GET', `/keys/${key.id}/requests?limit=100${cursor ? `&cursor=${cursor}` : ''}`, undefined, usage);
+      const page = (await res.json()) as { items: { path: string }[]; nextCursor: string | null };
+      paths.push(...page.items.map((i) => i.path));
+      cursor = page.nextCursor;
+    }
+    // The newest 200: calls 50…249 (calls in the same millisecond may come in either order).
+    expect(paths.slice().sort()).toEqual(Array.from({ length: 200 }, (_, i) => `/forms/${i + 50}`).sort());
+  });
+
   it('without enough calls, the batch goes out once the interval has passed (waitUntil timer)', async () => {
     const tag = newTag();
     const usage = { ...privateUsage(tag), USAGE_FLUSH_MS: '300' };

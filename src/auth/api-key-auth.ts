@@ -55,7 +55,8 @@ export async function apiKeyAuth(c: Context<AppEnv>): Promise<Response | undefin
     failureLimiter.recordFailure(clientIp, now);
     // Known keys (revoked, disabled, expired) are worth a line; unknown and malformed ones are noise.
     log(outcome.keyId ? 'info' : 'debug', 'key refused', { requestId: c.get('requestId'), reason: outcome.reason, keyId: outcome.keyId });
-    if (outcome.keyId !== undefined && outcome.projectId !== undefined) c.set('refusedKey', { keyId: outcome.keyId, projectId: outcome.projectId });
+    if (outcome.keyId !== undefined && outcome.projectId !== undefined)
+      c.set('refusedKey', { keyId: outcome.keyId, projectId: outcome.projectId });
     return refuse(c, 'invalid-api-key', { headers: INVALID_TOKEN });
   }
   c.set('principal', outcome.principal);

@@ -25,8 +25,7 @@ export interface Principal {
 
 export type RefusalReason = 'malformed' | 'bad-checksum' | 'unknown' | 'disabled' | 'revoked' | 'expired';
 export type VerifyOutcome =
-  | { ok: true; principal: Principal; hash: string }
-  | { ok: false; reason: RefusalReason; keyId?: string; projectId?: string };
+  { ok: true; principal: Principal; hash: string } | { ok: false; reason: RefusalReason; keyId?: string; projectId?: string };
 
 /** What the cache holds for a hash: a compiled record, or null for "no such key". */
 type Lookup = { record: KeyRecord; principal: Principal } | null;
@@ -169,6 +168,7 @@ export async function verifyKey(
   if (found === null) return { ok: false, reason: 'unknown' };
   const { record, principal } = found;
   if (record.status !== 'active') return { ok: false, reason: record.status, keyId: record.id, projectId: record.projectId };
-  if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired', keyId: record.id, projectId: record.projectId };
+  if (record.expiresAt !== null && record.expiresAt <= now)
+    return { ok: false, reason: 'expired', keyId: record.id, projectId: record.projectId };
   return { ok: true, principal, hash };
 }

@@ -12,7 +12,7 @@ import type { AppEnv } from '../env';
 import type { Principal } from '../keys/verify';
 import { log } from '../log';
 import { usageShard } from './usage-client';
-import { USAGE_SHARDS, type CountRow, type RequestEntry, type UsageBatch } from './usage-types';
+import { REQUESTS_PER_KEY_PER_SHARD, USAGE_SHARDS, type CountRow, type RequestEntry, type UsageBatch } from './usage-types';
 
 /** A sealed batch is given up after this long (the shard remembers flush ids for a day). */
 const SEALED_MAX_AGE_MS = 3_600_000;
@@ -30,7 +30,8 @@ interface Sealed {
 let isolate: { id: string; shard: number } | undefined;
 let sequence = 0;
 let counters = new Map<string, CountRow>();
-let requests: RequestEntry[] = [];
+/** keyId → its request-log entries in this batch (the newest REQUESTS_PER_KEY_PER_SHARD: a shard keeps no more). */
+let requests = new Map<string, RequestEntry[]>();
 let pendingCalls = 0;
 let sealed: Sealed[] = [];
 let timerSet = false;
@@ -79,7 +80,10 @@ export function recordCall(c: Context<AppEnv>, startedAt: number): void {
     }
     if (principal !== undefined) {
       const request = c.req.raw;
-      requests.push({
+      let log = requests.get(keyId);
+      if (log === undefined) requests.set(keyId, (log = []));
+      else if (log.length >= REQUESTS_PER_KEY_PER_SHARD) log.shift();
+      log.push({
         at: now,
         requestId: c.get('requestId'),
         keyId,
@@ -120,9 +124,9 @@ function schedule(c: Context<AppEnv>, now: number): void {
 
 function seal(now: number): void {
   if (pendingCalls === 0) return;
-  const batch: UsageBatch = { id: `${self().id}:${++sequence}`, counts: [...counters.values()], requests };
+  const batch: UsageBatch = { id: `${self().id}:${++sequence}`, counts: [...counters.values()], requests: [...requests.values()].flat() };
   counters = new Map();
-  requests = [];
+  requests = new Map();
   pendingCalls = 0;
   sealed.push({ batch, sealedAt: now, attempts: 0, inFlight: false });
   while (sealed.length > MAX_SEALED) {
@@ -163,7 +167,7 @@ export function usageBacklog(): { pendingCalls: number; sealed: number; shard: n
 /** For tests: forget everything held; the last flush happened at `lastFlush`. */
 export function resetUsageRecorder(lastFlush = Number.NEGATIVE_INFINITY): void {
   counters = new Map();
-  requests = [];
+  requests = new Map();
   pendingCalls = 0;
   sealed = [];
   timerSet = false;
