@@ -10,6 +10,8 @@ import { recordUse } from '../keys/last-used';
 import { rateLimitHeaders } from '../usage/enforce-limits';
 import { rawPath } from './canonical-path';
 import { clientResponseHeaders, originRequestHeaders } from './headers';
+import { signerFor } from '../signing/key';
+import { signOriginRequest } from '../signing/sign';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
@@ -44,12 +46,18 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
     clientIp: c.get('clientIp'),
     host: hostOf(request.url),
   });
+  let target = originUrl(config.originBase, request.url);
+  if (config.originSigning !== null) {
+    // Signed as the origin will parse it (a bad key throws ConfigError ⇒ 500 misconfigured, no call).
+    target = new URL(target).href;
+    await signOriginRequest(await signerFor(config.originSigning), request.method, target, headers, Date.now());
+  }
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), config.originTimeoutMs);
   let response: Response;
   try {
-    response = await fetch(originUrl(config.originBase, request.url), {
+    response = await fetch(target, {
       method: request.method,
       headers,
       body: hasBody ? request.body : null,
