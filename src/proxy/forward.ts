@@ -10,7 +10,6 @@ import { recordUse } from '../keys/last-used';
 import { rateLimitHeaders } from '../usage/enforce-limits';
 import { rawPath } from './canonical-path';
 import { clientResponseHeaders, originRequestHeaders } from './headers';
-import { signerFor } from '../signing/key';
 import { signOriginRequest } from '../signing/sign';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
@@ -36,7 +35,6 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
   const principal = c.get('principal');
   const requestId = c.get('requestId');
   const request = c.req.raw;
-  recordUse(c, principal.keyId, Date.now());
   const headers = originRequestHeaders(request.headers, {
     keyId: principal.keyId,
     projectId: principal.projectId,
@@ -47,11 +45,9 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
     host: hostOf(request.url),
   });
   let target = originUrl(config.originBase, request.url);
-  if (config.originSigning !== null) {
-    // Signed as the origin will parse it (a bad key throws ConfigError ⇒ 500 misconfigured, no call).
-    target = new URL(target).href;
-    await signOriginRequest(await signerFor(config.originSigning), request.method, target, headers, Date.now());
-  }
+  // A bad ORIGIN_SIGNING_KEY throws ConfigError here: 500 misconfigured, the origin is not called.
+  if (config.originSigning !== null) target = await signOriginRequest(config.originSigning, request.method, target, headers, Date.now());
+  recordUse(c, principal.keyId, Date.now());
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), config.originTimeoutMs);

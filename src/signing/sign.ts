@@ -3,16 +3,24 @@
 // created, a 60 s expires, keyid and alg. Label "keygate". The body is not covered (it streams).
 
 import { KEYGATE_COMPONENTS, KEYGATE_LABEL, base64Encode, serializeSignatureParams, signatureBase } from '../verifier/message.mjs';
-import type { Signer } from './key';
+import { signerFor, type SigningKey } from './key';
 
 export const SIGNATURE_TTL_SECONDS = 60;
 const encoder = new TextEncoder();
 
 /**
- * Adds Signature-Input and Signature to `headers` (which already carry the identity headers).
- * @param targetUri the URL the origin request goes to, exactly as fetched
+ * Adds Signature-Input and Signature to `headers` (which already carry the identity headers) and
+ * returns the URL to fetch: `target` normalized as the origin will parse it, which is what is signed.
  */
-export async function signOriginRequest(signer: Signer, method: string, targetUri: string, headers: Headers, nowMs: number): Promise<void> {
+export async function signOriginRequest(
+  signing: SigningKey,
+  method: string,
+  target: string,
+  headers: Headers,
+  nowMs: number,
+): Promise<string> {
+  const signer = await signerFor(signing);
+  const targetUri = new URL(target).href;
   const created = Math.floor(nowMs / 1000);
   const params = new Map<string, string | number>([
     ['created', created],
@@ -29,4 +37,5 @@ export async function signOriginRequest(signer: Signer, method: string, targetUr
   const signature = await crypto.subtle.sign('Ed25519', signer.key, encoder.encode(signatureBase(components, signatureParams)));
   headers.set('Signature-Input', `${KEYGATE_LABEL}=${signatureParams}`);
   headers.set('Signature', `${KEYGATE_LABEL}=:${base64Encode(new Uint8Array(signature))}:`);
+  return targetUri;
 }
