@@ -25,6 +25,8 @@ export default defineConfig({
                 // Each call's usage is flushed with the call, so a test reads exact counts at once;
                 // the batching tests set their own intervals.
                 USAGE_FLUSH_MS: '0',
+                // Unsigned unless a test signs: a developer's .dev.vars (npm start) holds a signing key.
+                ORIGIN_SIGNING_KEY: '',
               },
             },
           })),

@@ -7,6 +7,7 @@ import { ConfigError, parseRoutes, type RouteRule } from './auth/routes';
 import type { CorsPolicy } from './auth/cors';
 import { isLogLevel, type LogLevel } from './log';
 import type { LimitHeaders } from './usage/limiter-do';
+import { parseSigningKey, type SigningKey } from './signing/key';
 
 export interface Config {
   keyPrefix: string;
@@ -28,6 +29,8 @@ export interface Config {
   usageFlushMs: number;
   /** …or as soon as it holds this many calls. */
   usageFlushEvents: number;
+  /** ORIGIN_SIGNING_KEY: when set, every origin request carries an RFC 9421 signature. */
+  originSigning: SigningKey | null;
 }
 
 export type Bindings = Env & {
@@ -40,6 +43,7 @@ export type Bindings = Env & {
   LOG_LEVEL?: string;
   USAGE_FLUSH_MS?: string;
   USAGE_FLUSH_EVENTS?: string;
+  ORIGIN_SIGNING_KEY?: string;
 };
 
 export interface AppEnv {
@@ -129,6 +133,7 @@ export function parseConfig(env: Bindings): Config {
     authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
     usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),
+    originSigning: parseSigningKey(env.ORIGIN_SIGNING_KEY),
   };
 }
 
@@ -147,6 +152,7 @@ const RAW_FIELDS = [
   'LOG_LEVEL',
   'USAGE_FLUSH_MS',
   'USAGE_FLUSH_EVENTS',
+  'ORIGIN_SIGNING_KEY',
 ] as const;
 let cached: { env: Bindings; raw: unknown[]; config: Config } | undefined;
 

@@ -1,11 +1,26 @@
 // The example origin: a small API that stores medical forms, in memory. keygate sits in front of it
-// (`npm start`); it listens on loopback only and trusts the Keygate-* identity headers because only
-// keygate can reach it. Node's standard library only, so it runs on any Node ≥ 18.
+// (`npm start`) and it listens on loopback only. Given keygate's public key (KEYGATE_PUBLIC_JWK: a JWK
+// or a JWK set; or KEYGATE_JWKS_URL), it verifies keygate's signature on every call with keygate's
+// verifier and refuses anything else with 401; without one it trusts the Keygate-* headers as they
+// come. Node's standard library and keygate/verifier only: runs on any Node ≥ 20.
 
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { remoteJwks, verifyKeygateRequest } from 'keygate/verifier';
 
 const PORT = Number(process.env.PORT ?? 8788);
+/** Where keygate calls this origin (its ORIGIN_URL): the signed @target-uri starts with it. */
+let originUrl = process.env.KEYGATE_ORIGIN_URL?.replace(/\/$/, '');
+const verifyOptions = keygateKeys();
+
+function keygateKeys() {
+  if (process.env.KEYGATE_PUBLIC_JWK) {
+    const parsed = JSON.parse(process.env.KEYGATE_PUBLIC_JWK);
+    return { jwks: Array.isArray(parsed.keys) ? parsed : { keys: [parsed] } };
+  }
+  if (process.env.KEYGATE_JWKS_URL) return { jwks: remoteJwks(process.env.KEYGATE_JWKS_URL) };
+  return undefined;
+}
 const MAX_ATTACHMENT = 64 * 1024 * 1024;
 const forms = new Map();
 const attachments = new Map();
@@ -25,12 +40,23 @@ function send(res, status, body, headers = {}) {
   res.end(body === undefined ? undefined : JSON.stringify(body));
 }
 
-function caller(req) {
-  return {
-    keyId: req.headers['keygate-key-id'] ?? null,
-    projectId: req.headers['keygate-project-id'] ?? null,
-    requestId: req.headers['x-request-id'] ?? null,
-  };
+/** Who called: keygate's verified identity, or (not verifying) the Keygate-* headers as sent. */
+async function identify(req) {
+  if (verifyOptions === undefined) {
+    return {
+      verified: false,
+      keyId: req.headers['keygate-key-id'] ?? null,
+      projectId: req.headers['keygate-project-id'] ?? null,
+      requestId: req.headers['x-request-id'] ?? null,
+    };
+  }
+  // The URL keygate called; req.url is the path and query exactly as received.
+  if (!req.url.startsWith('/')) return { ok: false, reason: 'bad-request' };
+  const url = originUrl + req.url;
+  const result = await verifyKeygateRequest({ method: req.method, url, headers: req.headers }, verifyOptions);
+  if (!result.ok) return result;
+  const { keyId, projectId, scopes, environment, requestId } = result;
+  return { verified: true, keyId, projectId, scopes, environment, requestId };
 }
 
 async function readJson(req) {
@@ -72,13 +98,15 @@ async function storeAttachment(req, res, form) {
 }
 
 async function route(req, res) {
+  const who = await identify(req);
+  if (who.ok === false) return send(res, 401, { error: 'not a verified call from keygate', reason: who.reason });
   const url = new URL(req.url, 'http://origin.local');
   const parts = url.pathname.split('/').filter(Boolean);
   const method = req.method;
   if (url.pathname === '/health') return send(res, 200, { ok: true, forms: forms.size });
   if (parts[0] !== 'forms') return send(res, 404, { error: 'not found' });
   if (parts.length === 1) {
-    if (method === 'GET' || method === 'HEAD') return send(res, 200, { items: [...forms.values()], calledBy: caller(req) });
+    if (method === 'GET' || method === 'HEAD') return send(res, 200, { items: [...forms.values()], calledBy: who });
     if (method === 'POST') {
       const body = await readJson(req);
       if (!validForm(body)) return send(res, 400, { error: 'patient and type are required strings' });
@@ -88,7 +116,7 @@ async function route(req, res) {
         type: body.type,
         fields: body.fields ?? {},
         createdAt: new Date().toISOString(),
-        createdBy: caller(req).keyId,
+        createdBy: who.keyId,
       };
       forms.set(form.id, form);
       return send(res, 201, form, { location: `/forms/${form.id}` });
@@ -97,7 +125,7 @@ async function route(req, res) {
   const form = forms.get(parts[1]);
   if (!form) return send(res, 404, { error: 'no such form' });
   if (parts.length === 2) {
-    if (method === 'GET' || method === 'HEAD') return send(res, 200, { ...form, calledBy: caller(req) });
+    if (method === 'GET' || method === 'HEAD') return send(res, 200, { ...form, calledBy: who });
     if (method === 'PUT' || method === 'PATCH') {
       const body = await readJson(req);
       Object.assign(form, method === 'PUT' && !validForm(body) ? {} : body, { id: form.id, updatedAt: new Date().toISOString() });
@@ -121,8 +149,12 @@ async function route(req, res) {
 }
 
 seed();
-createServer((req, res) => {
+const server = createServer((req, res) => {
   route(req, res).catch((error) => send(res, error.status ?? 500, { error: error.message }));
-}).listen(PORT, '127.0.0.1', () => {
-  console.log(`forms origin listening on http://127.0.0.1:${PORT}`);
+});
+server.listen(PORT, '127.0.0.1', () => {
+  const { port } = server.address();
+  originUrl ??= `http://127.0.0.1:${port}`;
+  const mode = verifyOptions ? 'verifying keygate signatures' : 'NOT verifying (no KEYGATE_PUBLIC_JWK / KEYGATE_JWKS_URL)';
+  console.log(`forms origin listening on http://127.0.0.1:${port}, ${mode}`);
 });

@@ -10,6 +10,7 @@ import { recordUse } from '../keys/last-used';
 import { rateLimitHeaders } from '../usage/enforce-limits';
 import { rawPath } from './canonical-path';
 import { clientResponseHeaders, originRequestHeaders } from './headers';
+import { signOriginRequest } from '../signing/sign';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
@@ -34,7 +35,6 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
   const principal = c.get('principal');
   const requestId = c.get('requestId');
   const request = c.req.raw;
-  recordUse(c, principal.keyId, Date.now());
   const headers = originRequestHeaders(request.headers, {
     keyId: principal.keyId,
     projectId: principal.projectId,
@@ -44,12 +44,16 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
     clientIp: c.get('clientIp'),
     host: hostOf(request.url),
   });
+  let target = originUrl(config.originBase, request.url);
+  // A bad ORIGIN_SIGNING_KEY throws ConfigError here: 500 misconfigured, the origin is not called.
+  if (config.originSigning !== null) target = await signOriginRequest(config.originSigning, request.method, target, headers, Date.now());
+  recordUse(c, principal.keyId, Date.now());
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), config.originTimeoutMs);
   let response: Response;
   try {
-    response = await fetch(originUrl(config.originBase, request.url), {
+    response = await fetch(target, {
       method: request.method,
       headers,
       body: hasBody ? request.body : null,

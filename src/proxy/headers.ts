@@ -29,6 +29,9 @@ const REQUEST_DROP = new Set([
   'true-client-ip',
   'x-request-id',
   'via',
+  // keygate's own RFC 9421 signature (when configured) is the only one the origin may see.
+  'signature',
+  'signature-input',
 ]);
 const RESPONSE_DROP = new Set(HOP_BY_HOP);
 
