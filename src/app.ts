@@ -16,6 +16,7 @@ import { asMiddleware, pipeline, refuse } from './step';
 import { forward } from './proxy/forward';
 import { enforceLimits } from './usage/enforce-limits';
 import { requestContext } from './request-context';
+import { secretScanning } from './leaks/github-endpoint';
 
 export const app = new Hono<AppEnv>();
 
@@ -23,6 +24,7 @@ app.use('*', requestContext()); //                 1  request id, HSTS on https,
 app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
 app.route('/_keygate/v1', admin); //               3  the admin API, never proxied
 app.route('/_keygate', docs); //                      its OpenAPI document and docs page
+app.route('/_keygate/secret-scanning', secretScanning); // leak reports, signed by GitHub
 app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
 app.all(
   '*',
