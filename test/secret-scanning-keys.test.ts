@@ -76,6 +76,17 @@ describe('published signing keys (GITHUB_KEYS_URL)', () => {
     expect(await fetches(tag)).toBe(1);
   });
 
+  it('GitHub unreachable: a key it published before (an old copy) still verifies its reports', async () => {
+    const tag = newTag(); // nothing published: the fake answers 503
+    const github = await newSigner();
+    const url = `${origin()}/__published/${tag}`;
+    const keys = [{ key_identifier: github.keyId, key: github.pem }];
+    await writePublishedKeys(env.KEYS, { url, fetchedAt: Date.now() - PUBLISHED_TTL_MS - 1_000, keys });
+    expect((await report(github, url)).status).toBe(200);
+    expect(await fetches(tag)).toBe(1); // it tried for a fresh copy first
+    await expectProblem(await report(await newSigner(), url), 'auth-unavailable', 503); // an unknown id cannot be decided
+  });
+
   it('GitHub unreachable or answering junk: 503 with Retry-After, nothing acted on, no fetch storm', async () => {
     const tag = newTag(); // nothing published: the fake answers 503
     const github = await newSigner();
