@@ -17,6 +17,7 @@ import { forward } from './proxy/forward';
 import { enforceLimits } from './usage/enforce-limits';
 import { requestContext } from './request-context';
 import { jwks } from './signing/jwks';
+import { secretScanning } from './leaks/github-endpoint';
 
 export const app = new Hono<AppEnv>();
 
@@ -25,6 +26,7 @@ app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key 
 app.route('/_keygate/v1', admin); //               3  the admin API, never proxied
 app.route('/_keygate', docs); //                      its OpenAPI document and docs page
 app.get('/_keygate/.well-known/jwks.json', jwks); //   the public key of the origin signature
+app.route('/_keygate/secret-scanning', secretScanning); // leak reports, signed by GitHub
 app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
 app.all(
   '*',

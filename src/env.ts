@@ -8,6 +8,8 @@ import type { CorsPolicy } from './auth/cors';
 import { isLogLevel, type LogLevel } from './log';
 import type { LimitHeaders } from './usage/limiter-do';
 import { parseSigningKey, type SigningKey } from './signing/key';
+import { parseGithubKeys, parseKeysUrl, type PublicKeyEntry } from './leaks/github-keys';
+import type { ExposurePolicy } from './registry/registry-do';
 
 export interface Config {
   keyPrefix: string;
@@ -22,6 +24,12 @@ export interface Config {
   logLevel: LogLevel;
   routes: RouteRule[] | null;
   exposedKeyPolicy: 'revoke' | 'flag';
+  /** What a leak report (GitHub secret scanning) does to a real key. */
+  leakedKeyPolicy: ExposurePolicy;
+  /** GITHUB_SECRET_SCANNING_KEYS: the signing keys GitHub's reports are verified against. */
+  githubKeys: PublicKeyEntry[];
+  /** GITHUB_KEYS_URL: where GitHub publishes its signing keys (fetched when an identifier is unknown); null = never. */
+  githubKeysUrl: string | null;
   cors: CorsPolicy;
   /** Failed authentications per client address per minute before 429 too-many-failures; 0 = off. */
   authFailureLimit: number;
@@ -44,6 +52,9 @@ export type Bindings = Env & {
   USAGE_FLUSH_MS?: string;
   USAGE_FLUSH_EVENTS?: string;
   ORIGIN_SIGNING_KEY?: string;
+  LEAKED_KEY_POLICY?: string;
+  GITHUB_SECRET_SCANNING_KEYS?: unknown;
+  GITHUB_KEYS_URL?: string;
 };
 
 export interface AppEnv {
@@ -107,6 +118,13 @@ function parseCorsOrigins(raw: unknown): CorsPolicy {
   return { origins: new Set(origins) };
 }
 
+function parseLeakedKeyPolicy(raw: unknown): ExposurePolicy {
+  if (raw === undefined || raw === '') return 'revoke';
+  if (raw !== 'revoke' && raw !== 'disable' && raw !== 'flag')
+    throw new ConfigError('LEAKED_KEY_POLICY must be "revoke", "disable" or "flag"');
+  return raw;
+}
+
 function parseLogLevel(raw: unknown): LogLevel {
   if (raw === undefined || raw === '') return 'info';
   if (typeof raw !== 'string' || !isLogLevel(raw)) throw new ConfigError('LOG_LEVEL must be debug, info, warn or error');
@@ -129,6 +147,9 @@ export function parseConfig(env: Bindings): Config {
     logLevel: parseLogLevel(env.LOG_LEVEL),
     routes: parseRoutes(env.ROUTES),
     exposedKeyPolicy: policy,
+    leakedKeyPolicy: parseLeakedKeyPolicy(env.LEAKED_KEY_POLICY),
+    githubKeys: parseGithubKeys(env.GITHUB_SECRET_SCANNING_KEYS),
+    githubKeysUrl: parseKeysUrl(env.GITHUB_KEYS_URL),
     cors: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS),
     authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
@@ -153,6 +174,9 @@ const RAW_FIELDS = [
   'USAGE_FLUSH_MS',
   'USAGE_FLUSH_EVENTS',
   'ORIGIN_SIGNING_KEY',
+  'LEAKED_KEY_POLICY',
+  'GITHUB_SECRET_SCANNING_KEYS',
+  'GITHUB_KEYS_URL',
 ] as const;
 let cached: { env: Bindings; raw: unknown[]; config: Config } | undefined;
 

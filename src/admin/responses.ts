@@ -29,7 +29,10 @@ export const Key = z
     scopes: z.array(z.string()),
     status: z.enum(['active', 'disabled', 'revoked', 'expired']),
     exposed: z.boolean(),
-    exposedReason: z.enum(['http', 'url']).nullable(),
+    exposedReason: z
+      .enum(['http', 'url', 'leak'])
+      .nullable()
+      .openapi({ description: 'Why the key is exposed: seen over plain http, in a URL, or reported leaked by a secret scanner' }),
     createdAt: isoTime,
     updatedAt: isoTime,
     expiresAt: isoTime.nullable(),

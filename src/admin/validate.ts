@@ -19,15 +19,16 @@ function fieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
-function check<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+/** `value` checked against `schema`; 400 validation-failed naming each bad field otherwise. */
+export function check<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw new ApiError('validation-failed', { errors: fieldErrors(result.error) });
   return result.data;
 }
 
-/** The body as text, reading no further than `cap` bytes (413 past it). */
-async function readCapped(body: ReadableStream<Uint8Array> | null, cap: number): Promise<string> {
-  if (body === null) return '';
+/** The body's bytes, reading no further than `cap` bytes (413 past it). */
+export async function readCappedBytes(body: ReadableStream<Uint8Array> | null, cap: number): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -47,14 +48,14 @@ async function readCapped(body: ReadableStream<Uint8Array> | null, cap: number):
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 /** The JSON body, validated. An empty body counts as `{}`. */
 export async function jsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
   const length = Number(c.req.header('content-length') ?? '0');
   if (length > MAX_ADMIN_BODY) throw new ApiError('payload-too-large', { detail: `At most ${MAX_ADMIN_BODY} bytes` });
-  const text = await readCapped(c.req.raw.body, MAX_ADMIN_BODY);
+  const text = new TextDecoder().decode(await readCappedBytes(c.req.raw.body, MAX_ADMIN_BODY));
   if (text.trim() === '') return check(schema, {});
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw new ApiError('unsupported-media-type');

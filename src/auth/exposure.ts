@@ -1,6 +1,7 @@
-// Exposure: a key seen over plain http or in a URL must be treated as public. If it names a real
-// key, the registry marks it exposed and (by EXPOSED_KEY_POLICY) revokes it. Best effort: the
-// request is refused whatever happens here, and a fault is logged, never shown.
+// Exposure: a key seen over plain http, in a URL, or reported leaked by a secret scanner must be
+// treated as public. One path for all three: the registry marks each real key exposed and applies
+// the policy (EXPOSED_KEY_POLICY for http/URL sightings, LEAKED_KEY_POLICY for leak reports), and
+// this isolate applies the new records at once so its next request already refuses them.
 
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
@@ -8,10 +9,38 @@ import { parseKey } from '../keys/format';
 import { hashKey } from '../keys/hash';
 import { applyEdgeRecord, lookupDeps, lookupHash } from '../keys/verify';
 import { registry } from '../registry/client';
-import type { ExposureReason } from '../registry/registry-do';
+import type { Exposed, ExposurePolicy, ExposureReason, ExposureReport } from '../registry/registry-do';
 import { log } from '../log';
 
-/** Reports each well-formed key among `candidates` that exists; resolves when the registry has it. */
+/**
+ * Hands the reports to the registry in one call and applies what changed to this isolate's view of
+ * the keys. Returns the keys found. Throws when the registry cannot be reached.
+ */
+export async function applyExposures(
+  env: Env,
+  reports: readonly ExposureReport[],
+  policy: ExposurePolicy,
+  requestId: string,
+): Promise<Exposed[]> {
+  if (reports.length === 0) return [];
+  const exposed = await registry(env).expose(reports, policy, Date.now());
+  const reasons = new Map(reports.map((r) => [r.hash, r.reason]));
+  for (const key of exposed) {
+    if (key.changed) applyEdgeRecord(key.hash, key.record, key.at, Date.now());
+    log('warn', reasons.get(key.hash) === 'leak' ? 'key leaked' : 'key exposed', {
+      requestId,
+      keyId: key.keyId,
+      reason: reasons.get(key.hash),
+      policy,
+    });
+  }
+  return exposed;
+}
+
+/**
+ * Reports each well-formed key among `candidates` (seen over http or in a URL) that exists. Best
+ * effort: the request is refused whatever happens here, and a fault is logged, never shown.
+ */
 export async function reportExposure(c: Context<AppEnv>, candidates: readonly string[], reason: ExposureReason): Promise<void> {
   const config = c.get('config');
   const requestId = c.get('requestId');
@@ -19,13 +48,9 @@ export async function reportExposure(c: Context<AppEnv>, candidates: readonly st
     if (!parseKey(candidate, config.keyPrefix).ok) continue;
     try {
       const hash = await hashKey(candidate);
-      const found = await lookupHash(lookupDeps(c.env.KEYS, config), hash, Date.now());
-      if (found === null) continue;
-      const exposed = await registry(c.env).markExposed(hash, reason, config.exposedKeyPolicy, Date.now());
-      if (exposed === null) continue;
-      applyEdgeRecord(hash, exposed.record, exposed.at, Date.now());
-      const keyId = exposed.keyId;
-      log('warn', 'key exposed', { requestId, keyId, reason, policy: config.exposedKeyPolicy });
+      // A KV/cache lookup first: unknown keys (the common case for junk) cost no registry call.
+      if ((await lookupHash(lookupDeps(c.env.KEYS, config), hash, Date.now())) === null) continue;
+      await applyExposures(c.env, [{ hash, reason }], config.exposedKeyPolicy, requestId);
     } catch (error) {
       log('error', 'exposure report failed', { requestId, reason, error: String(error) });
     }

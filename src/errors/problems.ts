@@ -30,6 +30,8 @@ export const PROBLEMS = {
   'unsupported-media-type': { status: 415, title: 'The request body must be JSON' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
+  // Secret-scanning partner endpoint
+  'invalid-signature': { status: 401, title: 'The request signature is not valid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemType = keyof typeof PROBLEMS;

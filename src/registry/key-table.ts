@@ -26,6 +26,17 @@ export interface KeyChange {
   quota?: Quota | null | undefined;
 }
 
+export type ExposureReason = 'http' | 'url' | 'leak';
+export type ExposurePolicy = 'revoke' | 'disable' | 'flag';
+
+/** One sighting of a key in public: over plain http, in a URL, or reported by a secret scanner. */
+export interface ExposureReport {
+  hash: string;
+  reason: ExposureReason;
+  /** For `leak`: where the scanner found it (its secret type, the URL, the kind of source). */
+  found?: { type: string | null; url: string | null; source: string | null };
+}
+
 /** SQL for a status filter; the single `?` it adds takes `now`. */
 const STATUS_FILTERS: Record<string, string> = {
   revoked: 'AND revoked_at IS NOT NULL AND ? IS NOT NULL',
@@ -116,16 +127,26 @@ export class KeyTable {
     this.sql.exec(`UPDATE keys SET rotated_to = ?, expires_at = ?, updated_at = ? WHERE id = ?`, successor, expiresAt, now, id);
   }
 
-  markExposed(id: string, reason: string, revoke: boolean, now: number): void {
+  /**
+   * Marks the key exposed (the first reason is kept) and applies the policy: `revoke` revokes it,
+   * `disable` disables it (an admin may enable it again), `flag` only marks it. True when the key's
+   * status changed (so the edge must learn of it).
+   */
+  markExposed(row: KeyRow, reason: ExposureReason, policy: ExposurePolicy, now: number): boolean {
+    const revoke = policy === 'revoke' && row.revoked_at === null;
+    const disable = policy === 'disable' && row.revoked_at === null && row.enabled === 1;
     this.sql.exec(
       `UPDATE keys SET exposed_at = COALESCE(exposed_at, ?), exposed_reason = COALESCE(exposed_reason, ?),
-         revoked_at = CASE WHEN ? THEN COALESCE(revoked_at, ?) ELSE revoked_at END, updated_at = ? WHERE id = ?`,
+         revoked_at = CASE WHEN ? THEN ? ELSE revoked_at END, enabled = CASE WHEN ? THEN 0 ELSE enabled END, updated_at = ?
+       WHERE id = ?`,
       now,
       reason,
       revoke ? 1 : 0,
       now,
+      disable ? 1 : 0,
       now,
-      id,
+      row.id,
     );
+    return revoke || disable;
   }
 }

@@ -10,10 +10,10 @@ import { AuditLog, type AuditEntry } from './audit-log';
 import { EdgePublisher, type FeedPage } from './edge-publisher';
 import { REGISTRY_MIGRATIONS } from './schema';
 import { migrate, schemaVersion } from '../storage/migrate';
-import { KeyTable, type KeyChange, type NewKey } from './key-table';
+import { KeyTable, type ExposurePolicy, type ExposureReport, type KeyChange, type NewKey } from './key-table';
 import { edgeRecord, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 
-export type { KeyChange, NewKey } from './key-table';
+export type { ExposurePolicy, ExposureReason, ExposureReport, KeyChange, NewKey } from './key-table';
 
 export interface Page<T> {
   items: T[];
@@ -36,7 +36,14 @@ export interface KeyChanged {
   record: KeyRecord;
 }
 
-export type ExposureReason = 'http' | 'url';
+/** A key found by `expose`; `changed` when its edge record changed (revoked or disabled now). */
+export interface Exposed {
+  hash: string;
+  keyId: string;
+  record: KeyRecord;
+  at: number;
+  changed: boolean;
+}
 export const SYSTEM_ACTOR = 'keygate';
 
 export class Registry extends DurableObject<Env> {
@@ -189,19 +196,32 @@ export class Registry extends DurableObject<Env> {
     return { created, old: await this.publish(id, now) };
   }
 
-  /** Marks the key with this hash exposed and, by policy, revokes it; null when no key has this hash. */
-  async markExposed(
-    hash: string,
-    reason: ExposureReason,
-    policy: 'revoke' | 'flag',
-    now: number,
-  ): Promise<{ keyId: string; record: KeyRecord; at: number } | null> {
-    const row = this.keys.byHash(hash);
-    if (!row) return null;
-    if (row.exposed_at === null) this.audit.append(SYSTEM_ACTOR, 'key.exposed', row.id, { reason, policy }, now);
-    this.keys.markExposed(row.id, reason, policy === 'revoke', now);
-    const { record } = await this.publish(row.id, now);
-    return { keyId: row.id, record, at: now };
+  /**
+   * Marks the key behind each report exposed and applies `policy` (revoke, disable or just flag) in
+   * one transaction with the audit entries (`key.exposed` the first time a key is seen over http or
+   * in a URL, `key.leaked` for every scanner report, with where it was found); keys whose edge
+   * record changed are then published. Hashes no key has are skipped. One entry per key found,
+   * including keys that were already revoked.
+   */
+  async expose(reports: readonly ExposureReport[], policy: ExposurePolicy, now: number): Promise<Exposed[]> {
+    const found = this.ctx.storage.transactionSync(() => {
+      const changed = new Map<string, boolean>();
+      for (const { hash, reason, found: where } of reports) {
+        const row = this.keys.byHash(hash);
+        if (!row) continue;
+        if (reason === 'leak') this.audit.append(SYSTEM_ACTOR, 'key.leaked', row.id, { ...where, policy }, now);
+        else if (row.exposed_at === null) this.audit.append(SYSTEM_ACTOR, 'key.exposed', row.id, { reason, policy }, now);
+        changed.set(row.id, this.keys.markExposed(row, reason, policy, now) || changed.get(row.id) === true);
+      }
+      return changed;
+    });
+    const exposed: Exposed[] = [];
+    for (const [id, changed] of found) {
+      const row = this.keys.byId(id) as KeyRow;
+      const record = changed ? (await this.publish(id, now)).record : edgeRecord(row);
+      exposed.push({ hash: row.hash, keyId: id, record, at: now, changed });
+    }
+    return exposed;
   }
 
   /** lastUsedAt from the isolates' batches (keyId → epoch ms); never moves backwards. */

@@ -9,6 +9,9 @@ import type { RecordedCall } from './origin-types';
 
 const calls = new Map<string, RecordedCall[]>();
 const releases = new Map<string, () => void>();
+/** Documents a test published (GitHub's signing keys), and how often each was fetched. */
+const published = new Map<string, string>();
+const fetches = new Map<string, number>();
 
 function waitRelease(tag: string): Promise<void> {
   return new Promise((resolve) => releases.set(tag, resolve));
@@ -27,7 +30,27 @@ function control(req: IncomingMessage, res: ServerResponse, path: string): void 
     releases.delete(tag);
     return json(res, 200, { released: tag });
   }
+  if (what === '__published') return publishedDocument(req, res, tag);
+  if (what === '__fetches') return json(res, 200, { count: fetches.get(tag) ?? 0 });
   json(res, 404, { error: 'unknown control route' });
+}
+
+/** PUT stores a document under the tag; GET serves it (503 when there is none) and counts the fetch. */
+function publishedDocument(req: IncomingMessage, res: ServerResponse, tag: string): void {
+  if (req.method === 'PUT') {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      published.set(tag, text);
+      json(res, 200, { stored: tag });
+    });
+    return;
+  }
+  fetches.set(tag, (fetches.get(tag) ?? 0) + 1);
+  const doc = published.get(tag);
+  if (doc === undefined) return json(res, 503, { error: 'no document' });
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(doc);
 }
 
 async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedCall, tag: string, url: URL): Promise<void> {
