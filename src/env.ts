@@ -7,6 +7,7 @@ import { ConfigError, parseRoutes, type RouteRule } from './auth/routes';
 import type { CorsPolicy } from './auth/cors';
 import { isLogLevel, type LogLevel } from './log';
 import type { LimitHeaders } from './usage/limiter-do';
+import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from './webhooks/config';
 
 export interface Config {
   keyPrefix: string;
@@ -28,19 +29,22 @@ export interface Config {
   usageFlushMs: number;
   /** …or as soon as it holds this many calls. */
   usageFlushEvents: number;
+  /** Lifecycle webhooks; null when WEBHOOK_URL is unset. */
+  webhooks: WebhookConfig | null;
 }
 
-export type Bindings = Env & {
-  ALLOW_HTTP_ORIGIN?: string;
-  AUTH_TIMEOUT_MS?: string;
-  CORS_ALLOWED_ORIGINS?: string;
-  AUTH_FAILURE_LIMIT?: string;
-  KEY_CACHE_TTL_MS?: string;
-  BENCH_MODE?: string;
-  LOG_LEVEL?: string;
-  USAGE_FLUSH_MS?: string;
-  USAGE_FLUSH_EVENTS?: string;
-};
+export type Bindings = Env &
+  WebhookBindings & {
+    ALLOW_HTTP_ORIGIN?: string;
+    AUTH_TIMEOUT_MS?: string;
+    CORS_ALLOWED_ORIGINS?: string;
+    AUTH_FAILURE_LIMIT?: string;
+    KEY_CACHE_TTL_MS?: string;
+    BENCH_MODE?: string;
+    LOG_LEVEL?: string;
+    USAGE_FLUSH_MS?: string;
+    USAGE_FLUSH_EVENTS?: string;
+  };
 
 export interface AppEnv {
   Bindings: Bindings;
@@ -127,6 +131,7 @@ export function parseConfig(env: Bindings): Config {
     authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
     usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),
+    webhooks: parseWebhookConfig(env),
   };
 }
 
@@ -145,6 +150,10 @@ const RAW_FIELDS = [
   'LOG_LEVEL',
   'USAGE_FLUSH_MS',
   'USAGE_FLUSH_EVENTS',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_RETRY_DELAYS_MS',
 ] as const;
 let cached: { env: Bindings; raw: unknown[]; config: Config } | undefined;
 
