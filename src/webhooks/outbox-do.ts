@@ -127,7 +127,8 @@ export class WebhookOutbox extends DurableObject<Env> {
     } catch (error) {
       log('error', 'webhook deliveries held: invalid configuration', { error: String(error) });
     }
-    if (config === null) return; // Held, not lost: a deploy with a valid configuration sends them.
+    // Held, not lost: the next event queued once webhooks are configured again wakes them all.
+    if (config === null) return;
     const due = this.sql
       .exec<DeliveryRow>(
         `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,

@@ -7,6 +7,11 @@ import { webhooksEnabled, type WebhookBindings } from './config';
 
 export async function onSchedule(env: Env & WebhookBindings, scheduledTime: number): Promise<void> {
   if (!webhooksEnabled(env)) return;
-  const queued = await registry(env).noticeExpiring(scheduledTime);
-  if (queued > 0) log('info', 'key.expiring notices queued', { count: queued });
+  try {
+    const queued = await registry(env).noticeExpiring(scheduledTime);
+    if (queued > 0) log('info', 'key.expiring notices queued', { count: queued });
+  } catch (error) {
+    // Notices and their events commit together, so a failed run leaves the keys for the next one.
+    log('error', 'expiry notices failed', { error: String(error) });
+  }
 }
