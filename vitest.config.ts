@@ -1,11 +1,15 @@
-// Two test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
+// Three test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
 // Durable Objects from miniflare, the Worker configured from wrangler.toml, a real fake origin in
-// Node. "e2e": Node drives the built deploy bundle in workerd over real sockets.
+// Node, webhooks off. "webhooks": the same with WEBHOOK_URL/WEBHOOK_SECRET bound to a verifying
+// receiver in Node (the Durable Objects read them from their own bindings). "e2e": Node drives the
+// built deploy bundle in workerd over real sockets.
 
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+/** The webhook signing secret of the "webhooks" project (32 bytes); the receiver verifies with it. */
+export const TEST_WEBHOOK_SECRET = 'whsec_a2V5Z2F0ZS10ZXN0LXdlYmhvb2stc2VjcmV0LTAxMjM=';
 // wrangler's config reader checks [secrets].required against process.env.
 process.env.ADMIN_TOKEN ??= TEST_ADMIN_TOKEN;
 
@@ -35,7 +39,31 @@ export default defineConfig({
           name: 'workers',
           globalSetup: ['./test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/webhooks/**'],
+        },
+      },
+      {
+        extends: true,
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
+                ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                USAGE_FLUSH_MS: '0',
+                WEBHOOK_URL: `http://127.0.0.1:${inject('receiverPort')}/hooks`,
+                WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+                // Four attempts, 300 ms, 600 ms and 900 ms apart, then dead.
+                WEBHOOK_RETRY_DELAYS_MS: '300,600,900',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'webhooks',
+          globalSetup: ['./test/global-setup.ts'],
+          include: ['test/webhooks/**/*.test.ts'],
         },
       },
       {

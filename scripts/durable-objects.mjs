@@ -4,4 +4,5 @@ export const DURABLE_OBJECTS = {
   REGISTRY: { className: 'Registry', useSQLite: true },
   LIMITER: { className: 'KeyLimiter', useSQLite: true },
   USAGE: { className: 'UsageShard', useSQLite: true },
+  WEBHOOKS: { className: 'WebhookOutbox', useSQLite: true },
 };

@@ -10,6 +10,7 @@ import type { LimitHeaders } from './usage/limiter-do';
 import { parseSigningKey, type SigningKey } from './signing/key';
 import { parseGithubKeys, parseKeysUrl, type PublicKeyEntry } from './leaks/github-keys';
 import type { ExposurePolicy } from './registry/registry-do';
+import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from './webhooks/config';
 
 export interface Config {
   keyPrefix: string;
@@ -39,23 +40,26 @@ export interface Config {
   usageFlushEvents: number;
   /** ORIGIN_SIGNING_KEY: when set, every origin request carries an RFC 9421 signature. */
   originSigning: SigningKey | null;
+  /** Lifecycle webhooks; null when WEBHOOK_URL is unset. */
+  webhooks: WebhookConfig | null;
 }
 
-export type Bindings = Env & {
-  ALLOW_HTTP_ORIGIN?: string;
-  AUTH_TIMEOUT_MS?: string;
-  CORS_ALLOWED_ORIGINS?: string;
-  AUTH_FAILURE_LIMIT?: string;
-  KEY_CACHE_TTL_MS?: string;
-  BENCH_MODE?: string;
-  LOG_LEVEL?: string;
-  USAGE_FLUSH_MS?: string;
-  USAGE_FLUSH_EVENTS?: string;
-  ORIGIN_SIGNING_KEY?: string;
-  LEAKED_KEY_POLICY?: string;
-  GITHUB_SECRET_SCANNING_KEYS?: unknown;
-  GITHUB_KEYS_URL?: string;
-};
+export type Bindings = Env &
+  WebhookBindings & {
+    ALLOW_HTTP_ORIGIN?: string;
+    AUTH_TIMEOUT_MS?: string;
+    CORS_ALLOWED_ORIGINS?: string;
+    AUTH_FAILURE_LIMIT?: string;
+    KEY_CACHE_TTL_MS?: string;
+    BENCH_MODE?: string;
+    LOG_LEVEL?: string;
+    USAGE_FLUSH_MS?: string;
+    USAGE_FLUSH_EVENTS?: string;
+    ORIGIN_SIGNING_KEY?: string;
+    LEAKED_KEY_POLICY?: string;
+    GITHUB_SECRET_SCANNING_KEYS?: unknown;
+    GITHUB_KEYS_URL?: string;
+  };
 
 export interface AppEnv {
   Bindings: Bindings;
@@ -155,6 +159,7 @@ export function parseConfig(env: Bindings): Config {
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
     usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),
     originSigning: parseSigningKey(env.ORIGIN_SIGNING_KEY),
+    webhooks: parseWebhookConfig(env),
   };
 }
 
@@ -177,6 +182,10 @@ const RAW_FIELDS = [
   'LEAKED_KEY_POLICY',
   'GITHUB_SECRET_SCANNING_KEYS',
   'GITHUB_KEYS_URL',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_RETRY_DELAYS_MS',
 ] as const;
 let cached: { env: Bindings; raw: unknown[]; config: Config } | undefined;
 

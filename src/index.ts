@@ -1,11 +1,16 @@
-// Entry point: the app and the Durable Object classes, nothing else.
+// Entry point: the app, the cron trigger (expiry webhooks) and the Durable Object classes.
 
 import { app } from './app';
+import { onSchedule } from './webhooks/scheduled';
 
 export { Registry } from './registry/registry-do';
 export { KeyLimiter } from './usage/limiter-do';
 export { UsageShard } from './usage/usage-do';
+export { WebhookOutbox } from './webhooks/outbox-do';
 
 export default {
   fetch: app.fetch,
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(onSchedule(env, controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Env>;

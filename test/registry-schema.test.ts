@@ -11,6 +11,8 @@ import { hashKey } from '../src/keys/hash';
 import { LIMITER_MIGRATIONS, type KeyLimiter } from '../src/usage/limiter-do';
 import { USAGE_SCHEMA_VERSION, type UsageShard } from '../src/usage/usage-do';
 import { migrate } from '../src/storage/migrate';
+import { outbox } from '../src/webhooks/client';
+import { OUTBOX_MIGRATIONS, type WebhookOutbox } from '../src/webhooks/outbox-do';
 import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 import wranglerToml from '../wrangler.toml?raw';
 
@@ -33,8 +35,8 @@ function tablesOf(state: DurableObjectState): Record<string, string[]> {
 }
 
 describe('storage schema', () => {
-  it('registry schema v3: tables and columns', async () => {
-    expect(REGISTRY_SCHEMA_VERSION).toBe(3);
+  it('registry schema v4: tables and columns', async () => {
+    expect(REGISTRY_SCHEMA_VERSION).toBe(4);
     const layout = await runInDurableObject(registry(env), (instance: Registry, state) => {
       const columns = (table: string) =>
         state.storage.sql
@@ -49,10 +51,12 @@ describe('storage schema', () => {
         changes: columns('changes'),
         kv_outbox: columns('kv_outbox'),
         audit: columns('audit'),
+        webhook_events: columns('webhook_events'),
+        expiry_notices: columns('expiry_notices'),
       };
     });
     expect(layout).toEqual({
-      version: 3,
+      version: 4,
       meta: ['k', 'v'],
       projects: ['seq', 'id', 'name', 'description', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
       keys: [
@@ -82,6 +86,8 @@ describe('storage schema', () => {
       changes: ['seq', 'hash', 'record', 'at'],
       kv_outbox: ['hash', 'written_at', 'dirty'],
       audit: ['seq', 'at', 'actor', 'action', 'target', 'changes', 'prev_hash', 'hash'],
+      webhook_events: ['seq', 'id', 'type', 'body', 'at'],
+      expiry_notices: ['key_id', 'window', 'expires_at', 'at'],
     });
   });
 
@@ -109,20 +115,22 @@ describe('storage schema', () => {
     });
   });
 
-  it('KeyLimiter schema v2: tables and columns', async () => {
+  it('KeyLimiter schema v3: tables and columns', async () => {
     const stub = env.LIMITER.get(env.LIMITER.idFromName('key_schema_probe'));
     const layout = await runInDurableObject(stub, (instance: KeyLimiter, state) => ({
       version: instance.schemaVersion(),
       tables: tablesOf(state),
     }));
     expect(layout).toEqual({
-      version: 2,
+      version: 3,
       tables: {
         decisions: ['request_id', 'at', 'verdict'],
         hits: ['window', 'at', 'lease_id'],
         leases: ['id', 'holder', 'units', 'period_key', 'expires_at'],
         meta: ['k', 'v'],
+        quota_notices: ['period_key', 'kind', 'at'],
         quota_use: ['period_key', 'used'],
+        webhook_events: ['seq', 'id', 'type', 'body', 'at'],
       },
     });
   });
@@ -132,7 +140,8 @@ describe('storage schema', () => {
     const after = await runInDurableObject(stub, (_instance: KeyLimiter, state) => {
       // Rebuild the pre-version layout (tables of v1, no meta), as an object deployed before v2 has.
       const sql = state.storage.sql;
-      for (const t of ['meta', 'leases', 'hits', 'quota_use', 'decisions']) sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      for (const t of ['meta', 'leases', 'hits', 'quota_use', 'decisions', 'quota_notices', 'webhook_events'])
+        sql.exec(`DROP TABLE IF EXISTS ${t}`);
       sql.exec(`CREATE TABLE hits (window TEXT NOT NULL, at INTEGER NOT NULL)`);
       sql.exec(`CREATE TABLE quota_use (period_key TEXT PRIMARY KEY, used INTEGER NOT NULL)`);
       sql.exec(`CREATE TABLE decisions (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, verdict TEXT NOT NULL)`);
@@ -140,7 +149,7 @@ describe('storage schema', () => {
       const version = migrate(state.storage, LIMITER_MIGRATIONS);
       return { version, used: sql.exec(`SELECT used FROM quota_use`).one().used, hits: tablesOf(state).hits };
     });
-    expect(after).toEqual({ version: 2, used: 41, hits: ['window', 'at', 'lease_id'] });
+    expect(after).toEqual({ version: 3, used: 41, hits: ['window', 'at', 'lease_id'] });
   });
 
   it('UsageShard schema v1: tables and columns', async () => {
@@ -177,6 +186,34 @@ describe('storage schema', () => {
     });
   });
 
+  it('WebhookOutbox schema v1: tables and columns', async () => {
+    const layout = await runInDurableObject(outbox(env), (instance: WebhookOutbox, state) => ({
+      version: instance.schemaVersion(),
+      tables: tablesOf(state),
+    }));
+    expect(OUTBOX_MIGRATIONS).toHaveLength(1);
+    expect(layout).toEqual({
+      version: 1,
+      tables: {
+        deliveries: [
+          'seq',
+          'id',
+          'type',
+          'body',
+          'created_at',
+          'status',
+          'attempts',
+          'next_attempt_at',
+          'last_attempt_at',
+          'last_status',
+          'last_error',
+          'delivered_at',
+        ],
+        meta: ['k', 'v'],
+      },
+    });
+  });
+
   it('the Durable Objects miniflare is given outside vitest are wrangler.toml’s', () => {
     const declared = Object.fromEntries(
       [...wranglerToml.matchAll(/\[\[durable_objects\.bindings\]\]\s*name = "(\w+)"\s*class_name = "(\w+)"/g)].map((m) => [
@@ -184,7 +221,7 @@ describe('storage schema', () => {
         { className: m[2], useSQLite: true },
       ]),
     );
-    expect(Object.keys(declared).length).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(declared).length).toBeGreaterThanOrEqual(4);
     expect(DURABLE_OBJECTS).toEqual(declared);
   });
 

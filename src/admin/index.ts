@@ -7,6 +7,7 @@ import { adminAuth } from '../auth/admin-auth';
 import { keys, projectKeys } from './keys';
 import { projects } from './projects';
 import { audit } from './audit';
+import { webhooks } from './webhooks';
 import { gatewayUsage, keyUsage, projectUsage } from './usage';
 import { ApiError } from '../errors/problems';
 import { storageCounters } from '../bench-counters';
@@ -26,6 +27,7 @@ admin.route('/keys', keys);
 admin.route('/keys', keyUsage);
 admin.route('/usage', gatewayUsage);
 admin.route('/audit', audit);
+admin.route('/webhooks', webhooks);
 admin.get('/bench/counters', (c) => {
   if (!c.get('config').benchMode) throw new ApiError('not-found');
   return c.json(storageCounters);

@@ -4,22 +4,45 @@
 
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import { AuditPage, Key, KeyCreated, KeyPage, Problem, Project, ProjectPage, RequestLogPage, Usage } from './responses';
-import { keyCreate, keyListQuery, keyRotate, keyUpdate, listQuery, projectCreate, projectUpdate, usageQuery } from './schemas';
+import {
+  AuditPage,
+  Delivery,
+  DeliveryPage,
+  Key,
+  KeyCreated,
+  KeyPage,
+  Problem,
+  Project,
+  ProjectPage,
+  RequestLogPage,
+  Usage,
+} from './responses';
+import {
+  deliveryListQuery,
+  keyCreate,
+  keyListQuery,
+  keyRotate,
+  keyUpdate,
+  listQuery,
+  projectCreate,
+  projectUpdate,
+  usageQuery,
+} from './schemas';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
 const PROBLEMS: Record<number, string> = {
   400: 'Invalid input (`errors[]` names each field)',
   401: 'No or wrong admin token',
-  404: 'No such project or key',
-  409: 'The change conflicts with the key state (a revoked key never changes)',
+  404: 'No such project, key or delivery',
+  409: 'The change conflicts with the current state (a revoked key never changes; only a dead delivery is retried)',
   413: 'Body over 64 KiB',
   415: 'The body is not JSON',
   503: 'The admin API is not configured (no ADMIN_TOKEN)',
 };
 
 const projectId = z.object({ projectId: z.string().openapi({ example: 'prj_4kPBgDsZ1kFHqE0b7Hh9' }) });
+const deliveryId = z.object({ deliveryId: z.string().openapi({ example: 'msg_2ZpQk0b7Hh9Utnq2HabpJcz4' }) });
 const keyId = z.object({ keyId: z.string().openapi({ example: 'key_Utnq2HabpJcz4hLZZGel' }) });
 
 interface Operation {
@@ -163,6 +186,22 @@ export const OPERATIONS: Operation[] = [
     ok: [200, AuditPage, 'A page of audit entries'],
     problems: [400],
   },
+  {
+    method: 'get',
+    path: '/webhooks/deliveries',
+    summary: 'Webhook deliveries, oldest first: pending (with their next attempt), delivered, dead',
+    query: deliveryListQuery,
+    ok: [200, DeliveryPage, 'A page of deliveries'],
+    problems: [400],
+  },
+  {
+    method: 'post',
+    path: '/webhooks/deliveries/{deliveryId}/retry',
+    summary: 'Queue a dead delivery again, with the same webhook-id',
+    params: deliveryId,
+    ok: [200, Delivery, 'The delivery, pending again'],
+    problems: [404, 409],
+  },
 ];
 
 function route(op: Operation) {
@@ -214,6 +253,7 @@ export function openApiDocument(): unknown {
       { name: 'keys', description: 'API keys: create, change, revoke, rotate' },
       { name: 'usage', description: 'Counts of every call through the gateway' },
       { name: 'audit', description: 'Every admin change, hash-chained' },
+      { name: 'webhooks', description: 'Signed lifecycle webhooks: the delivery outbox' },
     ],
   });
   return cached;

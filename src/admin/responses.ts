@@ -136,3 +136,24 @@ export const RequestLogEntry = z
   .openapi('RequestLogEntry');
 
 export const RequestLogPage = z.strictObject({ items: z.array(RequestLogEntry), nextCursor: cursor }).openapi('RequestLogPage');
+
+export const Delivery = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^msg_[0-9A-Za-z]+$/)
+      .openapi({ description: 'The webhook-id, the same on every attempt' }),
+    type: z.enum(['key.created', 'key.revoked', 'key.exposed', 'key.expiring', 'quota.low', 'quota.exhausted']),
+    status: z.enum(['pending', 'delivered', 'dead']),
+    attempts: z.number().int(),
+    createdAt: isoTime,
+    nextAttemptAt: isoTime.nullable(),
+    lastAttemptAt: isoTime.nullable(),
+    lastStatus: z.number().int().nullable().openapi({ description: 'HTTP status of the last attempt; null for none or a network error' }),
+    lastError: z.string().nullable(),
+    deliveredAt: isoTime.nullable(),
+    payload: z.strictObject({ type: z.string(), timestamp: isoTime, data: z.record(z.string(), z.unknown()) }),
+  })
+  .openapi('WebhookDelivery');
+
+export const DeliveryPage = z.strictObject({ items: z.array(Delivery), nextCursor: cursor }).openapi('WebhookDeliveryPage');

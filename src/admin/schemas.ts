@@ -93,6 +93,10 @@ export const keyListQuery = listQuery.extend({
   status: z.enum(['active', 'disabled', 'revoked', 'expired', 'exposed']).optional(),
 });
 
+export const deliveryListQuery = listQuery.extend({
+  status: z.enum(['pending', 'delivered', 'dead']).optional(),
+});
+
 export type KeyCreate = z.infer<typeof keyCreate>;
 export type KeyUpdate = z.infer<typeof keyUpdate>;
 

@@ -6,6 +6,7 @@
 
 import { KV_STALENESS_MS, type KeyRecord } from '../keys/record';
 import { writeKeyRecord } from '../keys/store';
+import { armAlarm } from '../storage/alarm';
 
 /** Feed entries are kept this long; an isolate that fell further behind starts afresh. */
 export const FEED_RETENTION_MS = 10 * 60_000;
@@ -61,9 +62,8 @@ export class EdgePublisher {
     }
   }
 
-  private async armAlarm(at: number): Promise<void> {
-    const current = await this.storage.getAlarm();
-    if (current === null || current > at) await this.storage.setAlarm(at);
+  private armAlarm(at: number): Promise<void> {
+    return armAlarm(this.storage, at);
   }
 
   /** The alarm: writes every dirty record that may be written now (the latest state of its key). */

@@ -1,7 +1,9 @@
 // The registry: projects, keys and the audit log in Durable Object SQLite — the source of truth for
 // the admin API (read-your-writes). One object serialises every change, so concurrent admin writes
 // cannot interleave. Every key change is published to the edge (EdgePublisher: the change feed and
-// KV). It never sees a plaintext key.
+// KV). Lifecycle webhooks (key.created, key.revoked, key.exposed, key.expiring) are queued in its
+// own SQLite with the change that causes them and handed to the WebhookOutbox by the alarm. It
+// never sees a plaintext key.
 
 import { DurableObject } from 'cloudflare:workers';
 import { randomBase62 } from '../keys/format';
@@ -11,7 +13,9 @@ import { EdgePublisher, type FeedPage } from './edge-publisher';
 import { REGISTRY_MIGRATIONS } from './schema';
 import { migrate, schemaVersion } from '../storage/migrate';
 import { KeyTable, type ExposurePolicy, type ExposureReport, type KeyChange, type NewKey } from './key-table';
-import { edgeRecord, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
+import { LocalOutbox, type WebhookEventType } from '../webhooks/events';
+import { takeExpiryNotices } from './expiry-notices';
+import { edgeRecord, keyEventData, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 
 export type { ExposurePolicy, ExposureReason, ExposureReport, KeyChange, NewKey } from './key-table';
 
@@ -51,6 +55,7 @@ export class Registry extends DurableObject<Env> {
   private readonly keys: KeyTable;
   private readonly audit: AuditLog;
   private readonly publisher: EdgePublisher;
+  private readonly events: LocalOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,6 +63,7 @@ export class Registry extends DurableObject<Env> {
     this.keys = new KeyTable(this.sql);
     this.audit = new AuditLog(this.sql);
     this.publisher = new EdgePublisher(this.sql, ctx.storage, env.KEYS);
+    this.events = new LocalOutbox(ctx.storage, env);
     void ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -116,6 +122,10 @@ export class Registry extends DurableObject<Env> {
     const live = this.keys.unrevokedOf(id);
     for (const row of live) this.keys.revoke(row.id, now);
     this.audit.append(actor, 'project.delete', id, { revokedKeys: live.map((r) => r.id) }, now);
+    await this.notify(
+      live.map((r) => ['key.revoked', r.id, { reason: 'project-deleted' }]),
+      now,
+    );
     const changed: KeyChanged[] = [];
     for (const row of live) changed.push(await this.publish(row.id, now));
     return changed;
@@ -128,6 +138,7 @@ export class Registry extends DurableObject<Env> {
     if (!this.projectRow(projectId)) return null;
     const id = this.keys.insert(projectId, input, hash, start, null, now);
     this.audit.append(actor, 'key.create', id, { projectId, ...input }, now);
+    await this.notify([['key.created', id, { rotatedFrom: null }]], now);
     return this.publish(id, now);
   }
 
@@ -158,6 +169,7 @@ export class Registry extends DurableObject<Env> {
     if (row.revoked_at === null) {
       this.keys.revoke(id, now);
       this.audit.append(actor, 'key.revoke', id, {}, now);
+      await this.notify([['key.revoked', id, { reason: 'admin' }]], now);
     }
     return this.publish(id, now);
   }
@@ -192,6 +204,7 @@ export class Registry extends DurableObject<Env> {
     const graceEnd = now + graceSeconds * 1000;
     this.keys.retire(id, newId, row.expires_at === null ? graceEnd : Math.min(row.expires_at, graceEnd), now);
     this.audit.append(actor, 'key.rotate', id, { newKeyId: newId, gracePeriodSeconds: graceSeconds }, now);
+    await this.notify([['key.created', newId, { rotatedFrom: id }]], now);
     const created = await this.publish(newId, now);
     return { created, old: await this.publish(id, now) };
   }
@@ -204,6 +217,7 @@ export class Registry extends DurableObject<Env> {
    * including keys that were already revoked.
    */
   async expose(reports: readonly ExposureReport[], policy: ExposurePolicy, now: number): Promise<Exposed[]> {
+    const notices: Notice[] = [];
     const found = this.ctx.storage.transactionSync(() => {
       const changed = new Map<string, boolean>();
       for (const { hash, reason, found: where } of reports) {
@@ -211,10 +225,14 @@ export class Registry extends DurableObject<Env> {
         if (!row) continue;
         if (reason === 'leak') this.audit.append(SYSTEM_ACTOR, 'key.leaked', row.id, { ...where, policy }, now);
         else if (row.exposed_at === null) this.audit.append(SYSTEM_ACTOR, 'key.exposed', row.id, { reason, policy }, now);
+        // Webhooks: the first sighting of a key, and its revocation by policy (each once).
+        if (row.exposed_at === null && !changed.has(row.id)) notices.push(['key.exposed', row.id, { reason, policy }]);
+        if (row.revoked_at === null && policy === 'revoke' && !changed.has(row.id)) notices.push(['key.revoked', row.id, { reason: 'exposed' }]);
         changed.set(row.id, this.keys.markExposed(row, reason, policy, now) || changed.get(row.id) === true);
       }
       return changed;
     });
+    await this.notify(notices, now);
     const exposed: Exposed[] = [];
     for (const [id, changed] of found) {
       const row = this.keys.byId(id) as KeyRow;
@@ -237,11 +255,30 @@ export class Registry extends DurableObject<Env> {
     return this.publisher.changesSince(after, now);
   }
 
+  /** The scheduled run: queues key.expiring for keys 7 days / 1 day from expiry not yet told; how many. */
+  async noticeExpiring(now: number): Promise<number> {
+    if (!this.events.enabled) return 0;
+    const notices = takeExpiryNotices(this.sql, now);
+    await this.notify(
+      notices.map(({ row, window }) => ['key.expiring', row.id, { window }]),
+      now,
+    );
+    return notices.length;
+  }
+
   override async alarm(): Promise<void> {
     await this.publisher.flushOutbox(Date.now(), (hash) => {
       const row = this.keys.byHash(hash);
       return row ? edgeRecord(row) : null;
     });
+    await this.events.handOver(Date.now());
+  }
+
+  /** Queues webhook events about keys as they are now (same synchronous step as the change). */
+  private notify(notices: Notice[], now: number): Promise<void> {
+    if (!this.events.enabled) return Promise.resolve();
+    const events = notices.map(([type, id, extra]) => ({ type, data: keyEventData(this.keys.byId(id) as KeyRow, now, extra) }));
+    return this.events.queue(events, now);
   }
 
   listAudit(limit: number, after: number): Page<AuditEntry> & { chain: { entries: number; brokenAt: number | null } } {
@@ -259,6 +296,8 @@ export class Registry extends DurableObject<Env> {
     return this.sql.exec<ProjectRow>(`SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`, id).toArray()[0];
   }
 }
+
+type Notice = [type: WebhookEventType, keyId: string, extra: Record<string, unknown>];
 
 function page<R extends { seq: number }, T>(rows: R[], limit: number, view: (row: R) => T): Page<T> {
   const more = rows.length > limit;

@@ -1,7 +1,9 @@
 // The registry's SQLite schema (docs/storage-schema.md). Bump REGISTRY_SCHEMA_VERSION with every
 // change and add a migration step; a test pins the version and the tables.
 
-export const REGISTRY_SCHEMA_VERSION = 3;
+import { LOCAL_OUTBOX_TABLE } from '../webhooks/events';
+
+export const REGISTRY_SCHEMA_VERSION = 4;
 
 export const REGISTRY_MIGRATIONS: readonly string[][] = [
   // v1
@@ -67,4 +69,15 @@ export const REGISTRY_MIGRATIONS: readonly string[][] = [
   ],
   // v3: per-key limits
   [`ALTER TABLE keys ADD COLUMN rate_limits TEXT NOT NULL DEFAULT '[]'`, `ALTER TABLE keys ADD COLUMN quota TEXT`],
+  // v4: webhooks — events not yet handed to the WebhookOutbox, and which expiry notices were sent
+  [
+    LOCAL_OUTBOX_TABLE,
+    `CREATE TABLE expiry_notices (
+       key_id TEXT NOT NULL,
+       window TEXT NOT NULL,
+       expires_at INTEGER NOT NULL,
+       at INTEGER NOT NULL,
+       PRIMARY KEY (key_id, window, expires_at)
+     )`,
+  ],
 ];

@@ -134,3 +134,19 @@ export function edgeRecord(row: KeyRow): KeyRecord {
     quota: row.quota === null ? null : (JSON.parse(row.quota) as Quota),
   };
 }
+
+/** A key as webhooks describe it: ids, name, start and state — never the hash or anything secret. */
+export function keyEventData(row: KeyRow, now: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    keyId: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    start: row.start,
+    environment: row.environment,
+    status: keyStatus(row, now),
+    createdAt: new Date(row.created_at).toISOString(),
+    expiresAt: iso(row.expires_at),
+    revokedAt: iso(row.revoked_at),
+    ...extra,
+  };
+}

@@ -136,6 +136,7 @@ export async function enforceLimits(c: Context<AppEnv>): Promise<Response | unde
       requestId: c.get('requestId'),
       now,
       ...limits,
+      key: { id: keyId, projectId: principal.projectId },
       ...(wantLease ? { leaseFor: holderId } : {}),
       ...(release ? { release } : {}),
     });

@@ -4,6 +4,10 @@
 // nowhere (it consumes no window and no quota). Decisions are remembered by request id, so a retried
 // call is answered the same and never counted twice.
 //
+// With webhooks on, the first call of a quota period that brings the quota to 90 % (quota.low) or
+// uses it up (quota.exhausted) queues the event in this object's own small outbox; its alarm hands
+// it to the WebhookOutbox. Queuing never delays or changes a decision.
+//
 // Leases keep a hot key off the ~1,000 calls/s of one object: an isolate that calls often may be
 // granted, with an admitted call, a block of further calls that it spends locally for LEASE_MS.
 // The block is reserved at once in every window and in the quota (window entries dated at the
@@ -15,6 +19,9 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Quota, RateLimit } from '../keys/record';
 import { migrate, schemaVersion } from '../storage/migrate';
 import { periodOf } from './periods';
+import { log } from '../log';
+import { LOCAL_OUTBOX_TABLE, LocalOutbox } from '../webhooks/events';
+import { QUOTA_NOTICES_TABLE, takeQuotaNotices } from '../webhooks/quota-notices';
 
 /** How long a lease may be spent. */
 export const LEASE_MS = 1_000;
@@ -32,6 +39,8 @@ export interface LimitCheck {
   leaseFor?: string;
   /** Unspent calls of earlier leases, handed back. */
   release?: LeaseReturn[];
+  /** The key, named in quota webhooks. */
+  key?: { id: string; projectId: string };
 }
 
 export interface LeaseReturn {
@@ -78,6 +87,8 @@ export const LIMITER_MIGRATIONS: readonly string[][] = [
        expires_at INTEGER NOT NULL
      )`,
   ],
+  // v3: quota webhooks — which notices this period has had, and events not yet handed over
+  [QUOTA_NOTICES_TABLE, LOCAL_OUTBOX_TABLE],
 ];
 const DECISION_MEMORY_MS = 5 * 60_000;
 /** Lease rows are kept this long after they end, so a late return still finds them. */
@@ -85,10 +96,12 @@ const LEASE_MEMORY_MS = 60 * 60_000;
 
 export class KeyLimiter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly events: LocalOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.events = new LocalOutbox(ctx.storage, env);
     migrate(ctx.storage, LIMITER_MIGRATIONS);
   }
 
@@ -103,7 +116,25 @@ export class KeyLimiter extends DurableObject<Env> {
     const verdict = this.decide(input);
     this.sql.exec(`INSERT INTO decisions (request_id, at, verdict) VALUES (?, ?, ?)`, input.requestId, input.now, JSON.stringify(verdict));
     this.sql.exec(`DELETE FROM decisions WHERE at < ?`, input.now - DECISION_MEMORY_MS);
+    if (input.quota && input.key && this.events.enabled) this.noticeQuota(input, input.quota, input.key, verdict);
     return verdict;
+  }
+
+  /** Queues quota.low / quota.exhausted when this decision crossed them; never fails the decision. */
+  private noticeQuota(input: LimitCheck, quota: Quota, key: { id: string; projectId: string }, verdict: Verdict): void {
+    try {
+      const period = periodOf(quota.period, input.now);
+      const refused = !verdict.allowed && verdict.reason === 'quota-exceeded';
+      const state = { key, quota, periodKey: period.key, periodEndsAt: period.endsAt, used: this.used(period.key), refused };
+      const events = takeQuotaNotices(this.sql, state, input.now);
+      if (events.length > 0) this.ctx.waitUntil(this.events.queue(events, input.now).catch((e: unknown) => logQueueFault(key.id, e)));
+    } catch (error) {
+      logQueueFault(key.id, error);
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    await this.events.handOver(Date.now());
   }
 
   /** Gives back what leases did not spend (each lease once; unknown ids are ignored). */
@@ -229,6 +260,10 @@ export class KeyLimiter extends DurableObject<Env> {
   private used(periodKey: string): number {
     return this.sql.exec<{ used: number }>(`SELECT used FROM quota_use WHERE period_key = ?`, periodKey).toArray()[0]?.used ?? 0;
   }
+}
+
+function logQueueFault(keyId: string, error: unknown): void {
+  log('error', 'quota webhook not queued', { keyId, error: String(error) });
 }
 
 /** The limit with the fewest calls left. */

@@ -3,6 +3,8 @@
 
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -20,9 +22,17 @@ let stack: Stack;
 let keygate: KeygateServer;
 let dir: string;
 let doc: Doc;
+/** A webhook endpoint that always fails, so deliveries go dead and can be retried. */
+let hooks: Server;
 
 beforeAll(async () => {
-  stack = await startStack();
+  hooks = createServer((_req, res) => res.writeHead(500).end());
+  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+  stack = await startStack({
+    WEBHOOK_URL: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks`,
+    WEBHOOK_SECRET: 'whsec_ZTJlLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODlhYg==',
+    WEBHOOK_RETRY_DELAYS_MS: '0',
+  });
   keygate = stack.keygate;
   dir = stack.dir;
   doc = (await (await fetch(`${keygate.url}/_keygate/openapi.json`)).json()) as Doc;
@@ -30,6 +40,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  hooks?.closeAllConnections();
+  hooks?.close();
 });
 
 describe('e2e: OpenAPI', () => {
@@ -120,6 +132,15 @@ describe('e2e: OpenAPI', () => {
     await call('GET', '/projects/{projectId}/usage', p);
     await call('GET', '/usage', {}, undefined, { query: '?granularity=day' });
     await call('GET', '/audit', {});
+    // The events above fail twice each (500, one retry) and go dead.
+    let dead: { items?: { id: string }[] } = {};
+    for (let i = 0; i < 100 && (dead.items?.length ?? 0) === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      dead = await call('GET', '/webhooks/deliveries', {}, undefined, { query: '?status=dead&limit=5' });
+    }
+    await call('POST', '/webhooks/deliveries/{deliveryId}/retry', { deliveryId: String(dead.items?.[0]?.id) });
+    await call('POST', '/webhooks/deliveries/{deliveryId}/retry', { deliveryId: 'msg_missing' });
+    await call('GET', '/webhooks/deliveries', {}, undefined, { query: '?status=lost' });
     await call('DELETE', '/projects/{projectId}', p);
 
     const successes = Object.entries(doc.paths).flatMap(([path, ops]) =>

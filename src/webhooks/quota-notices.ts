@@ -1,0 +1,55 @@
+// quota.low (90 % used) and quota.exhausted (100 % used, or a call refused for the quota): each
+// once per key and quota period, remembered in the KeyLimiter's `quota_notices`. Pure SQL, no I/O,
+// so the limit decision it follows stays synchronous.
+
+import type { Quota } from '../keys/record';
+import type { WebhookEventType } from './events';
+
+export const LOW_SHARE = 0.9;
+
+export const QUOTA_NOTICES_TABLE = `CREATE TABLE quota_notices (
+  period_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (period_key, kind)
+)`;
+
+export interface QuotaState {
+  key: { id: string; projectId: string };
+  quota: Quota;
+  periodKey: string;
+  periodEndsAt: number;
+  used: number;
+  refused: boolean;
+}
+
+/** The events this state calls for that were not sent yet in this period (now marked sent). */
+export function takeQuotaNotices(sql: SqlStorage, s: QuotaState, now: number): { type: WebhookEventType; data: Record<string, unknown> }[] {
+  const due: WebhookEventType[] = [];
+  if (s.used >= s.quota.limit * LOW_SHARE) due.push('quota.low');
+  if (s.used >= s.quota.limit || s.refused) due.push('quota.exhausted');
+  const events = [];
+  for (const type of due) {
+    const fresh = sql.exec(
+      `INSERT INTO quota_notices (period_key, kind, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1`,
+      s.periodKey,
+      type,
+      now,
+    );
+    if (fresh.toArray().length === 0) continue;
+    events.push({
+      type,
+      data: {
+        keyId: s.key.id,
+        projectId: s.key.projectId,
+        period: s.quota.period,
+        periodKey: s.periodKey,
+        limit: s.quota.limit,
+        used: Math.min(s.used, s.quota.limit),
+        resetsAt: new Date(s.periodEndsAt).toISOString(),
+      },
+    });
+  }
+  if (events.length > 0) sql.exec(`DELETE FROM quota_notices WHERE at < ?`, now - 62 * 86_400_000);
+  return events;
+}
