@@ -1,6 +1,7 @@
-// Two test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
+// Three test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
 // Durable Objects from miniflare, the Worker configured from wrangler.toml, a real fake origin in
-// Node. "e2e": Node drives the built deploy bundle in workerd over real sockets.
+// Node. "cli": the CLI's pure pieces in Node. "e2e": Node drives the built deploy bundle in workerd
+// over real sockets (the CLI tests run the real bin against it).
 
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -33,7 +34,15 @@ export default defineConfig({
           name: 'workers',
           globalSetup: ['./test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/cli/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cli',
+          environment: 'node',
+          include: ['test/cli/**/*.test.ts'],
         },
       },
       {
