@@ -1,8 +1,9 @@
-// Three test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
+// Four test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
 // Durable Objects from miniflare, the Worker configured from wrangler.toml, a real fake origin in
 // Node, webhooks off. "webhooks": the same with WEBHOOK_URL/WEBHOOK_SECRET bound to a verifying
-// receiver in Node (the Durable Objects read them from their own bindings). "e2e": Node drives the
-// built deploy bundle in workerd over real sockets.
+// receiver in Node (the Durable Objects read them from their own bindings). "cli": the CLI's pure
+// pieces in Node. "e2e": Node drives the built deploy bundle in workerd over real sockets (the CLI
+// tests run the real bin against it).
 
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -39,7 +40,7 @@ export default defineConfig({
           name: 'workers',
           globalSetup: ['./test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/webhooks/**'],
+          exclude: ['test/e2e/**', 'test/webhooks/**', 'test/cli/**'],
         },
       },
       {
@@ -56,6 +57,7 @@ export default defineConfig({
                 WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
                 // Four attempts, 300 ms, 600 ms and 900 ms apart, then dead.
                 WEBHOOK_RETRY_DELAYS_MS: '300,600,900',
+                ORIGIN_SIGNING_KEY: '',
               },
             },
           })),
@@ -64,6 +66,14 @@ export default defineConfig({
           name: 'webhooks',
           globalSetup: ['./test/global-setup.ts'],
           include: ['test/webhooks/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cli',
+          environment: 'node',
+          include: ['test/cli/**/*.test.ts'],
         },
       },
       {

@@ -1,0 +1,165 @@
+// keygate keys create|list|show|update|disable|enable|revoke|rotate
+
+import { Command, Option } from 'commander';
+import { fetchPages, pageOptions, withClient, type Context, type KeyCreatedView, type KeyView, type Page, type PageOptions } from '../api';
+import { usageError } from '../errors';
+import { KEY_COLUMNS, keyRow, showKey, showNewKey } from '../key-view';
+import { json, morePages, out, table, time } from '../output';
+import { collect, durationSeconds, futureTime, metadata, quota, rateLimit, type RateLimit } from '../parse';
+import { confirm } from '../prompt';
+
+interface KeyFields {
+  name?: string;
+  scope?: string[];
+  expires?: string | false;
+  ip?: string[];
+  metadata?: Record<string, string>;
+  rateLimit?: RateLimit[];
+  rateLimits?: boolean;
+  quota?: { limit: number; period: 'day' | 'month' } | false;
+}
+
+/** The options shared by create and update. */
+function keyFieldOptions(cmd: Command): Command {
+  return cmd
+    .option('--scope <scope>', 'a scope such as forms:read, forms:* or !forms:delete (repeatable)', collect)
+    .option('--expires <when>', 'expiry: an ISO 8601 time or a duration from now (30d)', futureTime)
+    .option('--ip <cidr>', 'an allowed client address or CIDR range (repeatable)', collect)
+    .option('--metadata <key=value>', 'a metadata entry (repeatable)', metadata)
+    .option('--rate-limit <name=limit/window>', 'a sliding window, e.g. burst=100/10s (repeatable, up to 5)', rateLimit)
+    .option('--quota <limit/period>', 'a quota, e.g. 1000/day or 50000/month', quota);
+}
+
+function key(id: string): string {
+  return `/keys/${encodeURIComponent(id)}`;
+}
+
+async function printKey(ctx: Context, promise: Promise<KeyView>): Promise<void> {
+  const view = await promise;
+  if (ctx.json) json(view);
+  else showKey(view);
+}
+
+/** The PATCH body of `keys update`: only what was given; --no-… options clear a field. */
+function updateBody(opts: KeyFields): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (opts.name !== undefined) body.name = opts.name;
+  if (opts.scope) body.scopes = opts.scope;
+  if (opts.expires !== undefined) body.expiresAt = opts.expires === false ? null : opts.expires;
+  if (opts.ip) body.ipAllowlist = opts.ip;
+  if (opts.metadata) body.metadata = opts.metadata;
+  if (opts.rateLimit) body.rateLimits = opts.rateLimit;
+  else if (opts.rateLimits === false) body.rateLimits = [];
+  if (opts.quota !== undefined) body.quota = opts.quota === false ? null : opts.quota;
+  if (Object.keys(body).length === 0) throw usageError('nothing to change: give at least one option (see `keygate keys update --help`)');
+  return body;
+}
+
+function createCommand(): Command {
+  return keyFieldOptions(
+    new Command('create')
+      .description('create a key in a project; its plaintext is printed this once')
+      .argument('<projectId>')
+      .argument('<name>', 'a label for the key'),
+  )
+    .addOption(new Option('--env <environment>', 'live or test').choices(['live', 'test']).default('live'))
+    .option('-q, --quiet', 'print only the plaintext key')
+    .action((projectId: string, name: string, opts: KeyFields & { env: string; quiet?: boolean }, cmd: Command) =>
+      withClient(cmd, async (ctx) => {
+        const body = {
+          name,
+          scopes: opts.scope ?? [],
+          environment: opts.env,
+          expiresAt: opts.expires || undefined,
+          ipAllowlist: opts.ip,
+          metadata: opts.metadata,
+          rateLimits: opts.rateLimit,
+          quota: opts.quota || undefined,
+        };
+        const created = await ctx.client.call<KeyCreatedView>('POST', `/projects/${encodeURIComponent(projectId)}/keys`, { body });
+        showNewKey(created, ctx.json ? 'json' : opts.quiet ? 'quiet' : 'human');
+      }),
+    );
+}
+
+function updateCommand(): Command {
+  return keyFieldOptions(new Command('update').description("change a key's name, scopes, expiry, limits…").argument('<keyId>'))
+    .option('--name <name>', 'a new label')
+    .option('--no-expires', 'remove the expiry')
+    .option('--no-rate-limits', 'remove every rate limit')
+    .option('--no-quota', 'remove the quota')
+    .action((keyId: string, opts: KeyFields, cmd: Command) =>
+      withClient(cmd, (ctx) => printKey(ctx, ctx.client.call<KeyView>('PATCH', key(keyId), { body: updateBody(opts) }))),
+    );
+}
+
+function setEnabled(name: string, enabled: boolean, description: string): Command {
+  return new Command(name)
+    .description(description)
+    .argument('<keyId>')
+    .action((keyId: string, _opts: unknown, cmd: Command) =>
+      withClient(cmd, (ctx) => printKey(ctx, ctx.client.call<KeyView>('PATCH', key(keyId), { body: { enabled } }))),
+    );
+}
+
+function revokeCommand(): Command {
+  return new Command('revoke')
+    .description('revoke a key, permanently (asks first)')
+    .argument('<keyId>')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action((keyId: string, opts: { yes?: boolean }, cmd: Command) =>
+      withClient(cmd, async (ctx) => {
+        const current = await ctx.client.call<KeyView>('GET', key(keyId));
+        await confirm(`Revoke key ${current.id} (${current.name})? This cannot be undone.`, opts.yes);
+        await printKey(ctx, ctx.client.call<KeyView>('POST', `${key(keyId)}/revoke`));
+      }),
+    );
+}
+
+function rotateCommand(): Command {
+  return new Command('rotate')
+    .description('issue a new key now; the old one keeps working for the grace period')
+    .argument('<keyId>')
+    .option('--grace <duration>', 'how long the old key keeps working (0–30d)', durationSeconds, 0)
+    .option('-q, --quiet', 'print only the new plaintext key')
+    .action((keyId: string, opts: { grace: number; quiet?: boolean }, cmd: Command) =>
+      withClient(cmd, async (ctx) => {
+        const body = { gracePeriodSeconds: opts.grace };
+        const created = await ctx.client.call<KeyCreatedView>('POST', `${key(keyId)}/rotate`, { body });
+        showNewKey(created, ctx.json ? 'json' : opts.quiet ? 'quiet' : 'human');
+        if (ctx.json || opts.quiet) return;
+        const old = await ctx.client.call<KeyView>('GET', key(keyId));
+        out(`The old key ${old.id} ${old.status === 'active' ? `keeps working until ${time(old.expiresAt)}` : `is ${old.status}`}.`);
+      }),
+    );
+}
+
+export function keysCommand(): Command {
+  const keys = new Command('keys').description('API keys: create, list, change, revoke, rotate');
+  keys.addCommand(createCommand());
+  pageOptions(keys.command('list <projectId>').description("list a project's keys"), 'keys')
+    .addOption(new Option('--status <status>', 'only keys in this state').choices(['active', 'disabled', 'revoked', 'expired', 'exposed']))
+    .action((projectId: string, opts: PageOptions & { status?: string }, cmd: Command) =>
+      withClient(cmd, async (ctx) => {
+        const page = await fetchPages<Page<KeyView>>(ctx.client, `/projects/${encodeURIComponent(projectId)}/keys`, opts, {
+          status: opts.status,
+        });
+        if (ctx.json) return json(page);
+        if (page.items.length === 0) return out(`No keys: \`keygate keys create ${projectId} <name> --scope …\``);
+        out(table(KEY_COLUMNS, page.items.map(keyRow)));
+        morePages(page.nextCursor);
+      }),
+    );
+  keys
+    .command('show <keyId>')
+    .description('show a key (never its plaintext)')
+    .action((keyId: string, _opts: unknown, cmd: Command) =>
+      withClient(cmd, (ctx) => printKey(ctx, ctx.client.call<KeyView>('GET', key(keyId)))),
+    );
+  keys.addCommand(updateCommand());
+  keys.addCommand(setEnabled('disable', false, 'disable a key (refused within seconds everywhere; enable undoes it)'));
+  keys.addCommand(setEnabled('enable', true, 'enable a disabled key'));
+  keys.addCommand(revokeCommand());
+  keys.addCommand(rotateCommand());
+  return keys;
+}

@@ -1,0 +1,90 @@
+// keygate requests <keyId> [--follow]: a key's recent calls, oldest first like a log; --follow
+// polls every 2 s and prints the calls it has not printed yet (by request id) until Ctrl-C.
+
+import { Command } from 'commander';
+import { withClient, type Page, type RequestEntry } from '../api';
+import type { Client } from '../client';
+import { CliError, EXIT } from '../errors';
+import { color, errColor, out, time } from '../output';
+import { durationSeconds, positiveInt } from '../parse';
+
+const MAX_SEEN = 5_000;
+const FOLLOW_PAGES = 5;
+
+function statusColor(status: number): (text: string) => string {
+  return status >= 500 ? color.red : status >= 400 ? color.yellow : color.green;
+}
+
+/** One request as one line: fixed columns, so lines printed over time stay aligned. */
+export function requestLine(r: RequestEntry): string {
+  return [
+    time(r.at),
+    r.method.padEnd(6),
+    statusColor(r.status)(String(r.status)),
+    `${r.latencyMs}ms`.padStart(7),
+    r.outcome.padEnd(18),
+    r.clientIp.padEnd(15),
+    r.path,
+    color.dim(r.requestId),
+  ].join('  ');
+}
+
+function print(entries: RequestEntry[], asJson: boolean): void {
+  for (const r of entries) out(asJson ? JSON.stringify(r) : requestLine(r));
+}
+
+/** The entries not seen yet, oldest first: pages until one holds a seen entry (or FOLLOW_PAGES). */
+async function unseen(client: Client, path: string, seen: Set<string>): Promise<RequestEntry[]> {
+  const fresh: RequestEntry[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < FOLLOW_PAGES; i++) {
+    const page = await client.call<Page<RequestEntry>>('GET', path, { query: { limit: 100, cursor } });
+    const news = page.items.filter((r) => !seen.has(r.requestId));
+    fresh.push(...news);
+    if (news.length < page.items.length || !page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  for (const r of fresh) seen.add(r.requestId);
+  // A Set iterates in insertion order: drop the oldest ids first.
+  for (const id of seen) {
+    if (seen.size <= MAX_SEEN) break;
+    seen.delete(id);
+  }
+  return fresh.reverse();
+}
+
+async function follow(client: Client, path: string, known: RequestEntry[], intervalMs: number, asJson: boolean): Promise<never> {
+  const seen = new Set(known.map((r) => r.requestId));
+  process.once('SIGINT', () => process.exit(0));
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    try {
+      print(await unseen(client, path, seen), asJson);
+    } catch (err) {
+      // A blip while tailing is reported and retried; a refusal (401, 404) ends the command.
+      if (!(err instanceof CliError) || err.exitCode !== EXIT.unreachable) throw err;
+      process.stderr.write(`${errColor.yellow(err.message)} — retrying\n`);
+    }
+  }
+}
+
+export function requestsCommand(): Command {
+  return new Command('requests')
+    .description("a key's recent requests (7 days), oldest first; --follow tails them")
+    .argument('<keyId>')
+    .option('--limit <n>', 'how many recent requests (1–100)', positiveInt, 20)
+    .option('-f, --follow', 'keep printing new requests until Ctrl-C')
+    .option('--interval <duration>', 'how often --follow asks', durationSeconds, 2)
+    .action((keyId: string, opts: { limit: number; follow?: boolean; interval: number }, cmd: Command) =>
+      withClient(cmd, async ({ client, json: asJson }) => {
+        const path = `/keys/${encodeURIComponent(keyId)}/requests`;
+        // Following: a full page marks what is already there as seen; only --limit of it is printed.
+        const limit = opts.follow ? 100 : opts.limit;
+        const page = await client.call<Page<RequestEntry>>('GET', path, { query: { limit } });
+        if (asJson && !opts.follow) return out(JSON.stringify(page, null, 2));
+        if (page.items.length === 0 && !opts.follow) return out('No requests in the last 7 days.');
+        print(page.items.slice(0, opts.limit).reverse(), asJson);
+        if (opts.follow) await follow(client, path, page.items, Math.max(1, opts.interval) * 1000, asJson);
+      }),
+    );
+}

@@ -1,0 +1,69 @@
+// Human output: aligned tables, "label  value" blocks and colors (picocolors), on only for a
+// terminal and never with NO_COLOR set (https://no-color.org). --json bypasses all of this.
+
+import { createColors } from 'picocolors';
+
+type Colors = ReturnType<typeof createColors>;
+
+/** Colors for a stream: FORCE_COLOR forces them, NO_COLOR or a non-terminal turns them off. */
+export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Colors {
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const force = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0';
+  return createColors(!noColor && (force || (stream.isTTY === true && env.TERM !== 'dumb')));
+}
+
+export const color = colorsFor(process.stdout);
+export const errColor = colorsFor(process.stderr);
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+export function visibleLength(text: string): number {
+  return [...text.replace(ANSI, '')].length;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - visibleLength(text)));
+}
+
+/** Columns separated by two spaces, headers dimmed; cells are printed as given. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [color.dim(line(headers)), ...rows.map(line)].join('\n');
+}
+
+/** "label  value" lines, labels aligned. */
+export function fields(pairs: [label: string, value: string][]): string {
+  const width = Math.max(...pairs.map(([label]) => label.length));
+  return pairs.map(([label, value]) => `${color.dim(pad(label, width))}  ${value}`).join('\n');
+}
+
+export function out(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function json(value: unknown): void {
+  out(JSON.stringify(value, null, 2));
+}
+
+/** An ISO time as "2026-11-28 03:40:01Z", or "—". */
+export function time(iso: string | null | undefined): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';
+}
+
+export function list(values: string[] | null | undefined): string {
+  return values && values.length > 0 ? values.join(', ') : '—';
+}
+
+export function counts(record: Record<string, number>): [string, number][] {
+  return Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** The hint printed under a page that has more. */
+export function morePages(nextCursor: string | null): void {
+  if (nextCursor) out(color.dim(`more: --cursor ${nextCursor} (or --all)`));
+}

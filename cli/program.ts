@@ -1,0 +1,42 @@
+// The command tree (commander): global connection and output options, one module per command group.
+
+import { Command } from 'commander';
+import { version } from '../package.json';
+import { auditCommand } from './commands/audit';
+import { keysCommand } from './commands/keys';
+import { loginCommand, logoutCommand } from './commands/login';
+import { projectsCommand } from './commands/projects';
+import { requestsCommand } from './commands/requests';
+import { usageCommand } from './commands/usage';
+
+const HELP_FOOTER = `
+Connection: --url/--token, else KEYGATE_URL/KEYGATE_ADMIN_TOKEN, else what \`keygate login\` saved.
+Prefer KEYGATE_ADMIN_TOKEN or \`keygate login\` to --token: a command line is visible to other users.
+
+Exit codes: 0 ok · 1 the API refused (its title and detail are printed) · 2 bad usage · 3 keygate unreachable.
+Colors are off with NO_COLOR or when the output is not a terminal.`;
+
+export function buildProgram(): Command {
+  const program = new Command('keygate')
+    .description('Manage a keygate edge API-key authorizer: projects, keys, usage, audit.')
+    .version(version)
+    .option('--url <url>', 'the keygate base URL, e.g. https://api.example.com')
+    .option('--token <token>', 'the admin token (see below for safer ways)')
+    .option('--insecure', 'accept a self-signed certificate (localhost only)')
+    .option('--json', "print the API's JSON instead of tables")
+    .addHelpText('after', HELP_FOOTER);
+  program.addCommand(loginCommand());
+  program.addCommand(logoutCommand());
+  program.addCommand(projectsCommand());
+  program.addCommand(keysCommand());
+  program.addCommand(usageCommand());
+  program.addCommand(requestsCommand());
+  program.addCommand(auditCommand());
+  return program;
+}
+
+/** Applies a setting to a command and all its subcommands (addCommand does not pass settings down). */
+export function forEachCommand(cmd: Command, apply: (c: Command) => void): void {
+  apply(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, apply);
+}
