@@ -227,7 +227,8 @@ export class Registry extends DurableObject<Env> {
         else if (row.exposed_at === null) this.audit.append(SYSTEM_ACTOR, 'key.exposed', row.id, { reason, policy }, now);
         // Webhooks: the first sighting of a key, and its revocation by policy (each once).
         if (row.exposed_at === null && !changed.has(row.id)) notices.push(['key.exposed', row.id, { reason, policy }]);
-        if (row.revoked_at === null && policy === 'revoke' && !changed.has(row.id)) notices.push(['key.revoked', row.id, { reason: 'exposed' }]);
+        if (row.revoked_at === null && policy === 'revoke' && !changed.has(row.id))
+          notices.push(['key.revoked', row.id, { reason: 'exposed' }]);
         changed.set(row.id, this.keys.markExposed(row, reason, policy, now) || changed.get(row.id) === true);
       }
       return changed;
