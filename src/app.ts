@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { admin } from './admin';
 import { docs } from './admin/docs';
+import { ui } from './admin/ui';
 import { apiKeyAuth } from './auth/api-key-auth';
 import { ipAllowlist, routeAuthorization } from './auth/authorize';
 import { methodGuard } from './auth/method-guard';
@@ -23,6 +24,7 @@ app.use('*', requestContext()); //                 1  request id, HSTS on https,
 app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
 app.route('/_keygate/v1', admin); //               3  the admin API, never proxied
 app.route('/_keygate', docs); //                      its OpenAPI document and docs page
+app.route('/_keygate', ui); //                        the dashboard
 app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
 app.all(
   '*',
