@@ -179,6 +179,30 @@ describe('e2e: dashboard in Chromium', () => {
     expect(await page.evaluate(() => window.__xss)).toBeUndefined();
   });
 
+  it('rotates a key after asking for the grace period, showing the new key once', async () => {
+    const form = page.getByRole('form', { name: 'New key' });
+    await form.getByLabel('Name').fill('rotating');
+    await form.getByLabel('Scopes').fill('forms:read');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    await expect.poll(() => page.getByTestId('new-key').locator('h2').textContent()).toBe('New key: rotating');
+    const old = (await page.getByTestId('new-key-value').textContent()) ?? '';
+    expect(await callGateway(old, '/forms/1')).toBe(200);
+    const prompts: string[] = [];
+    page.once('dialog', (dialog) => {
+      prompts.push(`${dialog.type()}: ${dialog.message()}`);
+      void dialog.accept('0');
+    });
+    await keyRow('rotating').getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => page.getByTestId('new-key-value').textContent()).not.toBe(old);
+    const fresh = (await page.getByTestId('new-key-value').textContent()) ?? '';
+    expect(fresh).toMatch(/^kg_live_/);
+    expect(prompts).toEqual([expect.stringMatching(/^prompt: Rotate key "rotating"/)]);
+    const statuses = await keyRow('rotating').getByTestId('key-status').allTextContents();
+    expect(statuses.sort()).toEqual(['active', 'expired']);
+    expect(await callGateway(fresh, '/forms/1')).toBe(200);
+    expect(await callGateway(old, '/forms/1')).toBe(401);
+  });
+
   it('shows a problem from the API with its field errors', async () => {
     const form = page.getByRole('form', { name: 'New key' });
     await form.getByLabel('Name').fill('bad scope');
