@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { admin } from './admin';
 import { docs } from './admin/docs';
+import { ui } from './admin/ui';
 import { apiKeyAuth } from './auth/api-key-auth';
 import { ipAllowlist, routeAuthorization } from './auth/authorize';
 import { methodGuard } from './auth/method-guard';
@@ -27,6 +28,7 @@ app.route('/_keygate/v1', admin); //               3  the admin API, never proxi
 app.route('/_keygate', docs); //                      its OpenAPI document and docs page
 app.get('/_keygate/.well-known/jwks.json', jwks); //   the public key of the origin signature
 app.route('/_keygate/secret-scanning', secretScanning); // leak reports, signed by GitHub
+app.route('/_keygate', ui); //                        the dashboard
 app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
 app.all(
   '*',

@@ -21,10 +21,11 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds dist/ with wrangler unless it is newer than every source file. */
+/** Builds dist/ (and, through wrangler's [build], the dashboard) unless it is newer than every source file. */
 export function ensureBundle(): string {
   const bundle = 'dist/index.js';
-  const stale = !existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(newestMtime('src'), statSync('wrangler.toml').mtimeMs);
+  const sources = Math.max(newestMtime('src'), newestMtime('ui'), statSync('wrangler.toml').mtimeMs);
+  const stale = !existsSync(bundle) || !existsSync('public/_keygate/ui/app.js') || statSync(bundle).mtimeMs < sources;
   if (stale) execFileSync('wrangler', ['deploy', '--dry-run', '--outdir', 'dist'], { stdio: 'ignore' });
   return bundle;
 }
@@ -55,6 +56,8 @@ export async function startKeygate(options: {
           compatibilityDate: '2026-11-01',
           kvNamespaces: ['KEYS'],
           durableObjects: DURABLE_OBJECTS,
+          // As wrangler.toml's [assets]: the docs page and the dashboard, the Worker first.
+          assets: { directory: 'public', binding: 'ASSETS', run_worker_first: true, routerConfig: { has_user_worker: true } },
           bindings: {
             ORIGIN_URL: options.originUrl,
             ADMIN_TOKEN: E2E_ADMIN_TOKEN,
