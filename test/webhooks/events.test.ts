@@ -9,6 +9,7 @@ import type { KeyLimiter } from '../../src/usage/limiter-do';
 import { adminCall, adminJson, createKey, createProject } from '../helpers/admin';
 import { gateway, newTag, withKey } from '../helpers/gateway';
 import { delivered, received, runAlarms } from './helpers';
+import { newSigner, sendReport } from '../helpers/github-signer';
 
 const DAY = 86_400_000;
 
@@ -72,6 +73,20 @@ describe('webhook events', () => {
       ['key.revoked', overHttp.id, 'exposed'],
     ]);
     expect(events[0]?.data).toMatchObject({ policy: 'revoke', status: 'revoked' });
+  });
+
+  it('key.exposed (reason leak) and key.revoked for a key reported by GitHub secret scanning', async () => {
+    const projectId = await createProject('webhook leaked');
+    const key = await createKey({}, projectId);
+    const res = await sendReport(await newSigner(), [
+      { token: key.key, type: 'keygate_api_key', url: 'https://github.com/o/r/blob/x/.env', source: 'content' },
+    ]);
+    expect(res.status).toBe(200);
+    expect(await summary(projectId, 3, 'reason')).toEqual([
+      ['key.created', key.id, undefined],
+      ['key.exposed', key.id, 'leak'],
+      ['key.revoked', key.id, 'exposed'],
+    ]);
   });
 
   it('with EXPOSED_KEY_POLICY=flag: key.exposed only, once', async () => {
