@@ -14,60 +14,44 @@ export const TEST_WEBHOOK_SECRET = 'whsec_a2V5Z2F0ZS10ZXN0LXdlYmhvb2stc2VjcmV0LT
 // wrangler's config reader checks [secrets].required against process.env.
 process.env.ADMIN_TOKEN ??= TEST_ADMIN_TOKEN;
 
+type Inject = (key: 'originPort' | 'receiverPort') => number;
+
+/** A project that runs in workerd with wrangler.toml's Worker; `extra` adds bindings. */
+function workersProject(name: string, include: string[], exclude: string[], extra: (inject: Inject) => Record<string, string>) {
+  return {
+    extends: true,
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
+            ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+            // Each call's usage is flushed with the call, so a test reads exact counts at once;
+            // the batching tests set their own intervals.
+            USAGE_FLUSH_MS: '0',
+            // Unsigned unless a test signs: a developer's .dev.vars (npm start) holds a signing key.
+            ORIGIN_SIGNING_KEY: '',
+            ...extra(inject as Inject),
+          },
+        },
+      })),
+    ],
+    test: { name, globalSetup: ['./test/global-setup.ts'], include, exclude },
+  };
+}
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     projects: [
-      {
-        extends: true,
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              bindings: {
-                ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
-                ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-                // Each call's usage is flushed with the call, so a test reads exact counts at once;
-                // the batching tests set their own intervals.
-                USAGE_FLUSH_MS: '0',
-                // Unsigned unless a test signs: a developer's .dev.vars (npm start) holds a signing key.
-                ORIGIN_SIGNING_KEY: '',
-              },
-            },
-          })),
-        ],
-        test: {
-          name: 'workers',
-          globalSetup: ['./test/global-setup.ts'],
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/webhooks/**', 'test/cli/**'],
-        },
-      },
-      {
-        extends: true,
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              bindings: {
-                ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
-                ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-                USAGE_FLUSH_MS: '0',
-                WEBHOOK_URL: `http://127.0.0.1:${inject('receiverPort')}/hooks`,
-                WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-                // Four attempts, 300 ms, 600 ms and 900 ms apart, then dead.
-                WEBHOOK_RETRY_DELAYS_MS: '300,600,900',
-                ORIGIN_SIGNING_KEY: '',
-              },
-            },
-          })),
-        ],
-        test: {
-          name: 'webhooks',
-          globalSetup: ['./test/global-setup.ts'],
-          include: ['test/webhooks/**/*.test.ts'],
-        },
-      },
+      workersProject('workers', ['test/**/*.test.ts'], ['test/e2e/**', 'test/webhooks/**', 'test/cli/**'], () => ({})),
+      workersProject('webhooks', ['test/webhooks/**/*.test.ts'], [], (inject) => ({
+        WEBHOOK_URL: `http://127.0.0.1:${inject('receiverPort')}/hooks`,
+        WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+        // Four attempts, 300 ms, 600 ms and 900 ms apart, then dead.
+        WEBHOOK_RETRY_DELAYS_MS: '300,600,900',
+      })),
       {
         extends: true,
         test: {
