@@ -36,6 +36,8 @@ const overLimit = new Map<string, { until: number; verdict: Refusal }>();
 const leases = new Map<string, HeldLease>();
 /** keyId → unspent calls of ended leases, not yet handed back. */
 const returns = new Map<string, LeaseReturn[]>();
+/** keyId → how many times this isolate has handed calls back to the limiter. */
+const handedBack = new Map<string, number>();
 /** keyId → calls in the current second and the one before. */
 const recentChecks = new Map<string, { second: number; n: number; previous: number }>();
 let holderId: string | undefined;
@@ -72,6 +74,39 @@ function endLease(keyId: string): void {
   returns.set(keyId, [...(returns.get(keyId) ?? []), { id: lease.id, unspent: lease.units - lease.spent }]);
 }
 
+function countHandBack(keyId: string): void {
+  if (handedBack.size >= MAX_REMEMBERED) handedBack.clear();
+  handedBack.set(keyId, (handedBack.get(keyId) ?? 0) + 1);
+}
+
+/** One exact decision from the key's limiter, handing back ended leases with it. Throws when unreachable. */
+async function check(
+  c: Context<AppEnv>,
+  keyId: string,
+  limits: Limits,
+  requestId: string,
+  wantLease: boolean,
+): Promise<{ verdict: Verdict; handedBack: boolean }> {
+  holderId ??= crypto.randomUUID();
+  const release = returns.get(keyId);
+  returns.delete(keyId);
+  try {
+    const verdict = await limiter(c.env, keyId).check({
+      requestId,
+      now: Date.now(),
+      ...limits,
+      key: { id: keyId, projectId: c.get('principal').projectId },
+      ...(wantLease ? { leaseFor: holderId } : {}),
+      ...(release ? { release } : {}),
+    });
+    if (release) countHandBack(keyId);
+    return { verdict, handedBack: release !== undefined };
+  } catch (error) {
+    if (release) returns.set(keyId, [...release, ...(returns.get(keyId) ?? [])]);
+    throw error;
+  }
+}
+
 /** Counts a call of the key; hot = more than LEASE_AFTER calls in this second or the last. */
 function noteCall(keyId: string, now: number): boolean {
   const second = Math.floor(now / 1000);
@@ -102,6 +137,7 @@ export async function returnLeases(env: Env, keyId: string, opts: { now?: boolea
   returns.delete(keyId);
   try {
     await limiter(env, keyId).release(pending);
+    countHandBack(keyId);
   } catch (error) {
     returns.set(keyId, [...pending, ...(returns.get(keyId) ?? [])]);
     log('warn', 'lease return failed; kept for the next check', { keyId, error: String(error) });
@@ -126,32 +162,33 @@ export async function enforceLimits(c: Context<AppEnv>): Promise<Response | unde
     if (remembered.until > now) return refusal(c, remembered.verdict, Math.max(1, Math.ceil((remembered.until - now) / 1000)));
     overLimit.delete(keyId);
   }
-  holderId ??= crypto.randomUUID();
-  const release = returns.get(keyId);
-  returns.delete(keyId);
   const wantLease = hot && !leases.has(keyId);
+  const handBacks = handedBack.get(keyId) ?? 0;
   let verdict: Verdict;
   try {
-    verdict = await limiter(c.env, keyId).check({
-      requestId: c.get('requestId'),
-      now,
-      ...limits,
-      key: { id: keyId, projectId: principal.projectId },
-      ...(wantLease ? { leaseFor: holderId } : {}),
-      ...(release ? { release } : {}),
-    });
+    const first = await check(c, keyId, limits, c.get('requestId'), wantLease);
+    verdict = first.verdict;
+    // (Remainders this check handed back were given back before it was decided.)
+    const ownHandBack = first.handedBack ? 1 : 0;
+    if (!verdict.allowed) {
+      // A lease granted to a call that was answered meanwhile still holds calls reserved for us.
+      const reserved = spendLease(keyId, limits, Date.now());
+      if (reserved !== undefined) {
+        c.set('rateLimit', reserved);
+        return undefined;
+      }
+      // Calls this isolate held in reserve were counted by that refusal, or handed back while it
+      // was on its way: hand back what is left and ask once more, so leases never cost a call.
+      if (leases.has(keyId) || returns.has(keyId) || (handedBack.get(keyId) ?? 0) - ownHandBack !== handBacks) {
+        endLease(keyId);
+        verdict = (await check(c, keyId, limits, `${c.get('requestId')}/again`, false)).verdict;
+      }
+    }
   } catch (error) {
-    if (release) returns.set(keyId, [...release, ...(returns.get(keyId) ?? [])]);
     log('error', 'limiter unavailable', { requestId: c.get('requestId'), keyId, error: String(error) });
     return refuse(c, 'auth-unavailable', { headers: { 'Retry-After': AUTH_RETRY_AFTER } });
   }
   if (!verdict.allowed) {
-    // A lease granted to a call that was answered meanwhile still holds calls reserved for us.
-    const reserved = spendLease(keyId, limits, Date.now());
-    if (reserved !== undefined) {
-      c.set('rateLimit', reserved);
-      return undefined;
-    }
     if (overLimit.size >= MAX_REMEMBERED) overLimit.clear();
     overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict });
     return refusal(c, verdict, verdict.retryAfter);
