@@ -23,6 +23,7 @@ describe('leases', () => {
     });
     const tag = newTag();
     const before = storageCounters.limiterCalls;
+    const started = Date.now();
     const remaining: number[] = [];
     for (let i = 0; i < 1000; i++) {
       const res = await call(key.key, tag);
@@ -30,7 +31,10 @@ describe('leases', () => {
       remaining.push(Number(res.headers.get('ratelimit-remaining')));
     }
     const limiterCalls = storageCounters.limiterCalls - before;
-    expect(limiterCalls).toBeLessThanOrEqual(12);
+    // Without leases: 1,000. With them: a few per-call checks, then about one lease per second (a
+    // lease lasts 1 s), so the bound grows with how long a loaded machine took for the calls.
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(limiterCalls).toBeLessThanOrEqual(8 + 2 * seconds);
     // The tightest limit is the minute window: 4999, 4998, … one by one, leases or not.
     expect(remaining).toEqual(Array.from({ length: 1000 }, (_, i) => 4999 - i));
     expect(await originCalls(tag)).toHaveLength(1000);
