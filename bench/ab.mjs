@@ -1,0 +1,77 @@
+// `node bench/ab.mjs <git-ref> [C-neg|C-hit] [rounds]`: the same configuration of keygate built from
+// <git-ref> (A) and from the working tree (B), in two pinned workerd processes, measured in
+// alternating rounds — for judging one hot-path change on this noisy machine. Prints medians.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN_TOKEN, bundle, cpuMicros, pin, seedKeys, startOrigin, startWorker } from './lib.mjs';
+import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
+
+const [ref = 'HEAD', which = 'C-neg', roundsArg = '7'] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+const work = mkdtempSync(join(tmpdir(), 'keygate-ab-'));
+const children = [];
+const median = (v) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+try {
+  pin(process.pid, 1);
+  const originUrl = await startOrigin(children);
+  // Inside the repository, so the old sources resolve this checkout's node_modules.
+  const old = join(process.cwd(), '.bench-ab-old');
+  rmSync(old, { recursive: true, force: true });
+  execFileSync('git', ['worktree', 'add', '--detach', old, ref], { stdio: 'ignore' });
+  const scripts = { A: await bundle(work, join(old, 'src/index.ts'), 'a'), B: await bundle(work, 'src/index.ts', 'b') };
+  // Each build with the Durable Objects its own wrangler.toml had.
+  const oldObjects = (await import(join(old, 'scripts/durable-objects.mjs'))).DURABLE_OBJECTS;
+  execFileSync('git', ['worktree', 'remove', '--force', old], { stdio: 'ignore' });
+  const bindings = {
+    ORIGIN_URL: originUrl,
+    ADMIN_TOKEN,
+    ROUTES: [{ method: 'GET', path: '/bench', scopes: ['bench:read'] }],
+    AUTH_FAILURE_LIMIT: '0',
+    BENCH_MODE: 'true',
+  };
+  const extra = (durableObjects) => ({ kvNamespaces: ['KEYS'], durableObjects });
+  const workers = {
+    A: await startWorker(work, 'a', scripts.A, bindings, extra(oldObjects)),
+    B: await startWorker(work, 'b', scripts.B, bindings, extra(DURABLE_OBJECTS)),
+  };
+  const keysA = await seedKeys(workers.A.url, which === 'C-neg' ? 10 : 100);
+  const keysB = await seedKeys(workers.B.url, which === 'C-neg' ? 10 : 100);
+  // C-neg: each gateway gets the other's keys (well-formed, unknown); C-hit: its own.
+  const files = { A: join(work, 'a.txt'), B: join(work, 'b.txt') };
+  writeFileSync(files.A, (which === 'C-neg' ? keysB : keysA).join('\n') + '\n');
+  writeFileSync(files.B, (which === 'C-neg' ? keysA : keysB).join('\n') + '\n');
+  const results = { A: { rps: [], cpu: [] }, B: { rps: [], cpu: [] } };
+  for (let r = 0; r < rounds; r++) {
+    for (const name of r % 2 ? ['B', 'A'] : ['A', 'B']) {
+      const w = workers[name];
+      const env = { ...process.env, KEYS_FILE: files[name], KEYS_COUNT: '100' };
+      const run = (s) => {
+        const out = spawnSync('wrk', ['-t1', '-c32', `-d${s}s`, '-s', 'bench/lua/keys.lua', `${w.url}/bench`], { env, encoding: 'utf8' });
+        return JSON.parse(
+          out.stdout
+            .split('\n')
+            .find((l) => l.startsWith('JSON '))
+            .slice(5),
+        );
+      };
+      run(1);
+      const before = cpuMicros(w.pid);
+      const load = run(4);
+      results[name].rps.push(load.requests / (load.duration_us / 1e6));
+      results[name].cpu.push((cpuMicros(w.pid) - before) / load.requests);
+    }
+  }
+  for (const name of ['A', 'B']) {
+    console.log(
+      `${name} (${name === 'A' ? ref : 'working tree'}) ${which}: ${median(results[name].rps).toFixed(0)} req/s, ${median(results[name].cpu).toFixed(1)} µs CPU/req`,
+    );
+  }
+  for (const w of Object.values(workers)) await w.mf.dispose();
+} finally {
+  for (const c of children) c.kill();
+  rmSync(work, { recursive: true, force: true });
+}
