@@ -5,13 +5,12 @@
 // own SQLite with the change that causes them and handed to the WebhookOutbox by the alarm. It
 // never sees a plaintext key.
 
-import { DurableObject } from 'cloudflare:workers';
 import { randomBase62 } from '../keys/format';
 import type { KeyRecord } from '../keys/record';
 import { AuditLog, type AuditEntry } from './audit-log';
 import { EdgePublisher, type FeedPage } from './edge-publisher';
 import { REGISTRY_MIGRATIONS } from './schema';
-import { migrate, schemaVersion } from '../storage/migrate';
+import { SqliteObject } from '../storage/migrate';
 import { KeyTable, type ExposurePolicy, type ExposureReport, type KeyChange, type NewKey } from './key-table';
 import { LocalOutbox, type WebhookEventType } from '../webhooks/events';
 import { takeExpiryNotices } from './expiry-notices';
@@ -50,29 +49,18 @@ export interface Exposed {
 }
 export const SYSTEM_ACTOR = 'keygate';
 
-export class Registry extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+export class Registry extends SqliteObject {
   private readonly keys: KeyTable;
   private readonly audit: AuditLog;
   private readonly publisher: EdgePublisher;
   private readonly events: LocalOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    super(ctx, env, REGISTRY_MIGRATIONS);
     this.keys = new KeyTable(this.sql);
     this.audit = new AuditLog(this.sql);
     this.publisher = new EdgePublisher(this.sql, ctx.storage, env.KEYS);
     this.events = new LocalOutbox(ctx.storage, env);
-    void ctx.blockConcurrencyWhile(async () => this.migrate());
-  }
-
-  private migrate(): void {
-    migrate(this.ctx.storage, REGISTRY_MIGRATIONS);
-  }
-
-  schemaVersion(): number {
-    return schemaVersion(this.ctx.storage);
   }
 
   // --- projects

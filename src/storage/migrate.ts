@@ -1,3 +1,5 @@
+import { DurableObject } from 'cloudflare:workers';
+
 // Schema migrations for the SQLite Durable Objects: `meta.schema_version` says how many steps of
 // `migrations` have run; the missing ones run in order, each in one transaction with its version.
 
@@ -20,4 +22,19 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly (rea
 /** The stored schema version. */
 export function schemaVersion(storage: DurableObjectStorage): number {
   return Number(storage.sql.exec(`SELECT v FROM meta WHERE k = 'schema_version'`).one().v);
+}
+
+/** A SQLite Durable Object whose schema is `migrations`, brought up to date when the object starts. */
+export abstract class SqliteObject extends DurableObject<Env> {
+  protected readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env, migrations: readonly (readonly string[])[]) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(ctx.storage, migrations);
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.ctx.storage);
+  }
 }

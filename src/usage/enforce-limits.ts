@@ -39,7 +39,7 @@ const returns = new Map<string, LeaseReturn[]>();
 /** keyId → how many times this isolate has handed calls back to the limiter. */
 const handedBack = new Map<string, number>();
 /** keyId → calls in the current second and the one before. */
-const recentChecks = new Map<string, { second: number; n: number; previous: number }>();
+const recentCalls = new Map<string, { second: number; n: number; previous: number }>();
 let holderId: string | undefined;
 
 export function rateLimitHeaders(h: LimitHeaders): Record<string, string> {
@@ -110,10 +110,10 @@ async function check(
 /** Counts a call of the key; hot = more than LEASE_AFTER calls in this second or the last. */
 function noteCall(keyId: string, now: number): boolean {
   const second = Math.floor(now / 1000);
-  const seen = recentChecks.get(keyId);
+  const seen = recentCalls.get(keyId);
   if (seen === undefined) {
-    if (recentChecks.size >= MAX_REMEMBERED) recentChecks.clear();
-    recentChecks.set(keyId, { second, n: 1, previous: 0 });
+    if (recentCalls.size >= MAX_REMEMBERED) recentCalls.clear();
+    recentCalls.set(keyId, { second, n: 1, previous: 0 });
     return false;
   }
   if (seen.second !== second) {
@@ -213,10 +213,10 @@ export async function enforceLimits(c: Context<AppEnv>): Promise<Response | unde
 export function forgetRefusals(keyId?: string): void {
   if (keyId === undefined) {
     overLimit.clear();
-    recentChecks.clear();
+    recentCalls.clear();
   } else {
     overLimit.delete(keyId);
-    recentChecks.delete(keyId);
+    recentCalls.delete(keyId);
   }
 }
 

@@ -15,9 +15,8 @@
 // admission exact: a lease never lets more calls through than the limits allow. What the isolate
 // did not spend it returns; near a limit (a block under 2) there are no leases, only per-call checks.
 
-import { DurableObject } from 'cloudflare:workers';
 import type { Quota, RateLimit } from '../keys/record';
-import { migrate, schemaVersion } from '../storage/migrate';
+import { SqliteObject } from '../storage/migrate';
 import { periodOf } from './periods';
 import { log } from '../log';
 import { LOCAL_OUTBOX_TABLE, LocalOutbox } from '../webhooks/events';
@@ -94,19 +93,12 @@ const DECISION_MEMORY_MS = 5 * 60_000;
 /** Lease rows are kept this long after they end, so a late return still finds them. */
 const LEASE_MEMORY_MS = 60 * 60_000;
 
-export class KeyLimiter extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+export class KeyLimiter extends SqliteObject {
   private readonly events: LocalOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    super(ctx, env, LIMITER_MIGRATIONS);
     this.events = new LocalOutbox(ctx.storage, env);
-    migrate(ctx.storage, LIMITER_MIGRATIONS);
-  }
-
-  schemaVersion(): number {
-    return schemaVersion(this.ctx.storage);
   }
 
   check(input: LimitCheck): Verdict {

@@ -67,7 +67,7 @@ export function recordCall(c: Context<AppEnv>, startedAt: number): void {
     // The key the call is counted under: the admitted one, or a known key that was refused.
     const principal = (c.get('principal') as Principal | undefined) ?? c.get('refusedKey');
     const keyId = principal?.keyId ?? '';
-    const route = (c.get('routeRule') as { name: string } | undefined)?.name ?? '';
+    const route = c.get('routeRule')?.name ?? '';
     const status = c.res.status;
     const cls = statusClass(status);
     const outcome = c.get('outcome') ?? (status < 400 ? 'allowed' : 'internal-error');

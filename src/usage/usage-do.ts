@@ -4,8 +4,7 @@
 // second count. Counters are written to minute, hour and day rows at once (the roll-up is the
 // write); old rows are pruned by age (RETENTION_MS), request logs also by count per key.
 
-import { DurableObject } from 'cloudflare:workers';
-import { migrate, schemaVersion } from '../storage/migrate';
+import { SqliteObject } from '../storage/migrate';
 import {
   BUCKET_MS,
   REQUESTS_PER_KEY_PER_SHARD,
@@ -85,18 +84,11 @@ function filterSql(q: { keyId?: string; projectId?: string }): [string, SqlStora
 
 const GROUP_COLUMN = { route: 'route', status: 'status_class', outcome: 'outcome' } as const;
 
-export class UsageShard extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+export class UsageShard extends SqliteObject {
   private lastPrune = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    migrate(ctx.storage, USAGE_MIGRATIONS);
-  }
-
-  schemaVersion(): number {
-    return schemaVersion(this.ctx.storage);
+    super(ctx, env, USAGE_MIGRATIONS);
   }
 
   /** Applies each batch not seen before; returns how many were new. */

@@ -5,10 +5,9 @@
 // API, which can queue it again under the same webhook-id. Every attempt is signed afresh
 // (Standard Webhooks: the timestamp is the attempt's), the body is always the same bytes.
 
-import { DurableObject } from 'cloudflare:workers';
 import { log } from '../log';
 import { armAlarm } from '../storage/alarm';
-import { migrate, schemaVersion } from '../storage/migrate';
+import { SqliteObject } from '../storage/migrate';
 import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from './config';
 import type { WebhookMessage } from './events';
 import { signatureHeaders } from './sign';
@@ -57,17 +56,9 @@ const BATCH = 25;
 const DELIVERED_RETENTION_MS = 7 * 86_400_000;
 const DEAD_RETENTION_MS = 30 * 86_400_000;
 
-export class WebhookOutbox extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-
+export class WebhookOutbox extends SqliteObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    migrate(ctx.storage, OUTBOX_MIGRATIONS);
-  }
-
-  schemaVersion(): number {
-    return schemaVersion(this.ctx.storage);
+    super(ctx, env, OUTBOX_MIGRATIONS);
   }
 
   /** Stores new messages as pending (an id already here is ignored) and wakes the alarm. */
