@@ -93,6 +93,21 @@ describe('E. rate limits and quotas', () => {
     expect(await originCalls(tag)).toHaveLength(100);
   });
 
+  it('a key over its limit is refused from memory: further 429s cost no limiter call until the window frees one', async () => {
+    const key = await createKey({ rateLimits: [{ name: 'minute', limit: 2, windowSeconds: 60 }] });
+    const tag = newTag();
+    for (let i = 0; i < 2; i++) expect((await get(key.key, tag)).status).toBe(200);
+    await expectProblem(await get(key.key, tag), 'rate-limited', 429);
+    const before = storageCounters.limiterCalls;
+    for (let i = 0; i < 20; i++) {
+      const res = await get(key.key, tag);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    expect(storageCounters.limiterCalls - before).toBe(0);
+    expect(await originCalls(tag)).toHaveLength(2);
+  });
+
   it('E39: keys are isolated: exhausting one leaves another of the same project at 200', async () => {
     const a = await createKey({ rateLimits: [{ name: 'w', limit: 2, windowSeconds: 60 }] });
     const b = await createKey({ rateLimits: [{ name: 'w', limit: 2, windowSeconds: 60 }] }, a.projectId);

@@ -13,7 +13,7 @@ import type { KeyChanged } from '../registry/registry-do';
 import type { KeyView } from '../registry/views';
 import { afterCursor, found } from './projects';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
-import { jsonBody, query } from './validate';
+import { invalid, jsonBody, query } from './validate';
 import { limiter } from '../usage/limiter-client';
 import { forgetRefusals, returnLeases } from '../usage/enforce-limits';
 
@@ -24,7 +24,7 @@ export const keys = new Hono<AppEnv>();
 function futureTime(iso: string | null | undefined, now: number): number | null | undefined {
   if (iso === undefined || iso === null) return iso;
   const ms = Date.parse(iso);
-  if (!(ms > now)) throw new ApiError('validation-failed', { errors: [{ path: 'expiresAt', message: 'must be in the future' }] });
+  if (!(ms > now)) throw invalid('expiresAt', 'must be in the future');
   return ms;
 }
 
@@ -44,8 +44,8 @@ function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): KeyVie
 
 /** The view with its quota's exact `remaining`, from the key's limiter (after this isolate hands back its lease). */
 async function withRemaining(c: Context<AppEnv>, view: KeyView): Promise<KeyView> {
-  await returnLeases(c.env, view.id, { now: true });
   if (view.quota === null) return view;
+  await returnLeases(c.env, view.id, { now: true });
   const remaining = await limiter(c.env, view.id).quotaRemaining({ limit: view.quota.limit, period: view.quota.period }, Date.now());
   return { ...view, quota: { ...view.quota, remaining } };
 }
@@ -59,7 +59,8 @@ async function newKey(c: Context<AppEnv>, environment: Environment): Promise<{ p
 
 async function created(c: Context<AppEnv>, plaintext: string, view: KeyView): Promise<Response> {
   c.header('Location', `/_keygate/v1/keys/${view.id}`);
-  return c.json({ key: plaintext, ...(await withRemaining(c, view)) }, 201);
+  // A new key has used nothing yet: its whole quota is left, no need to ask its limiter.
+  return c.json({ key: plaintext, ...view, quota: view.quota && { ...view.quota, remaining: view.quota.limit } }, 201);
 }
 
 projectKeys.post('/:projectId/keys', async (c) => {

@@ -6,7 +6,7 @@ import type { AppEnv } from '../env';
 import { ApiError } from '../errors/problems';
 import { applyEdgeRecord } from '../keys/verify';
 import { decodeCursor, encodeCursor, registry } from '../registry/client';
-import { jsonBody, query } from './validate';
+import { invalid, jsonBody, query } from './validate';
 import { listQuery, projectCreate, projectUpdate } from './schemas';
 
 export const projects = new Hono<AppEnv>();
@@ -14,7 +14,7 @@ export const projects = new Hono<AppEnv>();
 /** The registry's seq for a cursor, or 400. */
 export function afterCursor(cursor: string | undefined): number {
   const after = decodeCursor(cursor);
-  if (after === null) throw new ApiError('validation-failed', { errors: [{ path: 'cursor', message: 'not a cursor this API issued' }] });
+  if (after === null) throw invalid('cursor', 'not a cursor this API issued');
   return after;
 }
 

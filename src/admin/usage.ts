@@ -4,14 +4,14 @@
 
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import { ApiError, PROBLEMS, type ProblemType } from '../errors/problems';
+import { PROBLEMS, type ProblemType } from '../errors/problems';
 import { registry } from '../registry/client';
 import { flushUsage } from '../usage/recorder';
 import { readRequests, readUsage } from '../usage/usage-client';
 import { BUCKET_MS, RETENTION_MS, type Granularity, type UsageFilter } from '../usage/usage-types';
 import { found } from './projects';
 import { listQuery, usageQuery } from './schemas';
-import { query } from './validate';
+import { invalid, query } from './validate';
 
 const DEFAULT_SPAN_MS: Record<Granularity, number> = { minute: 3_600_000, hour: 86_400_000, day: 30 * 86_400_000 };
 const MAX_SPAN_MS: Record<Granularity, number> = { minute: 86_400_000, hour: 31 * 86_400_000, day: 400 * 86_400_000 };
@@ -20,10 +20,6 @@ const KEPT_WORDS: Record<Granularity, string> = { minute: '2 days', hour: '40 da
 const TOP = 10;
 /** Per shard: enough keys that the merged top list is exact for any realistic gateway. */
 const KEYS_PER_SHARD = 10_000;
-
-function invalid(path: string, message: string): ApiError {
-  return new ApiError('validation-failed', { errors: [{ path, message }] });
-}
 
 /** The validated, bucket-aligned range of a usage query. */
 export function usageRange(input: { from?: string; to?: string; granularity: Granularity }, now: number): { from: number; to: number } {

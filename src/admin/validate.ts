@@ -19,6 +19,11 @@ function fieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
+/** A 400 validation-failed naming one field. */
+export function invalid(path: string, message: string): ApiError {
+  return new ApiError('validation-failed', { errors: [{ path, message }] });
+}
+
 /** `value` checked against `schema`; 400 validation-failed naming each bad field otherwise. */
 export function check<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
@@ -63,7 +68,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: 
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ApiError('validation-failed', { errors: [{ path: '(body)', message: 'not valid JSON' }] });
+    throw invalid('(body)', 'not valid JSON');
   }
   return check(schema, value);
 }

@@ -202,7 +202,7 @@ export class UsageShard extends SqliteObject {
         q.keyId,
         before.at,
         before.at,
-        q.before === null ? '\uffff' : before.requestId,
+        before.requestId,
         q.limit,
       )
       .toArray()
