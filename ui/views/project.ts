@@ -10,6 +10,12 @@ import type { Key, KeyCreated, Project } from '../types';
 import { field, form, input, numberOrText, select, value } from './form';
 import { keyActions, revealPanel } from './key-actions';
 import { listAll } from './projects';
+
+const EXPOSED_HOW: Record<string, string> = {
+  http: 'sent over plain http',
+  url: 'sent in a URL',
+  leak: 'reported leaked by secret scanning',
+};
 import { usagePanel } from './usage';
 
 export function statusBadge(key: Key): HTMLElement {
@@ -17,7 +23,7 @@ export function statusBadge(key: Key): HTMLElement {
     'span',
     {},
     el('span', { class: `badge ${key.status}`, 'data-testid': 'key-status' }, key.status),
-    key.exposed ? el('span', { class: 'badge exposed', title: `seen over ${key.exposedReason ?? '?'}` }, 'exposed') : null,
+    key.exposed ? el('span', { class: 'badge exposed', title: EXPOSED_HOW[key.exposedReason ?? ''] ?? 'exposed' }, 'exposed') : null,
   );
 }
 
