@@ -48,16 +48,19 @@ export class EdgePublisher {
   }
 
   private async writeKv(hash: string, record: KeyRecord, now: number): Promise<void> {
+    // Claim the write before awaiting it: a change published while this write is in flight sees a
+    // write within the last second, marks the row dirty, and the alarm writes the latest record.
+    // (Recording it only after the await let two writes race and an older record win in KV.)
+    this.sql.exec(
+      `INSERT INTO kv_outbox (hash, written_at, dirty) VALUES (?, ?, 0) ON CONFLICT (hash) DO UPDATE SET written_at = excluded.written_at, dirty = 0`,
+      hash,
+      now,
+    );
     try {
       await writeKeyRecord(this.kv, hash, record);
-      this.sql.exec(
-        `INSERT INTO kv_outbox (hash, written_at, dirty) VALUES (?, ?, 0) ON CONFLICT (hash) DO UPDATE SET written_at = excluded.written_at, dirty = 0`,
-        hash,
-        now,
-      );
     } catch {
       // The feed already carries the change; KV catches up from the outbox.
-      this.sql.exec(`INSERT INTO kv_outbox (hash, written_at, dirty) VALUES (?, NULL, 1) ON CONFLICT (hash) DO UPDATE SET dirty = 1`, hash);
+      this.sql.exec(`UPDATE kv_outbox SET dirty = 1 WHERE hash = ?`, hash);
       await this.armAlarm(now + KV_MIN_WRITE_INTERVAL_MS);
     }
   }
