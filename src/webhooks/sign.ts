@@ -1,6 +1,8 @@
 // Standard Webhooks signatures: `v1,<base64 HMAC-SHA256 of "${id}.${timestamp}.${body}">` keyed
 // with the decoded `whsec_` secret, the timestamp in seconds. WebCrypto, no dependency.
 
+import { base64Encode } from '../verifier/message.mjs';
+
 /** The `webhook-id`, `webhook-timestamp` and `webhook-signature` headers for one attempt. */
 export async function signatureHeaders(
   secret: Uint8Array,
@@ -13,6 +15,6 @@ export async function signatureHeaders(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': `v1,${btoa(String.fromCharCode(...new Uint8Array(mac)))}`,
+    'webhook-signature': `v1,${base64Encode(new Uint8Array(mac))}`,
   };
 }
