@@ -2,7 +2,7 @@
 // the origin process, bundling behind the https shim, one workerd per configuration, seeding keys.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
@@ -23,10 +23,19 @@ function childPids() {
     .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
-/** utime + stime of `pid` and all its threads, in microseconds. */
+/**
+ * CPU time of `pid` and all its threads, in microseconds: the sum of the threads' schedstat run
+ * times (nanosecond resolution), or utime + stime (clock ticks) where schedstat is missing.
+ */
 export function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1000;
+  } catch {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+  }
 }
 
 /** The benchmark origin, a separate Node process; `children` collects it for clean-up. */
