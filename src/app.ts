@@ -9,9 +9,8 @@ import { apiKeyAuth } from './auth/api-key-auth';
 import { ipAllowlist, routeAuthorization } from './auth/authorize';
 import { methodGuard } from './auth/method-guard';
 import { requireHttps } from './auth/require-https';
-import { ApiError, problemResponse } from './errors/problems';
-import { ConfigError } from './auth/routes';
-import { log } from './log';
+import { problemResponse } from './errors/problems';
+import { dataPlane, faultResponse, isAdminPath } from './gateway';
 import { canonicalPath } from './proxy/canonical-path-guard';
 import { asMiddleware, pipeline, refuse } from './step';
 import { forward } from './proxy/forward';
@@ -20,20 +19,11 @@ import { requestContext } from './request-context';
 import { jwks } from './signing/jwks';
 import { secretScanning } from './leaks/github-endpoint';
 
-export const app = new Hono<AppEnv>();
-
-app.use('*', requestContext()); //                 1  request id, HSTS on https, config
-app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
-app.route('/_keygate/v1', admin); //               3  the admin API, never proxied
-app.route('/_keygate', docs); //                      its OpenAPI document and docs page
-app.get('/_keygate/.well-known/jwks.json', jwks); //   the public key of the origin signature
-app.route('/_keygate/secret-scanning', secretScanning); // leak reports, signed by GitHub
-app.route('/_keygate', ui); //                        the dashboard
-app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
-app.all(
-  '*',
+/** Every call outside /_keygate: steps 1 and 13 in gateway.ts, these between them, no router. */
+export const gateway = dataPlane(
   pipeline(
     [
+      requireHttps, //                             2  plain http ⇒ 403, a key on it ⇒ exposed
       canonicalPath, //                            4  the path authorized is the path forwarded
       methodGuard, //                                 CORS preflight, 405 for other methods
       apiKeyAuth, //                               5–8 credential, format, record, status
@@ -45,15 +35,23 @@ app.all(
   ),
 );
 
-app.onError((error, c) => {
-  const requestId = c.get('requestId') ?? crypto.randomUUID();
-  if (error instanceof ApiError) return problemResponse(error.type, requestId, error.options);
-  if (error instanceof ConfigError) {
-    log('error', 'configuration invalid', { requestId, error: error.message });
-    return problemResponse('misconfigured', requestId, { detail: error.message });
-  }
-  log('error', 'unhandled error', { requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined });
-  return problemResponse('internal-error', requestId);
-});
+/** /_keygate and below: the admin API, its documents, the dashboard, leak reports. Never proxied. */
+export const app = new Hono<AppEnv>();
+
+app.use('*', requestContext()); //                 1  request id, HSTS on https, config
+app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
+app.route('/_keygate/v1', admin); //               3  the admin API
+app.route('/_keygate', docs); //                      its OpenAPI document and docs page
+app.get('/_keygate/.well-known/jwks.json', jwks); //   the public key of the origin signature
+app.route('/_keygate/secret-scanning', secretScanning); // leak reports, signed by GitHub
+app.route('/_keygate', ui); //                        the dashboard
+app.all('*', (c) => refuse(c, 'not-found'));
+
+app.onError((error, c) => faultResponse(error, c.get('requestId')));
 
 app.notFound((c) => problemResponse('not-found', c.get('requestId') ?? crypto.randomUUID()));
+
+/** The Worker's fetch handler: the admin plane by path, everything else the data plane. */
+export function handle(request: Request, env: AppEnv['Bindings'], ctx: ExecutionContext): Response | Promise<Response> {
+  return isAdminPath(request.url) ? app.fetch(request, env, ctx) : gateway(request, env, ctx);
+}

@@ -1,6 +1,6 @@
 // Entry point: the app, the cron trigger (expiry webhooks) and the Durable Object classes.
 
-import { app } from './app';
+import { handle } from './app';
 import { onSchedule } from './webhooks/scheduled';
 
 export { Registry } from './registry/registry-do';
@@ -9,7 +9,7 @@ export { UsageShard } from './usage/usage-do';
 export { WebhookOutbox } from './webhooks/outbox-do';
 
 export default {
-  fetch: app.fetch,
+  fetch: handle,
   scheduled(controller, env, ctx) {
     ctx.waitUntil(onSchedule(env, controller.scheduledTime));
   },

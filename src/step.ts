@@ -1,15 +1,28 @@
 // The data plane's steps: plain functions that return a Response to end the request or undefined
 // to go on. Run by `pipeline` in order, awaiting only steps that are asynchronous: a Hono
-// middleware per step would cost a promise and a closure each, on every call.
+// middleware per step would cost a promise and a closure each, on every call. Steps see the
+// request through StepContext, which Hono's Context satisfies (requireHttps also guards the admin
+// API) and the router-less GatewayContext implements (every proxied call, src/gateway.ts).
 
-import type { Context, Handler, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env';
 import { problemResponse, type ProblemOptions, type ProblemType } from './errors/problems';
 
-export type Step = (c: Context<AppEnv>) => Response | undefined | Promise<Response | undefined>;
+type Variables = AppEnv['Variables'];
+
+/** What a step may read of its request and share with later steps. */
+export interface StepContext {
+  readonly env: AppEnv['Bindings'];
+  readonly executionCtx: { waitUntil(promise: Promise<unknown>): void };
+  readonly req: { readonly raw: Request; readonly url: string; readonly method: string; header(name: string): string | undefined };
+  get<K extends keyof Variables>(key: K): Variables[K];
+  set<K extends keyof Variables>(key: K, value: Variables[K]): void;
+}
+
+export type Step = (c: StepContext) => Response | undefined | Promise<Response | undefined>;
 
 /** The problem response for this request (same renderer as onError, no exception thrown). */
-export function refuse(c: Context<AppEnv>, type: ProblemType, options?: ProblemOptions): Response {
+export function refuse(c: StepContext, type: ProblemType, options?: ProblemOptions): Response {
   c.set('outcome', type);
   return problemResponse(type, c.get('requestId'), options);
 }
@@ -18,8 +31,8 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
 }
 
-/** The steps, then `last`, as one handler. */
-export function pipeline(steps: readonly Step[], last: (c: Context<AppEnv>) => Promise<Response>): Handler<AppEnv> {
+/** The steps, then `last`, as one function. */
+export function pipeline(steps: readonly Step[], last: (c: StepContext) => Promise<Response>): (c: StepContext) => Promise<Response> {
   return async (c) => {
     for (const step of steps) {
       let result = step(c);

@@ -2,11 +2,9 @@
 // cache, and its status. Every refused key gets the same 401 body; the reason goes to the log only.
 // A lookup fault is 503 auth-unavailable: the caller must not conclude its key is bad.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
 import { AuthUnavailableError, lookupDeps, verifyKey, type VerifyOutcome } from '../keys/verify';
 import { log } from '../log';
-import { refuse } from '../step';
+import { refuse, type StepContext } from '../step';
 import { extractCredential, findKeyInUrl } from './credential';
 import { reportExposure } from './exposure';
 import { failureLimiter } from './failure-limiter';
@@ -17,7 +15,7 @@ const INVALID_REQUEST = { 'WWW-Authenticate': 'Bearer realm="keygate", error="in
 /** Seconds a client should wait after auth-unavailable. */
 export const AUTH_RETRY_AFTER = '2';
 
-export async function apiKeyAuth(c: Context<AppEnv>): Promise<Response | undefined> {
+export async function apiKeyAuth(c: StepContext): Promise<Response | undefined> {
   const config = c.get('config');
   const clientIp = c.get('clientIp');
   const inUrl = findKeyInUrl(c.req.url, config.keyPrefix);

@@ -2,15 +2,13 @@
 // CF-Connecting-IP (set by Cloudflare; X-Forwarded-For is client-controlled and ignored), then
 // the first matching route rule names the scopes the key must hold.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
 import { rawPath } from '../proxy/canonical-path';
-import { refuse } from '../step';
+import { refuse, type StepContext } from '../step';
 import { cidrContains, parseIp } from './ip';
 import { matchRoute } from './routes';
 import { firstMissingScope } from './scopes';
 
-export function ipAllowlist(c: Context<AppEnv>): Response | undefined {
+export function ipAllowlist(c: StepContext): Response | undefined {
   const allowed = c.get('principal').ipAllowlist;
   if (allowed === null) return undefined;
   const address = parseIp(c.get('clientIp'));
@@ -18,7 +16,7 @@ export function ipAllowlist(c: Context<AppEnv>): Response | undefined {
   return refuse(c, 'ip-not-allowed', { detail: 'This key may not be used from this address' });
 }
 
-export function routeAuthorization(c: Context<AppEnv>): Response | undefined {
+export function routeAuthorization(c: StepContext): Response | undefined {
   const rules = c.get('config').routes;
   if (rules === null) return undefined;
   const method = c.req.method;

@@ -3,8 +3,7 @@
 // the policy (EXPOSED_KEY_POLICY for http/URL sightings, LEAKED_KEY_POLICY for leak reports), and
 // this isolate applies the new records at once so its next request already refuses them.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { StepContext } from '../step';
 import { parseKey } from '../keys/format';
 import { hashKey } from '../keys/hash';
 import { applyEdgeRecord, lookupDeps, lookupHash } from '../keys/verify';
@@ -41,7 +40,7 @@ export async function applyExposures(
  * Reports each well-formed key among `candidates` (seen over http or in a URL) that exists. Best
  * effort: the request is refused whatever happens here, and a fault is logged, never shown.
  */
-export async function reportExposure(c: Context<AppEnv>, candidates: readonly string[], reason: ExposureReason): Promise<void> {
+export async function reportExposure(c: StepContext, candidates: readonly string[], reason: ExposureReason): Promise<void> {
   const config = c.get('config');
   const requestId = c.get('requestId');
   for (const candidate of new Set(candidates)) {

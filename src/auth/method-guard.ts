@@ -1,16 +1,14 @@
 // Before authentication: CORS preflights are answered (browsers never attach credentials to them),
 // and methods outside the allowlist (TRACE, CONNECT, WebDAV…) get 405 with Allow.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
-import { refuse } from '../step';
+import { refuse, type StepContext } from '../step';
 import { isPreflight, preflightResponse } from './cors';
 import { METHODS } from './routes';
 
 const ALLOW = METHODS.join(', ');
 const ALLOWED = new Set<string>(METHODS);
 
-export function methodGuard(c: Context<AppEnv>): Response | undefined {
+export function methodGuard(c: StepContext): Response | undefined {
   const request = c.req.raw;
   if (isPreflight(request)) {
     const origin = request.headers.get('origin') as string;

@@ -2,13 +2,11 @@
 // redirect teaches clients that http works while their key has already crossed the network in
 // clear. Any key it carried (header or URL) is reported exposed before answering.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
-import { refuse } from '../step';
+import { refuse, type StepContext } from '../step';
 import { extractCredential, findKeyInUrl } from './credential';
 import { reportExposure } from './exposure';
 
-export function requireHttps(c: Context<AppEnv>): Response | undefined | Promise<Response> {
+export function requireHttps(c: StepContext): Response | undefined | Promise<Response> {
   if (c.req.url.startsWith('https:')) return undefined;
   const candidates = findKeyInUrl(c.req.url, c.get('config').keyPrefix).keys;
   const header = extractCredential(c.req.raw.headers);

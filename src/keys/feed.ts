@@ -3,8 +3,7 @@
 // that finds the last sync older than MAX_STALENESS_MS waits for a fresh one before trusting its
 // cache or KV. One registry call per isolate per ~2 s, never one per request.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { StepContext } from '../step';
 import { log } from '../log';
 import { registry } from '../registry/client';
 import { applyEdgeRecord, clearKeyCache } from './verify';
@@ -47,7 +46,7 @@ function start(env: Env): Promise<void> {
  * (the last sync is older than MAX_STALENESS_MS); otherwise refreshes in the background if due.
  * If the registry cannot be reached the request goes on: the bound then degrades to KV's.
  */
-export function ensureFresh(c: Context<AppEnv>, now: number): Promise<void> | undefined {
+export function ensureFresh(c: StepContext, now: number): Promise<void> | undefined {
   const age = now - state.syncedAt;
   if (age < POLL_MS) return undefined;
   if (now - state.attemptedAt < RETRY_AFTER_FAILURE_MS && state.running === null) return undefined;

@@ -2,8 +2,7 @@
 // the batch to the registry at most every LAST_USED_FLUSH_MS, after the response (waitUntil). A
 // failed flush is kept for the next one. Precision: the flush interval.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { StepContext } from '../step';
 import { log } from '../log';
 import { registry } from '../registry/client';
 
@@ -12,7 +11,7 @@ const MAX_PENDING = 10_000;
 const pending = new Map<string, number>();
 let lastFlush = Number.NEGATIVE_INFINITY;
 
-export function recordUse(c: Context<AppEnv>, keyId: string, now: number): void {
+export function recordUse(c: StepContext, keyId: string, now: number): void {
   if (pending.size < MAX_PENDING || pending.has(keyId)) pending.set(keyId, now);
   if (now - lastFlush >= LAST_USED_FLUSH_MS) c.executionCtx.waitUntil(flushLastUsed(c.env, now));
 }

@@ -1,12 +1,10 @@
 // Step 4: a non-canonical path or an ambiguously framed message is refused before any decision is
 // made on it.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
-import { refuse } from '../step';
+import { refuse, type StepContext } from '../step';
 import { ambiguousFramingReason, nonCanonicalReason, rawPath } from './canonical-path';
 
-export function canonicalPath(c: Context<AppEnv>): Response | undefined {
+export function canonicalPath(c: StepContext): Response | undefined {
   const reason = nonCanonicalReason(rawPath(c.req.url));
   if (reason !== null) return refuse(c, 'non-canonical-path', { detail: reason });
   const framing = ambiguousFramingReason(c.req.raw.headers);

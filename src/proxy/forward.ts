@@ -2,14 +2,12 @@
 // returned, not followed; no shared cache between keys. Unreachable ⇒ 502; no response headers
 // within ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted. Origin errors pass untouched.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
 import { log } from '../log';
-import { refuse } from '../step';
+import { refuse, type StepContext } from '../step';
 import { recordUse } from '../keys/last-used';
 import { rateLimitHeaders } from '../usage/enforce-limits';
 import { rawPath } from './canonical-path';
-import { clientResponseHeaders, originRequestHeaders } from './headers';
+import { originRequestHeaders, stripHopByHop } from './headers';
 import { signOriginRequest } from '../signing/sign';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
@@ -30,7 +28,7 @@ function hostOf(url: string): string {
   return end === -1 ? url.slice(start) : url.slice(start, end);
 }
 
-export async function forward(c: Context<AppEnv>): Promise<Response> {
+export async function forward(c: StepContext): Promise<Response> {
   const config = c.get('config');
   const principal = c.get('principal');
   const requestId = c.get('requestId');
@@ -70,8 +68,9 @@ export async function forward(c: Context<AppEnv>): Promise<Response> {
   }
   c.set('outcome', 'allowed');
   const body = request.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) ? null : response.body;
-  const out = clientResponseHeaders(response.headers);
+  const out = new Response(body, response);
+  stripHopByHop(out.headers);
   const limits = c.get('rateLimit');
-  if (limits !== undefined) for (const [name, value] of Object.entries(rateLimitHeaders(limits))) out.set(name, value);
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: out });
+  if (limits !== undefined) for (const [name, value] of Object.entries(rateLimitHeaders(limits))) out.headers.set(name, value);
+  return out;
 }

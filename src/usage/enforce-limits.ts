@@ -7,11 +7,9 @@
 // next check: a block of calls reserved in the limiter that this isolate spends from memory until
 // the lease ends, then hands back what it did not spend (waitUntil, or with the next check).
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
 import type { Principal } from '../keys/verify';
 import { log } from '../log';
-import { refuse } from '../step';
+import { refuse, type StepContext } from '../step';
 import { AUTH_RETRY_AFTER } from '../auth/api-key-auth';
 import { limiter } from './limiter-client';
 import { tightest, type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from './limiter-do';
@@ -46,7 +44,7 @@ export function rateLimitHeaders(h: LimitHeaders): Record<string, string> {
   return { 'RateLimit-Limit': String(h.limit), 'RateLimit-Remaining': String(h.remaining), 'RateLimit-Reset': String(h.reset) };
 }
 
-function refusal(c: Context<AppEnv>, verdict: Refusal, retryAfter: number): Response {
+function refusal(c: StepContext, verdict: Refusal, retryAfter: number): Response {
   const detail = verdict.reason === 'rate-limited' ? `Rate limit "${verdict.name}" reached` : `The ${verdict.name}ly quota is used up`;
   return refuse(c, verdict.reason, {
     detail,
@@ -81,7 +79,7 @@ function countHandBack(keyId: string): void {
 
 /** One exact decision from the key's limiter, handing back ended leases with it. Throws when unreachable. */
 async function check(
-  c: Context<AppEnv>,
+  c: StepContext,
   keyId: string,
   limits: Limits,
   requestId: string,
@@ -144,7 +142,7 @@ export async function returnLeases(env: Env, keyId: string, opts: { now?: boolea
   }
 }
 
-export async function enforceLimits(c: Context<AppEnv>): Promise<Response | undefined> {
+export async function enforceLimits(c: StepContext): Promise<Response | undefined> {
   const principal = c.get('principal');
   const limits = principal.limits;
   if (limits === null) return undefined;

@@ -7,8 +7,7 @@
 // failure is logged, the call was already served. An isolate that disappears loses at most its
 // unsent batch.
 
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { StepContext } from '../step';
 import type { Principal } from '../keys/verify';
 import { log } from '../log';
 import { usageShard } from './usage-client';
@@ -61,14 +60,13 @@ function pathOf(url: string): string {
 }
 
 /** Adds one finished data-plane call to the batch; never throws. */
-export function recordCall(c: Context<AppEnv>, startedAt: number): void {
+export function recordCall(c: StepContext, startedAt: number, status: number): void {
   try {
     const now = Date.now();
     // The key the call is counted under: the admitted one, or a known key that was refused.
     const principal = (c.get('principal') as Principal | undefined) ?? c.get('refusedKey');
     const keyId = principal?.keyId ?? '';
     const route = c.get('routeRule')?.name ?? '';
-    const status = c.res.status;
     const cls = statusClass(status);
     const outcome = c.get('outcome') ?? (status < 400 ? 'allowed' : 'internal-error');
     const minute = now - (now % 60_000);
@@ -105,7 +103,7 @@ export function recordCall(c: Context<AppEnv>, startedAt: number): void {
   }
 }
 
-function schedule(c: Context<AppEnv>, now: number): void {
+function schedule(c: StepContext, now: number): void {
   const { usageFlushMs, usageFlushEvents } = c.get('config');
   if (pendingCalls >= usageFlushEvents || counters.size >= MAX_COUNTERS || now - lastFlushAt >= usageFlushMs) {
     c.executionCtx.waitUntil(flushUsage(c.env, now));
