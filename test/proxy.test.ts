@@ -11,6 +11,18 @@ async function keyFor(): Promise<string> {
 }
 
 describe('F. proxy', () => {
+  it('paths that only resemble /_keygate belong to the data plane: authenticated, then proxied', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    for (const path of ['/_keygatex', '/_keygate-admin/v1/keys', '/api/_keygate/v1/keys']) {
+      await expectProblem(await gateway(path, { headers: { 'x-test-tag': tag } }, anyPath), 'missing-api-key', 401);
+      const res = await gateway(path, withKey(key, tag), anyPath);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('x-request-id'), path).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect((await originCalls(tag)).map((call) => call.url)).toEqual(['/_keygatex', '/_keygate-admin/v1/keys', '/api/_keygate/v1/keys']);
+  });
+
   it('F42: hop-by-hop fields and those named in Connection are not forwarded, either way', async () => {
     const key = await keyFor();
     const tag = newTag();

@@ -1,5 +1,6 @@
 -- wrk script: one API key per request from KEYS_FILE, drawn Zipf-like (s = 1) over the first
--- KEYS_COUNT keys, or uniformly when KEYS_DIST=uniform. Statuses and the JSON line: report.lua.
+-- KEYS_COUNT keys, uniformly when KEYS_DIST=uniform, or each in turn when KEYS_DIST=cycle (priming a
+-- cache with every key of the set). Statuses and the JSON line: report.lua.
 dofile("bench/lua/report.lua")
 local keys = {}
 local cdf = {}
@@ -33,9 +34,17 @@ function init(args)
   math.randomseed(os.time())
   statuses = {}
   uniform = os.getenv("KEYS_DIST") == "uniform"
+  cycle = os.getenv("KEYS_DIST") == "cycle"
+  turn = 0
 end
 
 function request()
-  local key = uniform and keys[math.random(#keys)] or zipf()
+  local key
+  if cycle then
+    turn = turn % #keys + 1
+    key = keys[turn]
+  else
+    key = uniform and keys[math.random(#keys)] or zipf()
+  end
   return wrk.format("GET", "/bench", { ["Authorization"] = "Bearer " .. key })
 end

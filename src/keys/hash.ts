@@ -3,8 +3,12 @@
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const encoder = new TextEncoder();
 
+/** Uint8Array.prototype.toHex (workerd's V8 has it; TypeScript's es2024 lib does not yet). */
+type WithToHex = Uint8Array & { toHex?: () => string };
+
 export function toHex(bytes: ArrayBuffer): string {
-  const view = new Uint8Array(bytes);
+  const view: WithToHex = new Uint8Array(bytes);
+  if (view.toHex !== undefined) return view.toHex();
   let out = '';
   for (const byte of view) out += HEX[byte];
   return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checksumOf, crc32, generateKey, keyFinder, keyStart, parseKey, randomBase62, toBase62 } from '../../src/keys/format';
-import { hashKey } from '../../src/keys/hash';
+import { hashKey, toHex } from '../../src/keys/hash';
 
 const KEY_REGEX = /^kg_(live|test)_[0-9A-Za-z]{32}[0-9A-Za-z]{6}$/;
 
@@ -68,5 +68,20 @@ describe('key format', () => {
 
   it('hashes with SHA-256 to lowercase hex', async () => {
     expect(await hashKey('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('toHex renders every byte value, with the native Uint8Array.toHex and without it', () => {
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const expected = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    const proto = Uint8Array.prototype as { toHex?: () => string };
+    expect(typeof proto.toHex).toBe('function');
+    expect(toHex(bytes.buffer)).toBe(expected);
+    const native = Object.getOwnPropertyDescriptor(Uint8Array.prototype, 'toHex') as PropertyDescriptor;
+    delete proto.toHex;
+    try {
+      expect(toHex(bytes.buffer)).toBe(expected);
+    } finally {
+      Object.defineProperty(Uint8Array.prototype, 'toHex', native);
+    }
   });
 });
