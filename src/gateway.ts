@@ -94,6 +94,8 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
     } catch (error) {
       response = faultResponse(error, c.get('requestId'));
     }
+    // A HEAD answer has no body, refusals included (HTTP clients drop it; binding callers would not).
+    if (response.body !== null && c.req.method === 'HEAD') response = new Response(null, response);
     const requestId = c.get('requestId') ?? response.headers.get('X-Request-Id') ?? '';
     stampResponse(response.headers, requestId, c.req.url);
     const origin = request.headers.get('origin');

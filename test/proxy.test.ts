@@ -185,6 +185,10 @@ describe('F. proxy', () => {
     const head = await gateway('/echo', { method: 'HEAD', ...withKey(key, tag) }, anyPath);
     expect(head.status).toBe(200);
     expect(head.body).toBeNull();
+    const refused = await gateway('/echo', { method: 'HEAD' }, anyPath);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.body).toBeNull();
     for (const status of [204, 304]) {
       const res = await gateway(`/status/${status}`, withKey(key, tag), anyPath);
       expect(res.status).toBe(status);
