@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { storageCounters } from '../src/bench-counters';
 import { flushUsage, resetUsageRecorder, usageBacklog } from '../src/usage/recorder';
-import type { UsageShard } from '../src/usage/usage-do';
+import { TRIM_SLACK, type UsageShard } from '../src/usage/usage-do';
+import { REQUESTS_PER_KEY_PER_SHARD, type RequestEntry } from '../src/usage/usage-types';
 import { adminCall, createKey, createProject } from './helpers/admin';
 import { BASE, expectProblem, gateway, newTag, originCalls, withKey, type Overrides } from './helpers/gateway';
 import { privateUsage, usageOf } from './helpers/usage';
@@ -330,28 +331,51 @@ describe('usage batching', () => {
     const res = await adminCall('GET', `/keys/${key.id}/requests`, undefined, usage);
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(3);
   });
+});
 
-  it('a shard applies each flush id once, keeps 200 log entries per key and prunes by age', async () => {
-    const shard = env.USAGE.get(env.USAGE.idFromName(`${newTag()}/usage-0`));
+describe('usage shard storage', () => {
+  const BOUND = REQUESTS_PER_KEY_PER_SHARD;
+  const entry = (keyId: string, i: number, at: number): RequestEntry => ({
+    at,
+    requestId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    keyId,
+    method: 'GET',
+    path: `/${i}`,
+    route: '',
+    status: 200,
+    latencyMs: 1,
+    clientIp: '',
+    country: '',
+    userAgent: '',
+    outcome: 'allowed',
+  });
+  const newShard = () => env.USAGE.get(env.USAGE.idFromName(`${newTag()}/usage-0`));
+  const stored = (state: DurableObjectState, keyId: string) =>
+    state.storage.sql.exec(`SELECT COUNT(*) AS n FROM requests WHERE key_id = ?`, keyId).one().n;
+  /** Every entry a reader sees, paged `limit` at a time, newest first. */
+  const readAll = (instance: UsageShard, keyId: string, limit: number) => {
+    const seen: RequestEntry[] = [];
+    for (;;) {
+      const last = seen.at(-1);
+      const page = instance.requests({ keyId, limit, before: last ? { at: last.at, requestId: last.requestId } : null });
+      seen.push(...page);
+      if (page.length < limit) return seen;
+    }
+  };
+  /** The newest `n` of `all`, newest first, in the shard's order (time, then request id). */
+  const newest = (all: RequestEntry[], n: number) =>
+    all
+      .slice()
+      .sort((a, b) => b.at - a.at || (a.requestId < b.requestId ? 1 : -1))
+      .slice(0, n)
+      .map((e) => e.path);
+
+  it('applies each flush id once, counts exactly and prunes by age', async () => {
     const now = Date.now();
     const minute = now - (now % 60_000);
-    const entry = (i: number, at: number) => ({
-      at,
-      requestId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      keyId: 'key_x',
-      method: 'GET',
-      path: '/',
-      route: '',
-      status: 200,
-      latencyMs: 1,
-      clientIp: '',
-      country: '',
-      userAgent: '',
-      outcome: 'allowed',
-    });
     const row = { minute, keyId: 'key_x', projectId: 'prj_x', route: '', statusClass: '2xx', outcome: 'allowed', count: 5 };
-    await runInDurableObject(shard, (instance: UsageShard, state) => {
-      const batch = { id: 'iso:1', counts: [row], requests: Array.from({ length: 250 }, (_, i) => entry(i, now - i)) };
+    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
+      const batch = { id: 'iso:1', counts: [row], requests: Array.from({ length: 150 }, (_, i) => entry('key_x', i, now - i)) };
       expect(instance.ingest([batch], now)).toEqual({ applied: 1, duplicates: 0 });
       expect(instance.ingest([batch, { ...batch, id: 'iso:2', requests: [] }], now)).toEqual({ applied: 1, duplicates: 1 });
       const q = {
@@ -363,13 +387,83 @@ describe('usage batching', () => {
         topKeys: 1,
       };
       expect(instance.usage(q).byOutcome).toEqual({ allowed: 10 });
-      const logged = state.storage.sql.exec(`SELECT COUNT(*) AS n FROM requests`).one().n;
-      expect(logged).toBe(200);
+      expect(stored(state, 'key_x')).toBe(150);
       instance.prune(now + 3 * 86_400_000);
       expect(instance.usage(q).byOutcome).toEqual({});
       expect(instance.usage({ ...q, granularity: 'hour', from: minute - 3_600_000 }).byOutcome).toEqual({ allowed: 10 });
       instance.prune(now + 8 * 86_400_000);
       expect(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM requests`).one().n).toBe(0);
+    });
+  });
+
+  it('a batch that fails is rolled back whole, and its retry applies once', async () => {
+    const now = Date.now();
+    const minute = now - (now % 60_000);
+    const row = { minute, keyId: 'key_f', projectId: 'prj_f', route: '', statusClass: '2xx', outcome: 'allowed', count: 3 };
+    const requests = Array.from({ length: 240 }, (_, i) => entry('key_f', i, now - 1000 + i));
+    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
+      const broken = { id: 'iso:1', counts: [row, { ...row, route: 'x', count: null as unknown as number }], requests };
+      expect(() => instance.ingest([broken], now)).toThrow();
+      expect(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM flushes`).one().n).toBe(0);
+      expect(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM usage_minute`).one().n).toBe(0);
+      expect(stored(state, 'key_f')).toBe(0);
+      const fixed = { ...broken, counts: [row] };
+      expect(instance.ingest([fixed, fixed], now)).toEqual({ applied: 1, duplicates: 1 });
+      expect(instance.ingest([fixed], now)).toEqual({ applied: 0, duplicates: 1 });
+      expect(stored(state, 'key_f')).toBe(240);
+      const usage = instance.usage({ keyId: 'key_f', granularity: 'day', groupBy: 'outcome', from: 0, to: now + 86_400_000, topKeys: 1 });
+      expect(usage.byOutcome).toEqual({ allowed: 3 });
+      expect(readAll(instance, 'key_f', 50).map((e) => e.path)).toEqual(newest(requests, BOUND));
+    });
+  });
+
+  it(`a key's log never holds more than ${REQUESTS_PER_KEY_PER_SHARD} + ${TRIM_SLACK}, and reads return exactly its newest ${REQUESTS_PER_KEY_PER_SHARD}, also across a restart`, async () => {
+    const shard = newShard();
+    const now = Date.now();
+    const sent: RequestEntry[] = [];
+    let seq = 0;
+    // 23 entries per batch, 4 calls in each millisecond: ties in time are ordered by request id.
+    const batch = () => {
+      const requests = Array.from({ length: 23 }, () => {
+        const i = seq++;
+        return entry('key_b', i, now + Math.floor(i / 4));
+      });
+      const other = entry('key_other', seq, now);
+      sent.push(...requests);
+      return { id: `iso:${seq}`, counts: [], requests: [...requests, other] };
+    };
+    for (let round = 0; round < 2; round++) {
+      await runInDurableObject(shard, (instance: UsageShard, state) => {
+        for (let b = 0; b < 15; b++) {
+          expect(instance.ingest([batch()], now).applied).toBe(1);
+          expect(stored(state, 'key_b')).toBeLessThanOrEqual(BOUND + TRIM_SLACK);
+          for (const limit of [7, 200]) {
+            expect(readAll(instance, 'key_b', limit).map((e) => e.path)).toEqual(newest(sent, BOUND));
+          }
+        }
+        expect(stored(state, 'key_b')).toBeGreaterThan(BOUND); // the slack is used, not trimmed per batch
+        expect(stored(state, 'key_other')).toBe(15 * (round + 1));
+      });
+      // A new instance: log sizes are not remembered and are counted again.
+      await evictDurableObject(shard);
+    }
+  });
+
+  it('prunes every key’s log by age, and keeps what is younger', async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
+      const requests = ['key_a', 'key_b', 'key_c'].flatMap((keyId, k) =>
+        Array.from({ length: 10 }, (_, i) => entry(keyId, k * 10 + i, now - (i < 4 + k ? 8 * day : 0) + i)),
+      );
+      instance.ingest([{ id: 'iso:1', counts: [], requests }], now);
+      instance.prune(now);
+      expect(['key_a', 'key_b', 'key_c'].map((k) => stored(state, k))).toEqual([6, 5, 4]);
+      // After a prune a full log is still trimmed in time.
+      const more = Array.from({ length: 250 }, (_, i) => entry('key_a', 100 + i, now + 1 + i));
+      instance.ingest([{ id: 'iso:2', counts: [], requests: more }], now);
+      expect(stored(state, 'key_a')).toBe(BOUND);
+      expect(readAll(instance, 'key_a', 100).map((e) => e.path)).toEqual(newest(more, BOUND));
     });
   });
 });

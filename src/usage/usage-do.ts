@@ -2,13 +2,16 @@
 // Each isolate sends its batches to one shard (chosen once per isolate), so one flush is one call.
 // A batch is applied in one transaction together with its id: a retried batch is a no-op, never a
 // second count. Counters are written to minute, hour and day rows at once (the roll-up is the
-// write); old rows are pruned by age (RETENTION_MS), request logs also by count per key.
+// write); old rows are pruned by age (RETENTION_MS), request logs also by count per key: a key's
+// log is trimmed back to the newest REQUESTS_PER_KEY_PER_SHARD once it is TRIM_SLACK past them,
+// and reads show only the newest REQUESTS_PER_KEY_PER_SHARD.
 
 import { SqliteObject } from '../storage/migrate';
 import {
   BUCKET_MS,
   REQUESTS_PER_KEY_PER_SHARD,
   RETENTION_MS,
+  type CountRow,
   type Granularity,
   type RequestEntry,
   type RequestPageQuery,
@@ -60,6 +63,10 @@ export const USAGE_MIGRATIONS: readonly string[][] = [
 ];
 export const USAGE_SCHEMA_VERSION = USAGE_MIGRATIONS.length;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** How far a key's log may grow past REQUESTS_PER_KEY_PER_SHARD before it is trimmed (reads never show the excess). */
+export const TRIM_SLACK = 50;
+/** Keys whose log size is remembered; past this the memory is cleared and sizes are counted again. */
+const MAX_TRACKED_KEYS = 10_000;
 
 interface RequestRow extends Record<string, SqlStorageValue> {
   at: number;
@@ -86,6 +93,8 @@ const GROUP_COLUMN = { route: 'route', status: 'status_class', outcome: 'outcome
 
 export class UsageShard extends SqliteObject {
   private lastPrune = 0;
+  /** keyId → an upper bound of its rows in `requests`, for the keys logged since the object started. */
+  private readonly logSizes = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, USAGE_MIGRATIONS);
@@ -95,60 +104,89 @@ export class UsageShard extends SqliteObject {
   ingest(batches: UsageBatch[], now = Date.now()): { applied: number; duplicates: number } {
     let applied = 0;
     for (const batch of batches) {
-      const fresh = this.ctx.storage.transactionSync(() => {
-        if (this.sql.exec(`SELECT 1 FROM flushes WHERE id = ?`, batch.id).toArray().length > 0) return false;
-        this.sql.exec(`INSERT INTO flushes (id, at) VALUES (?, ?)`, batch.id, now);
-        for (const row of batch.counts) {
-          for (const g of GRANULARITIES) {
-            const bucket = row.minute - (row.minute % BUCKET_MS[g]);
-            this.sql.exec(
-              `INSERT INTO usage_${g} (bucket, key_id, project_id, route, status_class, outcome, count) VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT DO UPDATE SET count = count + excluded.count`,
-              bucket,
-              row.keyId,
-              row.projectId,
-              row.route,
-              row.statusClass,
-              row.outcome,
-              row.count,
-            );
-          }
-        }
-        const keys = new Set<string>();
-        for (const r of batch.requests) {
-          keys.add(r.keyId);
-          this.sql.exec(
-            `INSERT OR IGNORE INTO requests (at, request_id, key_id, method, path, route, status, latency_ms, client_ip, country, user_agent, outcome)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            r.at,
-            r.requestId,
-            r.keyId,
-            r.method,
-            r.path,
-            r.route,
-            r.status,
-            r.latencyMs,
-            r.clientIp,
-            r.country,
-            r.userAgent,
-            r.outcome,
-          );
-        }
-        for (const keyId of keys) {
-          this.sql.exec(
-            `DELETE FROM requests WHERE key_id = ? AND at < (
-               SELECT at FROM requests WHERE key_id = ? ORDER BY at DESC LIMIT 1 OFFSET ?)`,
-            keyId,
-            keyId,
-            REQUESTS_PER_KEY_PER_SHARD - 1,
-          );
-        }
-        return true;
-      });
-      if (fresh) applied++;
+      // Log sizes change in memory only once their transaction has committed.
+      const sizes = new Map<string, number>();
+      if (!this.ctx.storage.transactionSync(() => this.apply(batch, now, sizes))) continue;
+      applied++;
+      if (this.logSizes.size + sizes.size > MAX_TRACKED_KEYS) this.logSizes.clear();
+      for (const [keyId, size] of sizes) this.logSizes.set(keyId, size);
     }
     if (now - this.lastPrune >= PRUNE_EVERY_MS) this.prune(now);
     return { applied, duplicates: batches.length - applied };
+  }
+
+  /** Writes one batch unless its id was seen; `sizes` receives the new log size of each key it logged. */
+  private apply(batch: UsageBatch, now: number, sizes: Map<string, number>): boolean {
+    if (this.sql.exec(`SELECT 1 FROM flushes WHERE id = ?`, batch.id).toArray().length > 0) return false;
+    this.sql.exec(`INSERT INTO flushes (id, at) VALUES (?, ?)`, batch.id, now);
+    this.addCounts(batch.counts);
+    this.appendRequests(batch.requests);
+    const added = new Map<string, number>();
+    for (const r of batch.requests) added.set(r.keyId, (added.get(r.keyId) ?? 0) + 1);
+    for (const [keyId, n] of added) sizes.set(keyId, this.boundLog(keyId, n));
+    return true;
+  }
+
+  /** Adds each counter row to its minute, hour and day rows. */
+  private addCounts(counts: CountRow[]): void {
+    for (const row of counts) {
+      for (const g of GRANULARITIES) {
+        const bucket = row.minute - (row.minute % BUCKET_MS[g]);
+        this.sql.exec(
+          `INSERT INTO usage_${g} (bucket, key_id, project_id, route, status_class, outcome, count) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+          bucket,
+          row.keyId,
+          row.projectId,
+          row.route,
+          row.statusClass,
+          row.outcome,
+          row.count,
+        );
+      }
+    }
+  }
+
+  /** Inserts log entries; one already logged (same key, time and request id) is skipped. */
+  private appendRequests(entries: RequestEntry[]): void {
+    for (const r of entries) {
+      this.sql.exec(
+        `INSERT OR IGNORE INTO requests (at, request_id, key_id, method, path, route, status, latency_ms, client_ip, country, user_agent, outcome)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        r.at,
+        r.requestId,
+        r.keyId,
+        r.method,
+        r.path,
+        r.route,
+        r.status,
+        r.latencyMs,
+        r.clientIp,
+        r.country,
+        r.userAgent,
+        r.outcome,
+      );
+    }
+  }
+
+  /**
+   * After `added` entries of `keyId` were inserted: its log size (an upper bound — an ignored
+   * duplicate or a prune only makes the truth smaller), trimmed to the newest
+   * REQUESTS_PER_KEY_PER_SHARD once it passes them by more than TRIM_SLACK. Trimming only then
+   * walks a key's log once per TRIM_SLACK entries instead of once per batch.
+   */
+  private boundLog(keyId: string, added: number): number {
+    const known = this.logSizes.get(keyId);
+    const size =
+      known !== undefined ? known + added : Number(this.sql.exec(`SELECT COUNT(*) AS n FROM requests WHERE key_id = ?`, keyId).one().n);
+    if (size <= REQUESTS_PER_KEY_PER_SHARD + TRIM_SLACK) return size;
+    this.sql.exec(
+      `DELETE FROM requests WHERE key_id = ?1 AND (at, request_id) < (
+         SELECT at, request_id FROM requests WHERE key_id = ?1 ORDER BY at DESC, request_id DESC LIMIT 1 OFFSET ?2)`,
+      keyId,
+      REQUESTS_PER_KEY_PER_SHARD - 1,
+    );
+    return REQUESTS_PER_KEY_PER_SHARD;
   }
 
   /** Deletes rows older than their retention. */
@@ -156,6 +194,8 @@ export class UsageShard extends SqliteObject {
     this.lastPrune = now;
     for (const g of GRANULARITIES) this.sql.exec(`DELETE FROM usage_${g} WHERE bucket < ?`, now - RETENTION_MS[g]);
     this.sql.exec(`DELETE FROM requests WHERE at < ?`, now - RETENTION_MS.requests);
+    // Remembered log sizes would still be upper bounds; counting again makes them exact.
+    this.logSizes.clear();
     this.sql.exec(`DELETE FROM flushes WHERE at < ?`, now - RETENTION_MS.flushes);
   }
 
@@ -192,14 +232,19 @@ export class UsageShard extends SqliteObject {
     return { series, byOutcome: sums('outcome'), byStatus: sums('status_class'), routes: sums('route'), keys };
   }
 
-  /** A key's request log, newest first, strictly before `before`. */
+  /**
+   * A key's request log, newest first, strictly before `before`: only its newest
+   * REQUESTS_PER_KEY_PER_SHARD entries, however many more are waiting to be trimmed.
+   */
   requests(q: RequestPageQuery): RequestEntry[] {
     const before = q.before ?? { at: Number.MAX_SAFE_INTEGER, requestId: '' };
     return this.sql
       .exec<RequestRow>(
-        `SELECT * FROM requests WHERE key_id = ? AND (at < ? OR (at = ? AND request_id < ?))
+        `SELECT * FROM (SELECT * FROM requests WHERE key_id = ? ORDER BY at DESC, request_id DESC LIMIT ?)
+         WHERE at < ? OR (at = ? AND request_id < ?)
          ORDER BY at DESC, request_id DESC LIMIT ?`,
         q.keyId,
+        REQUESTS_PER_KEY_PER_SHARD,
         before.at,
         before.at,
         before.requestId,
