@@ -9,7 +9,7 @@ import { REGISTRY_SCHEMA_VERSION } from '../src/registry/schema';
 import { createKey } from './helpers/admin';
 import { hashKey } from '../src/keys/hash';
 import { LIMITER_MIGRATIONS, type KeyLimiter } from '../src/usage/limiter-do';
-import { USAGE_SCHEMA_VERSION, type UsageShard } from '../src/usage/usage-do';
+import { USAGE_MIGRATIONS, USAGE_SCHEMA_VERSION, type UsageShard } from '../src/usage/usage-do';
 import { migrate } from '../src/storage/migrate';
 import { outbox } from '../src/webhooks/client';
 import { OUTBOX_MIGRATIONS, type WebhookOutbox } from '../src/webhooks/outbox-do';
@@ -32,6 +32,15 @@ function tablesOf(state: DurableObjectState): Record<string, string[]> {
         .map((c) => String(c.name)),
     ]),
   );
+}
+
+/** The names of a Durable Object's own indexes (not the automatic ones of primary keys). */
+function indexesOf(state: DurableObjectState): string[] {
+  return state.storage.sql
+    .exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`)
+    .toArray()
+    .map((r) => String(r.name))
+    .sort();
 }
 
 describe('storage schema', () => {
@@ -152,16 +161,25 @@ describe('storage schema', () => {
     expect(after).toEqual({ version: 3, used: 41, hits: ['window', 'at', 'lease_id'] });
   });
 
-  it('UsageShard schema v1: tables and columns', async () => {
-    expect(USAGE_SCHEMA_VERSION).toBe(1);
+  it('UsageShard schema v2: tables, columns and indexes', async () => {
+    expect(USAGE_SCHEMA_VERSION).toBe(2);
     const stub = env.USAGE.get(env.USAGE.idFromName('usage-schema-probe'));
     const layout = await runInDurableObject(stub, (instance: UsageShard, state) => ({
       version: instance.schemaVersion(),
       tables: tablesOf(state),
+      indexes: indexesOf(state),
     }));
     const counters = ['bucket', 'key_id', 'project_id', 'route', 'status_class', 'outcome', 'count'];
     expect(layout).toEqual({
-      version: 1,
+      version: 2,
+      indexes: [
+        'usage_day_by_key',
+        'usage_day_by_project',
+        'usage_hour_by_key',
+        'usage_hour_by_project',
+        'usage_minute_by_key',
+        'usage_minute_by_project',
+      ],
       tables: {
         flushes: ['id', 'at'],
         meta: ['k', 'v'],
@@ -184,6 +202,22 @@ describe('storage schema', () => {
         usage_minute: counters,
       },
     });
+  });
+
+  it('a UsageShard of schema v1 is migrated to v2 (no index by age on the request log), keeping its rows', async () => {
+    const stub = env.USAGE.get(env.USAGE.idFromName(`usage-legacy-${Date.now()}`));
+    const after = await runInDurableObject(stub, (_instance: UsageShard, state) => {
+      const sql = state.storage.sql;
+      for (const t of ['meta', 'flushes', 'usage_minute', 'usage_hour', 'usage_day', 'requests']) sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      expect(migrate(state.storage, USAGE_MIGRATIONS.slice(0, 1))).toBe(1);
+      expect(indexesOf(state)).toContain('requests_by_age');
+      sql.exec(`INSERT INTO requests VALUES (1, 'r', 'key_l', 'GET', '/', '', 200, 1, '', '', '', 'allowed')`);
+      const version = migrate(state.storage, USAGE_MIGRATIONS);
+      return { version, indexes: indexesOf(state), rows: sql.exec(`SELECT COUNT(*) AS n FROM requests`).one().n };
+    });
+    expect(after.version).toBe(2);
+    expect(after.indexes).not.toContain('requests_by_age');
+    expect(after.rows).toBe(1);
   });
 
   it('WebhookOutbox schema v1: tables and columns', async () => {
