@@ -449,6 +449,39 @@ describe('usage shard storage', () => {
     }
   });
 
+  it('a batch too big for one statement is written whole', async () => {
+    const now = Date.now();
+    const minute = now - (now % 60_000);
+    const long = 'x'.repeat(256);
+    const keys = Array.from({ length: 10 }, (_, k) => `key_${k}`);
+    const requests = keys.flatMap((keyId, k) =>
+      Array.from({ length: BOUND }, (_, i) => ({ ...entry(keyId, k * BOUND + i, now + i), userAgent: long, path: `/${long}` })),
+    );
+    const counts = Array.from({ length: 6000 }, (_, i) => ({
+      minute,
+      keyId: 'key_0',
+      projectId: 'prj_0',
+      route: `${long}${i}`,
+      statusClass: '2xx',
+      outcome: 'allowed',
+      count: 2,
+    }));
+    expect(JSON.stringify(requests).length + JSON.stringify(counts).length).toBeGreaterThan(3_000_000);
+    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
+      expect(instance.ingest([{ id: 'iso:1', counts, requests }], now)).toEqual({ applied: 1, duplicates: 0 });
+      expect(keys.map((k) => stored(state, k))).toEqual(keys.map(() => BOUND));
+      const q = { keyId: 'key_0', groupBy: 'outcome' as const, from: minute - 86_400_000, to: minute + 86_400_000, topKeys: 1 };
+      for (const granularity of ['minute', 'hour', 'day'] as const)
+        expect(instance.usage({ ...q, granularity }).byOutcome).toEqual({ allowed: 12_000 });
+      expect(readAll(instance, 'key_9', 100).map((e) => e.path)).toEqual(
+        newest(
+          requests.filter((e) => e.keyId === 'key_9'),
+          BOUND,
+        ),
+      );
+    });
+  });
+
   it('prunes every key’s log by age, and keeps what is younger', async () => {
     const now = Date.now();
     const day = 86_400_000;

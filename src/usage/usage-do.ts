@@ -70,6 +70,33 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export const TRIM_SLACK = 50;
 /** Keys whose log size is remembered; past this the memory is cleared and sizes are counted again. */
 const MAX_TRACKED_KEYS = 10_000;
+/** Characters of JSON per statement: at most 3 bytes each in UTF-8, well under the 2 MB a value may have on Cloudflare. */
+const MAX_JSON_CHARS = 500_000;
+
+/**
+ * `rows` as JSON arrays for `jsonb_each`, as few as fit MAX_JSON_CHARS (one for a usual batch).
+ * A batch is written with one statement per table: not one per row (each is a call into SQLite
+ * with its cursor and bindings), and not in small chunks either (each multi-row statement copies
+ * every page it changes to its own statement journal). `jsonb_each`, not `json_each`: each row
+ * comes out as binary JSON, so `->>` reads its fields without parsing text again.
+ */
+function jsonChunks(rows: readonly unknown[][]): string[] {
+  const chunks: string[] = [];
+  let part: string[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    const json = JSON.stringify(row);
+    if (part.length > 0 && chars + json.length > MAX_JSON_CHARS) {
+      chunks.push(`[${part.join(',')}]`);
+      part = [];
+      chars = 0;
+    }
+    part.push(json);
+    chars += json.length + 1;
+  }
+  if (part.length > 0) chunks.push(`[${part.join(',')}]`);
+  return chunks;
+}
 
 interface RequestRow extends Record<string, SqlStorageValue> {
   at: number;
@@ -132,19 +159,17 @@ export class UsageShard extends SqliteObject {
 
   /** Adds each counter row to its minute, hour and day rows. */
   private addCounts(counts: CountRow[]): void {
-    for (const row of counts) {
+    const rows = counts.map((r) => [r.minute, r.keyId, r.projectId, r.route, r.statusClass, r.outcome, r.count]);
+    for (const json of jsonChunks(rows)) {
       for (const g of GRANULARITIES) {
-        const bucket = row.minute - (row.minute % BUCKET_MS[g]);
+        // `WHERE true`: without it SQLite would read ON CONFLICT as a join constraint.
         this.sql.exec(
-          `INSERT INTO usage_${g} (bucket, key_id, project_id, route, status_class, outcome, count) VALUES (?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO usage_${g} (bucket, key_id, project_id, route, status_class, outcome, count)
+           SELECT (value->>0) - (value->>0) % ?, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6
+           FROM jsonb_each(?) WHERE true
            ON CONFLICT DO UPDATE SET count = count + excluded.count`,
-          bucket,
-          row.keyId,
-          row.projectId,
-          row.route,
-          row.statusClass,
-          row.outcome,
-          row.count,
+          BUCKET_MS[g],
+          json,
         );
       }
     }
@@ -152,22 +177,26 @@ export class UsageShard extends SqliteObject {
 
   /** Inserts log entries; one already logged (same key, time and request id) is skipped. */
   private appendRequests(entries: RequestEntry[]): void {
-    for (const r of entries) {
+    const rows = entries.map((r) => [
+      r.at,
+      r.requestId,
+      r.keyId,
+      r.method,
+      r.path,
+      r.route,
+      r.status,
+      r.latencyMs,
+      r.clientIp,
+      r.country,
+      r.userAgent,
+      r.outcome,
+    ]);
+    for (const json of jsonChunks(rows)) {
       this.sql.exec(
         `INSERT OR IGNORE INTO requests (at, request_id, key_id, method, path, route, status, latency_ms, client_ip, country, user_agent, outcome)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        r.at,
-        r.requestId,
-        r.keyId,
-        r.method,
-        r.path,
-        r.route,
-        r.status,
-        r.latencyMs,
-        r.clientIp,
-        r.country,
-        r.userAgent,
-        r.outcome,
+         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10, value->>11
+         FROM jsonb_each(?)`,
+        json,
       );
     }
   }
