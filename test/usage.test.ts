@@ -283,6 +283,35 @@ describe('usage batching', () => {
     expect(total.byOutcome).toEqual({ allowed: 20 });
   });
 
+  it('batches on their way are never dropped; at most 20 waiting ones are kept, the oldest dropped first', async () => {
+    const tag = newTag();
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let failing = true;
+    const held = privateUsage(tag, (stub) => ({
+      ingest: async (batches: unknown) => {
+        await gate;
+        if (failing) throw new Error('shard unavailable');
+        return (stub as unknown as { ingest(b: unknown): Promise<unknown> }).ingest(batches);
+      },
+    }));
+    const usage = { ...held, USAGE_FLUSH_MS: '0' };
+    const key = await createKey();
+    resetUsageRecorder(Date.now());
+    // One batch per call, each sent at once and held by the shard: 25 on their way, none dropped.
+    for (let i = 0; i < 25; i++) expect((await callNoWait(`/forms/${i}`, withKey(key.key, tag), usage)).status).toBe(200);
+    expect(usageBacklog()).toMatchObject({ sealed: 25, inFlight: 25 });
+    // They all fail: 25 now wait for the next flush.
+    open();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(usageBacklog()).toMatchObject({ sealed: 25, inFlight: 0 });
+    // The next call seals a 26th: the 6 oldest waiting are dropped, the 20 newest delivered.
+    failing = false;
+    expect((await gateway('/forms/25', withKey(key.key, tag), usage)).status).toBe(200);
+    expect(usageBacklog()).toMatchObject({ sealed: 0, inFlight: 0 });
+    expect((await usageOf(`/keys/${key.id}/usage`, privateUsage(tag))).total).toBe(20);
+  });
+
   it('a flush that landed but whose answer was lost is re-sent with its id and counted once', async () => {
     const tag = newTag();
     let loseAnswers = 1;

@@ -127,8 +127,13 @@ function seal(now: number): void {
   requests = new Map();
   pendingCalls = 0;
   sealed.push({ batch, sealedAt: now, attempts: 0, inFlight: false });
-  while (sealed.length > MAX_SEALED) {
-    const dropped = sealed.shift() as Sealed;
+  // The bound is on batches waiting to be sent: one on its way is held by its call whatever this
+  // list says, and dropping it here would only lose its retry (and log a loss that did not happen).
+  let waiting = sealed.reduce((n, s) => n + (s.inFlight ? 0 : 1), 0);
+  while (waiting > MAX_SEALED) {
+    const oldest = sealed.findIndex((s) => !s.inFlight);
+    const [dropped] = sealed.splice(oldest, 1) as [Sealed];
+    waiting--;
     log('error', 'usage batch dropped', { flushId: dropped.batch.id, reason: 'too many unsent batches' });
   }
 }
@@ -157,9 +162,9 @@ export async function flushUsage(env: Env, now = Date.now()): Promise<void> {
   }
 }
 
-/** For tests: what this isolate still holds. */
-export function usageBacklog(): { pendingCalls: number; sealed: number; shard: number } {
-  return { pendingCalls, sealed: sealed.length, shard: self().shard };
+/** For tests: what this isolate still holds (`sealed` counts batches on their way too). */
+export function usageBacklog(): { pendingCalls: number; sealed: number; inFlight: number; shard: number } {
+  return { pendingCalls, sealed: sealed.length, inFlight: sealed.filter((s) => s.inFlight).length, shard: self().shard };
 }
 
 /** For tests: forget everything held; the last flush happened at `lastFlush`. */
