@@ -7,7 +7,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cpuMicros, pin, startOrigin, startWorker } from './lib.mjs';
 
-const SYNC = ['timer', 'abort-timer', 'signal-timeout', 'headers-append', 'headers-pairs', 'headers-object', 'headers-iterate', 'headers-get', 'uuid', 'new-url', 'new-request', 'response-new', 'digest', 'microtask'];
+const SYNC = [
+  'timer',
+  'abort-timer',
+  'signal-timeout',
+  'headers-append',
+  'headers-pairs',
+  'headers-object',
+  'headers-iterate',
+  'headers-get',
+  'uuid',
+  'new-url',
+  'new-request',
+  'response-new',
+  'digest',
+  'microtask',
+];
 const FETCH = ['fetch-plain', 'fetch-nostore', 'fetch-signal', 'fetch-signal-timeout', 'fetch-rewrap-iterate', 'fetch-rewrap-copy'];
 const ops = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [...SYNC, ...FETCH];
 const work = mkdtempSync(join(tmpdir(), 'keygate-ops-'));
@@ -30,7 +45,7 @@ try {
     empty.fetch.push(await cost('none', 1_000));
     for (const op of ops) {
       const n = op.startsWith('fetch') ? 1_000 : 8_000;
-      runs[op].push(await cost(op, n) / n);
+      runs[op].push((await cost(op, n)) / n);
     }
   }
   const base = { sync: Math.min(...empty.sync) / 8_000, fetch: Math.min(...empty.fetch) / 1_000 };

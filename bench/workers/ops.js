@@ -4,7 +4,19 @@
 const encoder = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const KEY = 'kg_live_0123456789abcdefghijklmnopqrstuvwxyzABCD';
-const NAMES = ['keygate-key-id', 'keygate-project-id', 'keygate-scopes', 'keygate-environment', 'x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'via', 'accept', 'user-agent'];
+const NAMES = [
+  'keygate-key-id',
+  'keygate-project-id',
+  'keygate-scopes',
+  'keygate-environment',
+  'x-request-id',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'via',
+  'accept',
+  'user-agent',
+];
 
 function hex(buffer) {
   let out = '';

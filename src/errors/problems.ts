@@ -62,7 +62,10 @@ export class ApiError extends Error {
 
 /** Each type's opening members, serialized once: a refusal is rendered on every denied call. */
 const OPENINGS = Object.fromEntries(
-  Object.entries(PROBLEMS).map(([type, { status, title }]) => [type, `{"type":${JSON.stringify(type)},"title":${JSON.stringify(title)},"status":${status}`]),
+  Object.entries(PROBLEMS).map(([type, { status, title }]) => [
+    type,
+    `{"type":${JSON.stringify(type)},"title":${JSON.stringify(title)},"status":${status}`,
+  ]),
 ) as Record<ProblemType, string>;
 
 /**
