@@ -1,6 +1,7 @@
 // `node bench/ab.mjs <git-ref> [C-neg|C-hit] [rounds]`: the same configuration of keygate built from
 // <git-ref> (A) and from the working tree (B), in two pinned workerd processes, measured in
-// alternating rounds — for judging one hot-path change on this noisy machine. Prints medians.
+// alternating rounds — for judging one hot-path change on this noisy machine. Prints medians of
+// throughput and CPU at 32 connections and of p50 latency at 1.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,13 +45,13 @@ try {
   const files = { A: join(work, 'a.txt'), B: join(work, 'b.txt') };
   writeFileSync(files.A, (which === 'C-neg' ? keysB : keysA).join('\n') + '\n');
   writeFileSync(files.B, (which === 'C-neg' ? keysA : keysB).join('\n') + '\n');
-  const results = { A: { rps: [], cpu: [] }, B: { rps: [], cpu: [] } };
+  const results = { A: { rps: [], cpu: [], p50: [] }, B: { rps: [], cpu: [], p50: [] } };
   for (let r = 0; r < rounds; r++) {
     for (const name of r % 2 ? ['B', 'A'] : ['A', 'B']) {
       const w = workers[name];
       const env = { ...process.env, KEYS_FILE: files[name], KEYS_COUNT: '100' };
-      const run = (s) => {
-        const out = spawnSync('wrk', ['-t1', '-c32', `-d${s}s`, '-s', 'bench/lua/keys.lua', `${w.url}/bench`], { env, encoding: 'utf8' });
+      const run = (s, connections = 32) => {
+        const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '-s', 'bench/lua/keys.lua', `${w.url}/bench`], { env, encoding: 'utf8' });
         return JSON.parse(
           out.stdout
             .split('\n')
@@ -63,11 +64,12 @@ try {
       const load = run(4);
       results[name].rps.push(load.requests / (load.duration_us / 1e6));
       results[name].cpu.push((cpuMicros(w.pid) - before) / load.requests);
+      results[name].p50.push(run(2, 1).p50_us);
     }
   }
   for (const name of ['A', 'B']) {
     console.log(
-      `${name} (${name === 'A' ? ref : 'working tree'}) ${which}: ${median(results[name].rps).toFixed(0)} req/s, ${median(results[name].cpu).toFixed(1)} µs CPU/req`,
+      `${name} (${name === 'A' ? ref : 'working tree'}) ${which}: ${median(results[name].rps).toFixed(0)} req/s, ${median(results[name].cpu).toFixed(1)} µs CPU/req, unloaded p50 ${median(results[name].p50)} µs`,
     );
   }
   for (const w of Object.values(workers)) await w.mf.dispose();
