@@ -51,7 +51,10 @@ try {
       const w = workers[name];
       const env = { ...process.env, KEYS_FILE: files[name], KEYS_COUNT: '100' };
       const run = (s, connections = 32) => {
-        const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '-s', 'bench/lua/keys.lua', `${w.url}/bench`], { env, encoding: 'utf8' });
+        const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '-s', 'bench/lua/keys.lua', `${w.url}/bench`], {
+          env,
+          encoding: 'utf8',
+        });
         return JSON.parse(
           out.stdout
             .split('\n')
