@@ -98,9 +98,11 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
     if (response.body !== null && c.req.method === 'HEAD') response = new Response(null, response);
     const requestId = c.get('requestId') ?? response.headers.get('X-Request-Id') ?? '';
     stampResponse(response.headers, requestId, c.req.url);
+    const config = c.get('config');
+    // Without a valid configuration there is no CORS policy to apply and nowhere to count usage.
+    if (config === undefined) return response;
     const origin = request.headers.get('origin');
-    const cors = c.get('config')?.cors;
-    if (origin !== null && cors !== undefined && cors.origins.has(origin)) applyCorsHeaders(response.headers, origin);
+    if (origin !== null && config.cors.origins.has(origin)) applyCorsHeaders(response.headers, origin);
     recordCall(c, startedAt, response.status); //  13 usage, after the response (batched)
     return response;
   };

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createKey } from './helpers/admin';
-import { expectProblem, gateway, newTag, originCalls, releaseOrigin, withKey } from './helpers/gateway';
+import { ADMIN_TOKEN, expectProblem, gateway, newTag, originCalls, releaseOrigin, withKey } from './helpers/gateway';
 
 const anyPath = { ROUTES: undefined };
 
@@ -21,6 +21,20 @@ describe('F. proxy', () => {
       expect(res.headers.get('x-request-id'), path).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect((await originCalls(tag)).map((call) => call.url)).toEqual(['/_keygatex', '/_keygate-admin/v1/keys', '/api/_keygate/v1/keys']);
+  });
+
+  it('escaped spellings of /_keygate are refused as non-canonical: neither the admin API nor the origin sees them', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    for (const path of ['/%5Fkeygate/v1/projects', '/_keygat%65/v1/projects', '/%5fkeygate/.well-known/jwks.json']) {
+      await expectProblem(await gateway(path, withKey(key, tag), anyPath), 'non-canonical-path', 400);
+      await expectProblem(
+        await gateway(path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-test-tag': tag } }, anyPath),
+        'non-canonical-path',
+        400,
+      );
+    }
+    expect(await originCalls(tag)).toEqual([]);
   });
 
   it('F42: hop-by-hop fields and those named in Connection are not forwarded, either way', async () => {

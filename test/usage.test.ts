@@ -305,11 +305,19 @@ describe('usage batching', () => {
     open();
     await new Promise((r) => setTimeout(r, 50));
     expect(usageBacklog()).toMatchObject({ sealed: 25, inFlight: 0 });
-    // The next call seals a 26th: the 6 oldest waiting are dropped, the 20 newest delivered.
+    // The next flush (a timer's: no new call) sends the 20 newest; the 5 oldest are dropped.
     failing = false;
-    expect((await gateway('/forms/25', withKey(key.key, tag), usage)).status).toBe(200);
+    await flushUsage({ ...env, ...usage } as Env);
     expect(usageBacklog()).toMatchObject({ sealed: 0, inFlight: 0 });
     expect((await usageOf(`/keys/${key.id}/usage`, privateUsage(tag))).total).toBe(20);
+  });
+
+  it('a call refused for an invalid configuration is answered 500 and leaves nothing in the batch', async () => {
+    resetUsageRecorder(Date.now());
+    const res = await callNoWait('/forms', {}, { ORIGIN_URL: 'ftp://origin.example' });
+    await expectProblem(res, 'misconfigured', 500);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(usageBacklog()).toMatchObject({ pendingCalls: 0, sealed: 0 });
   });
 
   it('a flush that landed but whose answer was lost is re-sent with its id and counted once', async () => {

@@ -60,6 +60,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Members the renderer writes itself: an `extra` member of the same name is ignored. */
+const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'errors', 'requestId']);
+
 /** Each type's opening members, serialized once: a refusal is rendered on every denied call. */
 const OPENINGS = Object.fromEntries(
   Object.entries(PROBLEMS).map(([type, { status, title }]) => [
@@ -77,10 +80,15 @@ export function problemResponse(type: ProblemType, requestId: string, options: P
   const { status } = PROBLEMS[type];
   let body = OPENINGS[type];
   if (options.detail !== undefined) body += `,"detail":${JSON.stringify(options.detail)}`;
-  if (options.extra) for (const [name, value] of Object.entries(options.extra)) body += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+  if (options.extra) {
+    for (const [name, value] of Object.entries(options.extra)) {
+      if (!RESERVED_MEMBERS.has(name)) body += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+    }
+  }
   if (options.errors) body += `,"errors":${JSON.stringify(options.errors)}`;
   body += `,"requestId":${JSON.stringify(requestId)}}`;
   // A plain object: one native call builds the headers, where Headers.set would cost one each.
+  // Callers name fields in canonical case (a second spelling would become a second field).
   const headers: Record<string, string> = { ...options.headers };
   headers['Content-Type'] = 'application/problem+json';
   headers['Cache-Control'] = 'no-store';

@@ -127,8 +127,14 @@ function seal(now: number): void {
   requests = new Map();
   pendingCalls = 0;
   sealed.push({ batch, sealedAt: now, attempts: 0, inFlight: false });
-  // The bound is on batches waiting to be sent: one on its way is held by its call whatever this
-  // list says, and dropping it here would only lose its retry (and log a loss that did not happen).
+}
+
+/**
+ * Keeps at most MAX_SEALED batches waiting to be sent, dropping the oldest. The bound is on waiting
+ * batches only: one on its way is held by its call whatever this list says, and dropping it here
+ * would only lose its retry (and log a loss that did not happen).
+ */
+function boundWaiting(): void {
   let waiting = sealed.reduce((n, s) => n + (s.inFlight ? 0 : 1), 0);
   while (waiting > MAX_SEALED) {
     const oldest = sealed.findIndex((s) => !s.inFlight);
@@ -147,6 +153,7 @@ export async function flushUsage(env: Env, now = Date.now()): Promise<void> {
     log('error', 'usage batch dropped', { flushId: s.batch.id, reason: 'undeliverable for an hour', attempts: s.attempts });
     return false;
   });
+  boundWaiting(); // also after batches that failed together went back to waiting
   const ready = sealed.filter((s) => !s.inFlight);
   if (ready.length === 0) return;
   for (const s of ready) s.inFlight = true;

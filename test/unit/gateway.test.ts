@@ -15,6 +15,8 @@ describe('which plane a request belongs to', () => {
     }
   });
 
+  // Escaped spellings (`/%5Fkeygate`) reach the data plane here and are refused there as
+  // non-canonical (test/proxy.test.ts): never routed to the admin API, never proxied.
   it('sends every other path to the data plane, look-alikes included', () => {
     for (const url of [
       'https://h.example/',

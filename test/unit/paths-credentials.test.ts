@@ -31,6 +31,16 @@ describe('canonical paths', () => {
     for (const ok of ['/', '/forms', '/forms/42', '/forms/a.b', '/forms/..x', '/a%20b']) expect(nonCanonicalReason(ok), ok).toBeNull();
   });
 
+  it('refuses escaped unreserved characters (each is the character itself to a normalizing reader)', () => {
+    for (const bad of ['/%5Fkeygate/v1', '/_keygat%65/v1', '/v1/%61dmin', '/a%41', '/a%5a', '/a%7A', '/a%30', '/a%39', '/a%2D', '/a%7e']) {
+      expect(nonCanonicalReason(bad), bad).toMatch(/percent-encoded letter/);
+    }
+    // Reserved and other characters must stay escaped: they are not the same path unescaped.
+    for (const ok of ['/a%20b', '/a%3Fb', '/a%23b', '/a%25', '/a%40b', '/a%5Bb', '/a%60', '/a%7B', '/a%C3%A9', '/a%3a', '/a%2C']) {
+      expect(nonCanonicalReason(ok), ok).toBeNull();
+    }
+  });
+
   it('refuses ambiguous framing if the runtime ever passes it through', () => {
     const h = (init: Record<string, string>) => new Headers(init);
     expect(ambiguousFramingReason(h({ 'content-length': '4', 'transfer-encoding': 'chunked' }))).toMatch(/both/);
