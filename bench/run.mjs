@@ -14,12 +14,12 @@ import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 1_000, hot: 1_000 }
+  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 500, hot: 500 }
   : { rounds: 5, warmupS: 3, runS: 5, latencyS: 3, keys: 10_000, hot: 1_000 };
 if (process.env.BENCH_HOT) PLAN.hot = Number(process.env.BENCH_HOT); // experiments: fewer hot keys
 const CONNECTIONS = 32;
 /** Seconds of one request per key in turn before a cached configuration's warm-up. */
-const PRIME_S = 2;
+const PRIME_S = QUICK ? 1 : 2;
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
 const children = [];
 
