@@ -1,6 +1,7 @@
 // Every call outside /_keygate: the request path of design.md without a router. Hono's routing,
-// middleware composition and Context cost about 30 µs of CPU a call in the benchmark
-// (`node bench/ab.mjs`); a proxied call needs only the steps, which see it through StepContext.
+// middleware composition and Context were part of ~35 µs of CPU a call in the benchmark
+// (`node bench/ab.mjs`, README "Performance"); a proxied call needs only the steps, which see it
+// through StepContext.
 // app.ts lists the steps; this file runs them: step 1 (request id, configuration) before, the
 // response headers (X-Request-Id, HSTS on https, CORS) and usage (step 13) after.
 
@@ -14,7 +15,7 @@ import { recordCall } from './usage/recorder';
 
 type Variables = AppEnv['Variables'];
 
-export const HSTS = 'max-age=63072000; includeSubDomains';
+const HSTS = 'max-age=63072000; includeSubDomains';
 
 /** The request as steps read it: url and method read once from the platform object. */
 class GatewayRequest {
@@ -96,8 +97,7 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
     }
     // A HEAD answer has no body, refusals included (HTTP clients drop it; binding callers would not).
     if (response.body !== null && c.req.method === 'HEAD') response = new Response(null, response);
-    const requestId = c.get('requestId') ?? response.headers.get('X-Request-Id') ?? '';
-    stampResponse(response.headers, requestId, c.req.url);
+    stampResponse(response.headers, c.get('requestId'), c.req.url); // set first thing by beginRequest
     const config = c.get('config');
     // Without a valid configuration there is no CORS policy to apply and nowhere to count usage.
     if (config === undefined) return response;

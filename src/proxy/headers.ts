@@ -38,13 +38,22 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export const VIA = '1.1 keygate';
 
+/** The field names a message's Connection header lists (RFC 9110 §7.6.1), lower-cased; junk tokens skipped. */
+function connectionFields(headers: Headers): string[] {
+  const connection = headers.get('connection');
+  if (connection === null) return [];
+  const names: string[] = [];
+  for (const token of connection.split(',')) {
+    const name = token.trim();
+    if (FIELD_NAME.test(name)) names.push(name.toLowerCase());
+  }
+  return names;
+}
+
 /** `drop` plus the fields the message's own Connection header names (rare: only then a new set). */
 function dropSet(headers: Headers, drop: ReadonlySet<string>): ReadonlySet<string> {
-  const connection = headers.get('connection');
-  if (connection === null) return drop;
-  const extended = new Set(drop);
-  for (const token of connection.split(',')) extended.add(token.trim().toLowerCase());
-  return extended;
+  const named = connectionFields(headers);
+  return named.length === 0 ? drop : new Set([...drop, ...named]);
 }
 
 export interface Identity {
@@ -84,12 +93,6 @@ export function originRequestHeaders(incoming: Headers, id: Identity): Headers {
  * natively by `new Response(body, originResponse)`, cheaper than rebuilding it field by field.
  */
 export function stripHopByHop(headers: Headers): void {
-  const connection = headers.get('connection');
-  if (connection !== null) {
-    for (const token of connection.split(',')) {
-      const name = token.trim();
-      if (FIELD_NAME.test(name)) headers.delete(name);
-    }
-  }
+  for (const name of connectionFields(headers)) headers.delete(name);
   for (const name of HOP_BY_HOP) headers.delete(name);
 }
