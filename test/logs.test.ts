@@ -2,12 +2,14 @@
 // contains a key (or a token, or a query string); known keys are logged by id. And lastUsedAt.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { env } from 'cloudflare:test';
+import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { adminJson, createKey } from './helpers/admin';
 import { ADMIN_TOKEN, gateway, newTag, withKey } from './helpers/gateway';
 import { brokenKv } from './helpers/kv';
 import { generateKey } from '../src/keys/format';
-import { flushLastUsed } from '../src/keys/last-used';
+import { usageBacklog } from '../src/usage/recorder';
+import { usageShard } from '../src/usage/usage-client';
+import { LAST_USED_FORWARD_MS } from '../src/usage/usage-do';
 import { registry } from '../src/registry/client';
 
 const lines: string[] = [];
@@ -52,12 +54,30 @@ describe('lastUsedAt', () => {
     const key = await createKey();
     expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ lastUsedAt: null });
     const before = Date.now();
-    expect((await gateway('/forms/1', withKey(key.key, newTag()))).status).toBe(200);
-    await flushLastUsed(env);
+    expect((await gateway('/forms/1', withKey(key.key, newTag()))).status).toBe(200); // usage flushed with the call here
+    await runDurableObjectAlarm(usageShard(env, usageBacklog().shard)); // the shard hands it over
     const seen = (await adminJson<{ lastUsedAt: string }>('GET', `/keys/${key.id}`)).lastUsedAt;
     expect(Date.parse(seen)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(seen)).toBeLessThanOrEqual(Date.now());
     await registry(env).touchKeys({ [key.id]: 1_000 });
     expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ lastUsedAt: seen });
+  });
+
+  it("appears within LAST_USED_FORWARD_MS of the last call, with no call after it (the usage shard's alarm hands it over)", async () => {
+    const key = await createKey();
+    const refused = await createKey();
+    await adminJson('POST', `/keys/${refused.id}/revoke`);
+    const called = Date.now();
+    expect((await gateway('/forms/1', withKey(key.key, newTag()))).status).toBe(200);
+    expect((await gateway('/forms/1', withKey(refused.key, newTag()))).status).toBe(401);
+    let seen: string | null = null;
+    while (seen === null && Date.now() - called < LAST_USED_FORWARD_MS + 3_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      seen = (await adminJson<{ lastUsedAt: string | null }>('GET', `/keys/${key.id}`)).lastUsedAt;
+    }
+    expect(seen, 'lastUsedAt was written without a later call').not.toBeNull();
+    expect(Date.parse(seen as string)).toBeGreaterThanOrEqual(called);
+    console.log(`lastUsedAt visible ${Date.now() - called} ms after the only call`);
+    expect(await adminJson('GET', `/keys/${refused.id}`)).toMatchObject({ lastUsedAt: null }); // refused calls are not uses
   });
 });

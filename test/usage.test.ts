@@ -269,7 +269,7 @@ describe('usage batching', () => {
     expect(storageCounters.usageCalls - before).toBe(1);
     expect(usageBacklog()).toMatchObject({ pendingCalls: 0, sealed: 0 });
     const shard = env.USAGE.get(env.USAGE.idFromName(`${tag}/usage-${usageBacklog().shard}`));
-    const total = await runInDurableObject(shard, (instance: UsageShard) => {
+    const total = await runInDurableObject(shard, async (instance: UsageShard) => {
       const now = Date.now();
       return instance.usage({
         keyId: key.id,
@@ -411,10 +411,10 @@ describe('usage shard storage', () => {
     const now = Date.now();
     const minute = now - (now % 60_000);
     const row = { minute, keyId: 'key_x', projectId: 'prj_x', route: '', statusClass: '2xx', outcome: 'allowed', count: 5 };
-    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
+    await runInDurableObject(newShard(), async (instance: UsageShard, state) => {
       const batch = { id: 'iso:1', counts: [row], requests: Array.from({ length: 150 }, (_, i) => entry('key_x', i, now - i)) };
-      expect(instance.ingest([batch], now)).toEqual({ applied: 1, duplicates: 0 });
-      expect(instance.ingest([batch, { ...batch, id: 'iso:2', requests: [] }], now)).toEqual({ applied: 1, duplicates: 1 });
+      expect(await instance.ingest([batch], now)).toEqual({ applied: 1, duplicates: 0 });
+      expect(await instance.ingest([batch, { ...batch, id: 'iso:2', requests: [] }], now)).toEqual({ applied: 1, duplicates: 1 });
       const q = {
         keyId: 'key_x',
         granularity: 'minute' as const,
@@ -438,15 +438,15 @@ describe('usage shard storage', () => {
     const minute = now - (now % 60_000);
     const row = { minute, keyId: 'key_f', projectId: 'prj_f', route: '', statusClass: '2xx', outcome: 'allowed', count: 3 };
     const requests = Array.from({ length: 240 }, (_, i) => entry('key_f', i, now - 1000 + i));
-    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
+    await runInDurableObject(newShard(), async (instance: UsageShard, state) => {
       const broken = { id: 'iso:1', counts: [row, { ...row, route: 'x', count: null as unknown as number }], requests };
-      expect(() => instance.ingest([broken], now)).toThrow();
+      await expect(instance.ingest([broken], now)).rejects.toThrow();
       expect(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM flushes`).one().n).toBe(0);
       expect(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM usage_minute`).one().n).toBe(0);
       expect(stored(state, 'key_f')).toBe(0);
       const fixed = { ...broken, counts: [row] };
-      expect(instance.ingest([fixed, fixed], now)).toEqual({ applied: 1, duplicates: 1 });
-      expect(instance.ingest([fixed], now)).toEqual({ applied: 0, duplicates: 1 });
+      expect(await instance.ingest([fixed, fixed], now)).toEqual({ applied: 1, duplicates: 1 });
+      expect(await instance.ingest([fixed], now)).toEqual({ applied: 0, duplicates: 1 });
       expect(stored(state, 'key_f')).toBe(240);
       const usage = instance.usage({ keyId: 'key_f', granularity: 'day', groupBy: 'outcome', from: 0, to: now + 86_400_000, topKeys: 1 });
       expect(usage.byOutcome).toEqual({ allowed: 3 });
@@ -470,9 +470,9 @@ describe('usage shard storage', () => {
       return { id: `iso:${seq}`, counts: [], requests: [...requests, other] };
     };
     for (let round = 0; round < 2; round++) {
-      await runInDurableObject(shard, (instance: UsageShard, state) => {
+      await runInDurableObject(shard, async (instance: UsageShard, state) => {
         for (let b = 0; b < 15; b++) {
-          expect(instance.ingest([batch()], now).applied).toBe(1);
+          expect((await instance.ingest([batch()], now)).applied).toBe(1);
           expect(stored(state, 'key_b')).toBeLessThanOrEqual(BOUND + TRIM_SLACK);
           for (const limit of [7, 200]) {
             expect(readAll(instance, 'key_b', limit).map((e) => e.path)).toEqual(newest(sent, BOUND));
@@ -504,8 +504,8 @@ describe('usage shard storage', () => {
       count: 2,
     }));
     expect(JSON.stringify(requests).length + JSON.stringify(counts).length).toBeGreaterThan(3_000_000);
-    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
-      expect(instance.ingest([{ id: 'iso:1', counts, requests }], now)).toEqual({ applied: 1, duplicates: 0 });
+    await runInDurableObject(newShard(), async (instance: UsageShard, state) => {
+      expect(await instance.ingest([{ id: 'iso:1', counts, requests }], now)).toEqual({ applied: 1, duplicates: 0 });
       expect(keys.map((k) => stored(state, k))).toEqual(keys.map(() => BOUND));
       const q = { keyId: 'key_0', groupBy: 'outcome' as const, from: minute - 86_400_000, to: minute + 86_400_000, topKeys: 1 };
       for (const granularity of ['minute', 'hour', 'day'] as const)
@@ -522,16 +522,16 @@ describe('usage shard storage', () => {
   it('prunes every key’s log by age, and keeps what is younger', async () => {
     const now = Date.now();
     const day = 86_400_000;
-    await runInDurableObject(newShard(), (instance: UsageShard, state) => {
+    await runInDurableObject(newShard(), async (instance: UsageShard, state) => {
       const requests = ['key_a', 'key_b', 'key_c'].flatMap((keyId, k) =>
         Array.from({ length: 10 }, (_, i) => entry(keyId, k * 10 + i, now - (i < 4 + k ? 8 * day : 0) + i)),
       );
-      instance.ingest([{ id: 'iso:1', counts: [], requests }], now);
+      await instance.ingest([{ id: 'iso:1', counts: [], requests }], now);
       instance.prune(now);
       expect(['key_a', 'key_b', 'key_c'].map((k) => stored(state, k))).toEqual([6, 5, 4]);
       // After a prune a full log is still trimmed in time.
       const more = Array.from({ length: 250 }, (_, i) => entry('key_a', 100 + i, now + 1 + i));
-      instance.ingest([{ id: 'iso:2', counts: [], requests: more }], now);
+      await instance.ingest([{ id: 'iso:2', counts: [], requests: more }], now);
       expect(stored(state, 'key_a')).toBe(BOUND);
       expect(readAll(instance, 'key_a', 100).map((e) => e.path)).toEqual(newest(more, BOUND));
     });

@@ -4,7 +4,6 @@
 
 import { log } from '../log';
 import { refuse, type StepContext } from '../step';
-import { recordUse } from '../keys/last-used';
 import { rateLimitHeaders } from '../usage/enforce-limits';
 import { rawPath } from './canonical-path';
 import { originRequestHeaders, stripHopByHop } from './headers';
@@ -45,7 +44,6 @@ export async function forward(c: StepContext): Promise<Response> {
   let target = originUrl(config.originBase, request.url);
   // A bad ORIGIN_SIGNING_KEY throws ConfigError here: 500 misconfigured, the origin is not called.
   if (config.originSigning !== null) target = await signOriginRequest(config.originSigning, request.method, target, headers, Date.now());
-  recordUse(c, principal.keyId, Date.now());
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), config.originTimeoutMs);

@@ -5,8 +5,16 @@
 // write); old rows are pruned by age (RETENTION_MS), request logs also by count per key: a key's
 // log is trimmed back to the newest REQUESTS_PER_KEY_PER_SHARD once it is TRIM_SLACK past them,
 // and reads show only the newest REQUESTS_PER_KEY_PER_SHARD.
+//
+// lastUsedAt comes from here too: the shard notes each key's latest call that reached the origin
+// and hands the registry one batch at most every LAST_USED_FORWARD_MS (its alarm). The registry
+// then sees at most USAGE_SHARDS such calls per interval, whatever the number of isolates.
 
 import { SqliteObject } from '../storage/migrate';
+import { armAlarm } from '../storage/alarm';
+import { withDeadline } from '../deadline';
+import { log } from '../log';
+import { registry } from '../registry/client';
 import {
   BUCKET_MS,
   REQUESTS_PER_KEY_PER_SHARD,
@@ -119,19 +127,27 @@ function filterSql(q: { keyId?: string; projectId?: string }): [string, SqlStora
   return ['', []];
 }
 
+/** lastUsedAt reaches the registry this long after a call at most (plus the isolate's usage flush). */
+export const LAST_USED_FORWARD_MS = 5_000;
+const FORWARD_TIMEOUT_MS = 5_000;
+/** Outcomes of calls that were forwarded to the origin: what "used" means for lastUsedAt. */
+const FORWARDED = new Set(['allowed', 'bad-gateway', 'gateway-timeout']);
+
 const GROUP_COLUMN = { route: 'route', status: 'status_class', outcome: 'outcome' } as const;
 
 export class UsageShard extends SqliteObject {
   private lastPrune = 0;
   /** keyId → an upper bound of its rows in `requests`, for the keys logged since the object started. */
   private readonly logSizes = new Map<string, number>();
+  /** keyId → its latest forwarded call not yet handed to the registry. */
+  private lastUsed = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, USAGE_MIGRATIONS);
   }
 
   /** Applies each batch not seen before; returns how many were new. */
-  ingest(batches: UsageBatch[], now = Date.now()): { applied: number; duplicates: number } {
+  async ingest(batches: UsageBatch[], now = Date.now()): Promise<{ applied: number; duplicates: number }> {
     let applied = 0;
     for (const batch of batches) {
       // Log sizes change in memory only once their transaction has committed.
@@ -140,9 +156,32 @@ export class UsageShard extends SqliteObject {
       applied++;
       if (this.logSizes.size + sizes.size > MAX_TRACKED_KEYS) this.logSizes.clear();
       for (const [keyId, size] of sizes) this.logSizes.set(keyId, size);
+      this.noteUse(batch);
     }
     if (now - this.lastPrune >= PRUNE_EVERY_MS) this.prune(now);
+    if (this.lastUsed.size > 0) await armAlarm(this.ctx.storage, now + LAST_USED_FORWARD_MS);
     return { applied, duplicates: batches.length - applied };
+  }
+
+  private noteUse(batch: UsageBatch): void {
+    for (const r of batch.requests) {
+      if (!FORWARDED.has(r.outcome) || (this.lastUsed.size >= MAX_TRACKED_KEYS && !this.lastUsed.has(r.keyId))) continue;
+      this.lastUsed.set(r.keyId, Math.max(r.at, this.lastUsed.get(r.keyId) ?? 0));
+    }
+  }
+
+  /** Hands the registry what was used since the last time; kept for the next alarm if it fails. */
+  override async alarm(): Promise<void> {
+    if (this.lastUsed.size === 0) return;
+    const batch = this.lastUsed;
+    this.lastUsed = new Map();
+    try {
+      await withDeadline(registry(this.env).touchKeys(Object.fromEntries(batch)), FORWARD_TIMEOUT_MS, 'registry');
+    } catch (error) {
+      for (const [id, at] of batch) this.lastUsed.set(id, Math.max(at, this.lastUsed.get(id) ?? 0));
+      log('warn', 'lastUsedAt forward failed; kept for the next alarm', { keys: batch.size, error: String(error) });
+      await armAlarm(this.ctx.storage, Date.now() + LAST_USED_FORWARD_MS);
+    }
   }
 
   /** Writes one batch unless its id was seen; `sizes` receives the new log size of each key it logged. */
