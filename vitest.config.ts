@@ -30,6 +30,10 @@ function workersProject(name: string, include: string[], exclude: string[], extr
             // Each call's usage is flushed with the call, so a test reads exact counts at once;
             // the batching tests set their own intervals.
             USAGE_FLUSH_MS: '0',
+            // No background refresh of the change feed: each test call waits for its waitUntil work
+            // (waitOnExecutionContext), which the loop would hold for 25 s. The multi-isolate tests
+            // (test/e2e/edge.e2e.test.ts) run with it.
+            FEED_KEEP_FRESH_MS: '0',
             // Unsigned unless a test signs: a developer's .dev.vars (npm start) holds a signing key.
             ORIGIN_SIGNING_KEY: '',
             ...extra(inject as Inject),

@@ -2,6 +2,7 @@
 // miniflare's Node API (e2e tests, benchmarks). A test checks this list against wrangler.toml.
 export const DURABLE_OBJECTS = {
   REGISTRY: { className: 'Registry', useSQLite: true },
+  FEED: { className: 'FeedReplica', useSQLite: true },
   LIMITER: { className: 'KeyLimiter', useSQLite: true },
   USAGE: { className: 'UsageShard', useSQLite: true },
   WEBHOOKS: { className: 'WebhookOutbox', useSQLite: true },

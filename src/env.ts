@@ -10,6 +10,8 @@ import type { LimitHeaders } from './usage/limiter-do';
 import { parseSigningKey, type SigningKey } from './signing/key';
 import { parseGithubKeys, parseKeysUrl, type PublicKeyEntry } from './leaks/github-keys';
 import type { ExposurePolicy } from './registry/registry-do';
+import type { FeedFailurePolicy } from './feed/freshness';
+import { isLocationHint, LOCATION_HINTS } from './feed/placement';
 import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from './webhooks/config';
 
 export interface Config {
@@ -32,6 +34,12 @@ export interface Config {
   /** GITHUB_KEYS_URL: where GitHub publishes its signing keys (fetched when an identifier is unknown); null = never. */
   githubKeysUrl: string | null;
   cors: CorsPolicy;
+  /** How long a request may wait for a fresh view of key changes (the change feed). */
+  feedTimeoutMs: number;
+  /** What a request does when the change feed is still stale at that deadline. */
+  feedFailurePolicy: FeedFailurePolicy;
+  /** How long after a call its isolate keeps its view fresh in the background; 0 = never. */
+  feedKeepFreshMs: number;
   /** Failed authentications per client address per minute before 429 too-many-failures; 0 = off. */
   authFailureLimit: number;
   /** Usage: an isolate flushes its batch at most this often (0 = after every call)… */
@@ -48,6 +56,10 @@ export type Bindings = Env &
   WebhookBindings & {
     ALLOW_HTTP_ORIGIN?: string;
     AUTH_TIMEOUT_MS?: string;
+    FEED_TIMEOUT_MS?: string;
+    FEED_FAILURE_POLICY?: string;
+    FEED_KEEP_FRESH_MS?: string;
+    REGISTRY_LOCATION_HINT?: string;
     CORS_ALLOWED_ORIGINS?: string;
     AUTH_FAILURE_LIMIT?: string;
     KEY_CACHE_TTL_MS?: string;
@@ -129,6 +141,17 @@ function parseLeakedKeyPolicy(raw: unknown): ExposurePolicy {
   return raw;
 }
 
+function parseFeedFailurePolicy(raw: unknown): FeedFailurePolicy {
+  if (raw === undefined || raw === '') return 'refuse';
+  if (raw !== 'refuse' && raw !== 'serve-stale') throw new ConfigError('FEED_FAILURE_POLICY must be "refuse" or "serve-stale"');
+  return raw;
+}
+
+function checkLocationHint(raw: unknown): void {
+  if (raw !== undefined && raw !== '' && !isLocationHint(raw))
+    throw new ConfigError(`REGISTRY_LOCATION_HINT must be one of ${LOCATION_HINTS.join(', ')}`);
+}
+
 function parseLogLevel(raw: unknown): LogLevel {
   if (raw === undefined || raw === '') return 'info';
   if (typeof raw !== 'string' || !isLogLevel(raw)) throw new ConfigError('LOG_LEVEL must be debug, info, warn or error');
@@ -140,6 +163,7 @@ export function parseConfig(env: Bindings): Config {
   const keyPrefix = env.KEY_PREFIX || 'kg';
   if (!PREFIX_PATTERN.test(keyPrefix)) throw new ConfigError('KEY_PREFIX must match [a-z][a-z0-9]{1,15}');
   const policy = env.EXPOSED_KEY_POLICY || 'revoke';
+  checkLocationHint(env.REGISTRY_LOCATION_HINT);
   if (policy !== 'revoke' && policy !== 'flag') throw new ConfigError('EXPOSED_KEY_POLICY must be "revoke" or "flag"');
   return {
     keyPrefix,
@@ -155,6 +179,10 @@ export function parseConfig(env: Bindings): Config {
     githubKeys: parseGithubKeys(env.GITHUB_SECRET_SCANNING_KEYS),
     githubKeysUrl: parseKeysUrl(env.GITHUB_KEYS_URL),
     cors: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS),
+    feedTimeoutMs: boundedInt(env.FEED_TIMEOUT_MS, 'FEED_TIMEOUT_MS', 1_000, 10_000, 1),
+    feedFailurePolicy: parseFeedFailurePolicy(env.FEED_FAILURE_POLICY),
+    // At most 25 s: Cloudflare ends a request's waitUntil work 30 s after its response.
+    feedKeepFreshMs: boundedInt(env.FEED_KEEP_FRESH_MS, 'FEED_KEEP_FRESH_MS', 25_000, 25_000),
     authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
     usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),
@@ -169,6 +197,10 @@ const RAW_FIELDS = [
   'ALLOW_HTTP_ORIGIN',
   'ORIGIN_TIMEOUT_MS',
   'AUTH_TIMEOUT_MS',
+  'FEED_TIMEOUT_MS',
+  'FEED_FAILURE_POLICY',
+  'FEED_KEEP_FRESH_MS',
+  'REGISTRY_LOCATION_HINT',
   'ROUTES',
   'EXPOSED_KEY_POLICY',
   'CORS_ALLOWED_ORIGINS',

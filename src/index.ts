@@ -4,6 +4,7 @@ import { handle } from './app';
 import { onSchedule } from './webhooks/scheduled';
 
 export { Registry } from './registry/registry-do';
+export { FeedReplica } from './feed/replica-do';
 export { KeyLimiter } from './usage/limiter-do';
 export { UsageShard } from './usage/usage-do';
 export { WebhookOutbox } from './webhooks/outbox-do';

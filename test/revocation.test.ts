@@ -1,17 +1,18 @@
-// Revocation within 5 s everywhere (checklist C21–C24, FI-3, FI-17): the location that revoked
-// refuses the next request; another isolate, even while KV serves the old record, refuses within
-// 5 s because the change feed overrides KV.
+// Revocation within 5 s everywhere (checklist C21–C24, FI-3, FI-17): the isolate that revoked
+// refuses the next request; another isolate, even while KV serves the old record and its location's
+// copy of the feed predates the change, refuses within 5 s because the change feed overrides KV.
+// (Several real isolates, with delays: test/e2e/edge.e2e.test.ts.)
 
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { adminCall, adminJson, createKey, createProject } from './helpers/admin';
 import { expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
-import { otherIsolateCold, otherIsolateSynced } from './helpers/isolate';
+import { otherIsolateCold, otherIsolateSynced, otherLocationCold, regionCaughtUp } from './helpers/isolate';
 import { staleKv } from './helpers/kv';
 import { hashKey } from '../src/keys/hash';
 import { registry } from '../src/registry/client';
 import type { Registry } from '../src/registry/registry-do';
-import { MAX_STALENESS_MS } from '../src/keys/feed';
+import { MAX_STALENESS_MS } from '../src/feed/view';
 
 async function kvRecord(key: string): Promise<string> {
   return (await env.KEYS.get(`key:${await hashKey(key)}`)) as string;
@@ -48,46 +49,79 @@ describe('revocation bound', () => {
     expect(MAX_STALENESS_MS).toBeLessThan(5000);
   });
 
-  it('control: without the change feed (registry unreachable) the stale KV record keeps the key alive — the feed is what bounds it', async () => {
+  it('control: without the change feed (registry and replicas unreachable) the stale KV record keeps the key alive under serve-stale; under refuse (the default) the call is 503', async () => {
     const key = await createKey();
     await otherIsolateSynced();
     const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, await kvRecord(key.key));
-    const noFeed = {
-      KEYS: kv,
-      REGISTRY: {
-        idFromName: () => {
-          throw new Error('registry unreachable');
-        },
+    const unreachable = {
+      idFromName: () => {
+        throw new Error('unreachable');
       },
     };
+    const noFeed = { KEYS: kv, REGISTRY: unreachable, FEED: unreachable, FEED_FAILURE_POLICY: 'serve-stale' };
     expect((await gateway('/forms/1', withKey(key.key, newTag()), noFeed)).status).toBe(200);
     await runInDurableObject(registry(env), async (instance: Registry) => instance.revokeKey(key.id, 'test', Date.now()));
     await new Promise((r) => setTimeout(r, MAX_STALENESS_MS + 500));
     expect((await gateway('/forms/1', withKey(key.key, newTag()), noFeed)).status).toBe(200);
+    const tag = newTag();
+    const refused = await gateway('/forms/1', withKey(key.key, tag), { ...noFeed, FEED_FAILURE_POLICY: 'refuse' });
+    await expectProblem(refused, 'auth-unavailable', 503);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    expect(await originCalls(tag)).toEqual([]);
     await new Promise((r) => setTimeout(r, 1100)); // failed syncs are retried after a second
     expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: kv })).status).toBe(401);
   });
 
-  it('FI-3: a fresh isolate whose KV serves the old record refuses a key revoked a moment ago, on its first request', async () => {
+  it('FI-3: a fresh isolate in another location (no copy of the feed there), whose KV serves the old record, refuses a revoked key on its first request once its region has polled', async () => {
     const key = await createKey();
     const before = await kvRecord(key.key);
     await adminJson('POST', `/keys/${key.id}/revoke`);
-    otherIsolateCold();
+    await regionCaughtUp();
+    await otherLocationCold();
     const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, before);
     const tag = newTag();
     await expectProblem(await gateway('/forms/1', withKey(key.key, tag), { KEYS: kv }), 'invalid-api-key', 401);
     expect(await originCalls(tag)).toEqual([]);
   });
 
+  it("a fresh isolate in the same location trusts the location's copy only within the bound: a copy from before the revocation, and stale KV, admit the key for under 5 s", async () => {
+    const key = await createKey();
+    const before = await kvRecord(key.key);
+    const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, before);
+    await otherLocationCold();
+    expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: kv })).status).toBe(200); // this isolate wrote the location's copy
+    await runInDurableObject(registry(env), async (instance: Registry) => instance.revokeKey(key.id, 'test', Date.now()));
+    const revokedAt = Date.now();
+    const statuses: number[] = [];
+    let refusedAt: number | null = null;
+    while (Date.now() - revokedAt < 6000) {
+      otherIsolateCold(); // every call from a new isolate of this location: only the copy can vouch
+      const tag = newTag();
+      const res = await gateway('/forms/1', withKey(key.key, tag), { KEYS: kv });
+      statuses.push(res.status);
+      if (res.status === 401) {
+        refusedAt ??= Date.now();
+        expect(await originCalls(tag)).toEqual([]);
+      } else expect(refusedAt, 'once refused, never admitted again').toBeNull();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    console.log(`same location, old copy: refused ${(refusedAt as number) - revokedAt} ms after the revocation (${statuses.join(' ')})`);
+    expect(statuses[0], 'the copy from before the revocation still vouched for the key').toBe(200);
+    expect(refusedAt).not.toBeNull();
+    expect((refusedAt as number) - revokedAt).toBeLessThanOrEqual(5000);
+  });
+
   it('a disabled key is covered the same way, and re-enabling propagates too', async () => {
     const key = await createKey();
     const active = await kvRecord(key.key);
     await adminJson('PATCH', `/keys/${key.id}`, { enabled: false });
-    otherIsolateCold();
+    await regionCaughtUp();
+    await otherLocationCold();
     const kv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, active);
     await expectProblem(await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: kv }), 'invalid-api-key', 401);
     await adminJson('PATCH', `/keys/${key.id}`, { enabled: true });
-    otherIsolateCold();
+    await regionCaughtUp();
+    await otherLocationCold();
     const disabledInKv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, active.replace('"active"', '"disabled"'));
     expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: disabledInKv })).status).toBe(200);
   });

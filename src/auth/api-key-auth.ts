@@ -8,7 +8,7 @@ import { refuse, type StepContext } from '../step';
 import { extractCredential, findKeyInUrl } from './credential';
 import { reportExposure } from './exposure';
 import { failureLimiter } from './failure-limiter';
-import { ensureFresh } from '../keys/feed';
+import { ensureFresh } from '../feed/freshness';
 
 const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer realm="keygate", error="invalid_token"' };
 const INVALID_REQUEST = { 'WWW-Authenticate': 'Bearer realm="keygate", error="invalid_request"' };
@@ -43,7 +43,8 @@ export async function apiKeyAuth(c: StepContext): Promise<Response | undefined> 
 
   let outcome: VerifyOutcome;
   try {
-    outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now, () => ensureFresh(c, now));
+    const freshness = { timeoutMs: config.feedTimeoutMs, policy: config.feedFailurePolicy, keepFreshMs: config.feedKeepFreshMs };
+    outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now, () => ensureFresh(c, now, freshness));
   } catch (error) {
     if (!(error instanceof AuthUnavailableError)) throw error;
     log('error', 'auth unavailable', { requestId: c.get('requestId'), error: error.message });

@@ -9,6 +9,7 @@ import { parseKey, type Environment } from './format';
 import { hashKey } from './hash';
 import { KV_STALENESS_MS, type KeyRecord, type Quota, type RateLimit } from './record';
 import { readKeyRecord } from './store';
+import { withDeadline } from '../deadline';
 
 export interface Principal {
   keyId: string;
@@ -109,22 +110,12 @@ async function load(kv: KVNamespace, hash: string): Promise<Lookup> {
   return record === null ? null : { record, principal: compile(record) };
 }
 
-/**
- * `pending` within `timeoutMs`, timed in this request. The timer matters twice: a stalled KV read
- * becomes a 503, and a request waiting on a load another request started has I/O of its own
- * pending — without it, workerd takes the waiter for hung and cancels it.
- */
+/** A KV read within `timeoutMs`: a stalled read (or a shared load that never settles) is a 503. */
 async function withinDeadline(pending: Promise<Lookup>, timeoutMs: number): Promise<Lookup> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`KV read exceeded ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    return await Promise.race([pending, deadline]);
+    return await withDeadline(pending, timeoutMs, 'KV read');
   } catch (error) {
     throw new AuthUnavailableError(error);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
   }
 }
 

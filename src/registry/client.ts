@@ -1,11 +1,15 @@
-// The only code that calls the registry Durable Object: one named object holds the whole registry.
+// The only code that calls the registry Durable Object: one named object holds the whole registry,
+// created near REGISTRY_LOCATION_HINT when set (near the admin: src/feed/placement.ts).
 
 import { storageCounters } from '../bench-counters';
+import { isLocationHint } from '../feed/placement';
 import type { Registry } from './registry-do';
 
-export function registry(env: Env): DurableObjectStub<Registry> {
+export function registry(env: Env & { REGISTRY_LOCATION_HINT?: string }): DurableObjectStub<Registry> {
   storageCounters.registryCalls++;
-  return env.REGISTRY.get(env.REGISTRY.idFromName('registry')) as DurableObjectStub<Registry>;
+  const id = env.REGISTRY.idFromName('registry');
+  const hint = env.REGISTRY_LOCATION_HINT;
+  return isLocationHint(hint) ? env.REGISTRY.get(id, { locationHint: hint }) : env.REGISTRY.get(id);
 }
 
 /** Opaque, stable pagination cursors over the registry's insertion order. */

@@ -1,31 +1,18 @@
 // How a key change reaches the edge. Two paths, both fed from the committed SQLite row:
-// 1. the change feed (`changes`): isolates poll it every ~2 s and apply each new edge record at
+// 1. the change feed (`changes`): regional replicas (src/feed/replica-do.ts) poll it every ~2 s;
+//    isolates read it from them through a per-location cache, and apply each new edge record at
 //    once, over anything cached or read from KV — this is what bounds revocation at 5 s;
 // 2. KV (`key:<hash>`): written through at most once a second per key (KV's limit for one key);
 //    a write that must wait, or that fails, stays in `kv_outbox` and an alarm completes it.
 
 import { KV_STALENESS_MS, type KeyRecord } from '../keys/record';
+import { registryPage, type FeedEntry, type FeedSnapshot } from '../feed/snapshot';
 import { writeKeyRecord } from '../keys/store';
 import { armAlarm } from '../storage/alarm';
 
 /** Feed entries are kept this long; an isolate that fell further behind starts afresh. */
 export const FEED_RETENTION_MS = 10 * 60_000;
 const KV_MIN_WRITE_INTERVAL_MS = 1_000;
-
-export interface FeedEntry {
-  seq: number;
-  hash: string;
-  record: KeyRecord;
-  at: number;
-}
-
-export interface FeedPage {
-  /** The cursor to send next time. */
-  latest: number;
-  entries: FeedEntry[];
-  /** The isolate missed entries that are gone: it must drop everything it cached. */
-  reset: boolean;
-}
 
 export class EdgePublisher {
   constructor(
@@ -85,11 +72,17 @@ export class EdgePublisher {
     }
   }
 
-  /** Feed entries after `after` (none older than KV_STALENESS_MS matter). */
-  changesSince(after: number, now: number): FeedPage {
-    const latest = Number(this.sql.exec(`SELECT COALESCE(MAX(seq), 0) AS s FROM changes`).one().s);
-    const oldest = Number(this.sql.exec(`SELECT COALESCE(MIN(seq), 0) AS s FROM changes`).one().s);
-    const reset = after > 0 && oldest > after + 1;
+  /**
+   * The feed for a holder at cursor `after` (a regional replica, or an isolate falling back): the
+   * entries after it that are younger than KV's staleness, complete as of `now`.
+   */
+  changesSince(after: number, now: number): FeedSnapshot {
+    const { latest, first } = this.sql
+      .exec<{ latest: number | null; first: number | null }>(
+        `SELECT (SELECT MAX(seq) FROM changes) AS latest, (SELECT MIN(seq) FROM changes WHERE at >= ?) AS first`,
+        now - KV_STALENESS_MS,
+      )
+      .one();
     const rows = this.sql
       .exec<{ seq: number; hash: string; record: string; at: number }>(
         `SELECT * FROM changes WHERE seq > ? AND at >= ? ORDER BY seq`,
@@ -97,6 +90,7 @@ export class EdgePublisher {
         now - KV_STALENESS_MS,
       )
       .toArray();
-    return { latest, reset, entries: rows.map((r) => ({ seq: r.seq, hash: r.hash, record: JSON.parse(r.record) as KeyRecord, at: r.at })) };
+    const entries: FeedEntry[] = rows.map((r) => ({ seq: r.seq, hash: r.hash, record: JSON.parse(r.record) as KeyRecord, at: r.at }));
+    return registryPage(after, latest ?? 0, first, entries, now);
   }
 }

@@ -8,7 +8,8 @@
 import { randomBase62 } from '../keys/format';
 import type { KeyRecord } from '../keys/record';
 import { AuditLog, type AuditEntry } from './audit-log';
-import { EdgePublisher, type FeedPage } from './edge-publisher';
+import { EdgePublisher } from './edge-publisher';
+import type { FeedSnapshot } from '../feed/snapshot';
 import { REGISTRY_MIGRATIONS } from './schema';
 import { SqliteObject } from '../storage/migrate';
 import { KeyTable, type ExposurePolicy, type ExposureReport, type KeyChange, type NewKey } from './key-table';
@@ -231,7 +232,7 @@ export class Registry extends SqliteObject {
     return exposed;
   }
 
-  /** lastUsedAt from the isolates' batches (keyId → epoch ms); never moves backwards. */
+  /** lastUsedAt from the usage shards (keyId → epoch ms of its last forwarded call); never moves backwards. */
   touchKeys(batch: Record<string, number>): void {
     for (const [id, at] of Object.entries(batch)) {
       this.sql.exec(`UPDATE keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?`, at, id);
@@ -240,8 +241,9 @@ export class Registry extends SqliteObject {
 
   // --- the edge and the audit log
 
-  changesSince(after: number, now: number): FeedPage {
-    return this.publisher.changesSince(after, now);
+  /** The change feed after `after`, complete as of this object's clock (the only clock `confirmedAt` comes from). */
+  changesSince(after: number): FeedSnapshot {
+    return this.publisher.changesSince(after, Date.now());
   }
 
   /** The scheduled run: queues key.expiring for keys 7 days / 1 day from expiry not yet told; how many. */
