@@ -14,7 +14,7 @@ export function pin(pid, core) {
   execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
 }
 
-function childPids() {
+export function childPids() {
   const out = spawnSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm=']).stdout.toString();
   return out
     .trim()
@@ -39,9 +39,9 @@ export function cpuMicros(pid) {
   }
 }
 
-/** The benchmark origin, a separate Node process; `children` collects it for clean-up. */
-export async function startOrigin(children) {
-  const child = spawn(process.execPath, ['bench/origin.mjs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The benchmark origin, a separate Node process answering after `delayMs`; `children` collects it for clean-up. */
+export async function startOrigin(children, delayMs = 0) {
+  const child = spawn(process.execPath, ['bench/origin.mjs', '0', String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const port = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(Number(/PORT (\d+)/.exec(String(d))[1]))));
   return `http://127.0.0.1:${port}`;

@@ -1,13 +1,19 @@
-// The benchmark origin: a separate, cheap process answering every request with a small 200.
+// The benchmark origin: a separate, cheap process answering every request with a small 200,
+// after `delayMs` (argv[3]; the edge harness's origin round trip, 0 for `npm run bench`).
 import { createServer } from 'node:http';
 
 const port = Number(process.argv[2] ?? 0);
+const delayMs = Number(process.argv[3] ?? 0);
 const body = Buffer.from('{"ok":true}');
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-    res.end(body);
+    const answer = () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    };
+    if (delayMs > 0) setTimeout(answer, delayMs);
+    else answer();
   });
 });
 server.keepAliveTimeout = 60_000;
