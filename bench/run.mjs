@@ -41,8 +41,8 @@ function wrk(url, script, seconds, connections, env = {}) {
   return JSON.parse(line.slice(5));
 }
 
-/** Durable Object calls of every kind: registry (change feed, lastUsedAt), limiters, usage shards. */
-const doCalls = (s) => s.registryCalls + s.limiterCalls + s.usageCalls;
+/** Durable Object calls of every kind: registry, feed replicas (change feed), limiters, usage shards. */
+const doCalls = (s) => s.registryCalls + (s.replicaCalls ?? 0) + s.limiterCalls + s.usageCalls;
 
 async function counters(url) {
   const res = await fetchRetry(`${url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });

@@ -29,6 +29,30 @@ describe('faults and the lookup cache', () => {
     await expectNoOriginCall(tag);
   });
 
+  it('a change feed that never answers: the wait ends at FEED_TIMEOUT_MS; "refuse" (the default) is 503, "serve-stale" serves from the cache and KV', async () => {
+    const key = await createKey();
+    // The region's replica and the registry accept the call and never answer.
+    const hanging = (real: { idFromName(name: string): DurableObjectId }) => ({
+      idFromName: (name: string) => real.idFromName(name),
+      get: () => new Proxy({}, { get: () => () => new Promise(() => {}) }),
+    });
+    const stalled = { FEED: hanging(env.FEED), REGISTRY: hanging(env.REGISTRY), FEED_TIMEOUT_MS: '300' };
+    await otherLocationCold();
+    const tag = newTag();
+    const started = Date.now();
+    const refused = await gateway('/forms/1', withKey(key.key, tag), stalled);
+    const waited = Date.now() - started;
+    await expectProblem(refused, 'auth-unavailable', 503);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    expect(waited, 'the wait ended at the deadline').toBeGreaterThanOrEqual(300);
+    expect(waited).toBeLessThan(3_000);
+    await expectNoOriginCall(tag);
+    await otherLocationCold();
+    const served = await gateway('/forms/1', withKey(key.key, newTag()), { ...stalled, FEED_FAILURE_POLICY: 'serve-stale' });
+    expect(served.status).toBe(200);
+    await otherIsolateSynced(); // the next test's isolate has a working feed
+  });
+
   it('FI-4: a corrupt record (no scopes) ⇒ 503, never "all scopes"', async () => {
     const tag = newTag();
     await expectProblem(

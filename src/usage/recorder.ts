@@ -10,6 +10,7 @@
 import type { StepContext } from '../step';
 import type { Principal } from '../keys/verify';
 import { log } from '../log';
+import { withDeadline } from '../deadline';
 import { usageShard } from './usage-client';
 import { REQUESTS_PER_KEY_PER_SHARD, USAGE_SHARDS, type CountRow, type RequestEntry, type UsageBatch } from './usage-types';
 
@@ -18,6 +19,8 @@ const SEALED_MAX_AGE_MS = 3_600_000;
 const MAX_SEALED = 20;
 const MAX_COUNTERS = 20_000;
 const MAX_TEXT = 256;
+/** A flush the shard has not acknowledged in this long is retried with the next one. */
+const FLUSH_TIMEOUT_MS = 10_000;
 
 interface Sealed {
   batch: UsageBatch;
@@ -158,7 +161,9 @@ export async function flushUsage(env: Env, now = Date.now()): Promise<void> {
   if (ready.length === 0) return;
   for (const s of ready) s.inFlight = true;
   try {
-    await usageShard(env, self().shard).ingest(ready.map((s) => s.batch));
+    // A shard that does not answer in time: the batches wait for the next flush (their ids make a
+    // late first delivery and the retry count once).
+    await withDeadline(usageShard(env, self().shard).ingest(ready.map((s) => s.batch)), FLUSH_TIMEOUT_MS, 'usage shard');
     sealed = sealed.filter((s) => !ready.includes(s));
   } catch (error) {
     for (const s of ready) {
