@@ -10,7 +10,7 @@ import type { LimitHeaders } from './usage/limiter-do';
 import { parseSigningKey, type SigningKey } from './signing/key';
 import { parseGithubKeys, parseKeysUrl, type PublicKeyEntry } from './leaks/github-keys';
 import type { ExposurePolicy } from './registry/registry-do';
-import type { FeedFailurePolicy } from './feed/freshness';
+import type { FeedFailurePolicy, FreshnessOptions } from './feed/freshness';
 import { isLocationHint, LOCATION_HINTS } from './feed/placement';
 import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from './webhooks/config';
 
@@ -34,12 +34,8 @@ export interface Config {
   /** GITHUB_KEYS_URL: where GitHub publishes its signing keys (fetched when an identifier is unknown); null = never. */
   githubKeysUrl: string | null;
   cors: CorsPolicy;
-  /** How long a request may wait for a fresh view of key changes (the change feed). */
-  feedTimeoutMs: number;
-  /** What a request does when the change feed is still stale at that deadline. */
-  feedFailurePolicy: FeedFailurePolicy;
-  /** How long after a call its isolate keeps its view fresh in the background; 0 = never. */
-  feedKeepFreshMs: number;
+  /** FEED_TIMEOUT_MS, FEED_FAILURE_POLICY, FEED_KEEP_FRESH_MS: the change feed on the request path. */
+  feed: FreshnessOptions;
   /** Failed authentications per client address per minute before 429 too-many-failures; 0 = off. */
   authFailureLimit: number;
   /** Usage: an isolate flushes its batch at most this often (0 = after every call)… */
@@ -179,10 +175,12 @@ export function parseConfig(env: Bindings): Config {
     githubKeys: parseGithubKeys(env.GITHUB_SECRET_SCANNING_KEYS),
     githubKeysUrl: parseKeysUrl(env.GITHUB_KEYS_URL),
     cors: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS),
-    feedTimeoutMs: boundedInt(env.FEED_TIMEOUT_MS, 'FEED_TIMEOUT_MS', 1_000, 10_000, 1),
-    feedFailurePolicy: parseFeedFailurePolicy(env.FEED_FAILURE_POLICY),
-    // At most 25 s: Cloudflare ends a request's waitUntil work 30 s after its response.
-    feedKeepFreshMs: boundedInt(env.FEED_KEEP_FRESH_MS, 'FEED_KEEP_FRESH_MS', 25_000, 25_000),
+    feed: {
+      timeoutMs: boundedInt(env.FEED_TIMEOUT_MS, 'FEED_TIMEOUT_MS', 1_000, 10_000, 1),
+      policy: parseFeedFailurePolicy(env.FEED_FAILURE_POLICY),
+      // At most 25 s: Cloudflare ends a request's waitUntil work 30 s after its response.
+      keepFreshMs: boundedInt(env.FEED_KEEP_FRESH_MS, 'FEED_KEEP_FRESH_MS', 25_000, 25_000),
+    },
     authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
     usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),

@@ -43,8 +43,7 @@ export async function apiKeyAuth(c: StepContext): Promise<Response | undefined> 
 
   let outcome: VerifyOutcome;
   try {
-    const freshness = { timeoutMs: config.feedTimeoutMs, policy: config.feedFailurePolicy, keepFreshMs: config.feedKeepFreshMs };
-    outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now, () => ensureFresh(c, now, freshness));
+    outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now, () => ensureFresh(c, now, config.feed));
   } catch (error) {
     if (!(error instanceof AuthUnavailableError)) throw error;
     log('error', 'auth unavailable', { requestId: c.get('requestId'), error: error.message });
