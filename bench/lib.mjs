@@ -59,9 +59,13 @@ export async function bundle(work, entry, name, minify = true) {
     `import target from ${target};\nexport * from ${target};\n` +
       `export default { fetch(request, env, ctx) { return target.fetch(new Request('https' + request.url.slice(4), request), env, ctx); } };\n`,
   );
-  const outfile = join(work, `${name}.js`);
+  return bundleForWorkerd(shim, join(work, `${name}.js`), minify);
+}
+
+/** One ES module for workerd from `entry`, as wrangler would bundle it (platform modules left external). */
+export async function bundleForWorkerd(entry, outfile, minify = true) {
   await build({
-    entryPoints: [shim],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'neutral',

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForWorkerd } from '../lib.mjs';
 
 const SHIM_LIB = resolve('bench/edge/shim-lib.js');
 
@@ -35,20 +35,7 @@ export async function buildEdgeBundle(root, objects, outDir, name) {
   ].join('\n');
   const shim = join(outDir, `${name}-entry.js`);
   writeFileSync(shim, source);
-  const outfile = join(outDir, `${name}.js`);
-  await build({
-    entryPoints: [shim],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    outfile,
-    logLevel: 'silent',
-    minify: true,
-    external: ['cloudflare:*', 'node:*'],
-  });
-  return outfile;
+  return bundleForWorkerd(shim, join(outDir, `${name}.js`));
 }
 
 /** `ref` checked out beside this checkout (its sources resolve this node_modules); removed by the returned function. */

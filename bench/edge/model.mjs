@@ -57,7 +57,13 @@ for (const design of ['before', 'after']) {
       const usageShard = (m.usagePerIsolate * isolates) / USAGE_SHARDS;
       const loads = { registry, replica, 'usage shard': usageShard };
       const over = Object.entries(loads).filter(([, v]) => v > LIMITS.durableObjectRps);
-      const first = over.length === 0 ? 'none' : over.sort((a, b) => b[1] - a[1]).map(([k]) => k).join(', ');
+      const first =
+        over.length === 0
+          ? 'none'
+          : over
+              .sort((a, b) => b[1] - a[1])
+              .map(([k]) => k)
+              .join(', ');
       rows.push(
         `| ${design} | ${rate} | ${perLocation.toLocaleString('en-US')} (${isolates.toLocaleString('en-US')}) | ${mark(registry)} | ${design === 'after' ? mark(replica) : '—'} | ${mark(usageShard)} | ${fmt(m.kvPerIsolate * isolates)} | ${first} |`,
       );
