@@ -9,11 +9,14 @@ import { registry } from '../registry/client';
 import { feedReplica } from './client';
 import type { LocationCache } from './location-cache';
 import type { LocationHint } from './placement';
+import type { FeedSnapshot } from './snapshot';
 import { applySnapshot, isFresh, lookAgainAt, MAX_STALENESS_MS, view } from './view';
 
 const CACHE_TIMEOUT_MS = 100;
 /** Another isolate holds the location's refresh: look at the copy again this much later. */
 const CLAIMED_RECHECK_MS = 250;
+/** A view older than this has had no background refresh for a while (FEED_KEEP_FRESH_MS is 25 s). */
+const ASK_REGION_AT_ONCE_MS = 10_000;
 /** Without a `refreshAt` from above (the registry answered directly), look again after this long. */
 const DIRECT_RECHECK_MS = 2_000;
 
@@ -49,22 +52,32 @@ async function readLocation(location: LocationCache): Promise<number | null> {
   return head.refreshAt;
 }
 
+function askRegion(tiers: Tiers): Promise<FeedSnapshot | null> {
+  const budget = Math.max(1, Math.floor(tiers.timeoutMs / 2));
+  return quietly('replica', () => withDeadline(feedReplica(tiers.env, tiers.region).snapshot(), budget, 'feed replica'));
+}
+
 export async function sync(tiers: Tiers, markFresh: () => void): Promise<void> {
   const { location } = tiers;
+  // A view this old means this isolate kept nothing fresh for a while, and its location likely did
+  // not either: the region is asked at once, beside the location, so a quiet call waits one round
+  // trip, not two. Whichever vouches first ends the request's wait.
+  const early = !isFresh(Date.now()) && Date.now() - view.confirmedAt >= ASK_REGION_AT_ONCE_MS ? askRegion(tiers) : null;
   if (location !== null) {
     const refreshAt = await readLocation(location);
     if (isFresh(Date.now())) {
       markFresh();
-      if (refreshAt !== null && Date.now() < refreshAt) return lookAgainAt(refreshAt);
-      const mine = await quietly('location', () =>
-        withDeadline(location.claim(tiers.holder, Date.now()), CACHE_TIMEOUT_MS, 'location cache'),
-      );
-      if (mine === false) return lookAgainAt(Date.now() + CLAIMED_RECHECK_MS);
+      if (early === null && refreshAt !== null && Date.now() < refreshAt) return lookAgainAt(refreshAt);
+      if (early === null) {
+        const mine = await quietly('location', () =>
+          withDeadline(location.claim(tiers.holder, Date.now()), CACHE_TIMEOUT_MS, 'location cache'),
+        );
+        if (mine === false) return lookAgainAt(Date.now() + CLAIMED_RECHECK_MS);
+      }
     }
   }
   // The location is due, or has no fresh copy: ask the region, and leave its answer there.
-  const budget = Math.max(1, Math.floor(tiers.timeoutMs / 2));
-  const page = await quietly('replica', () => withDeadline(feedReplica(tiers.env, tiers.region).snapshot(), budget, 'feed replica'));
+  const page = await (early ?? askRegion(tiers));
   if (page !== null) {
     applySnapshot(page, Date.now());
     lookAgainAt(page.refreshAt);
