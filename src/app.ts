@@ -6,6 +6,7 @@ import { admin } from './admin';
 import { docs } from './admin/docs';
 import { ui } from './admin/ui';
 import { apiKeyAuth } from './auth/api-key-auth';
+import { keyInUrl } from './auth/key-in-url';
 import { ipAllowlist, routeAuthorization } from './auth/authorize';
 import { methodGuard } from './auth/method-guard';
 import { requireHttps } from './auth/require-https';
@@ -24,6 +25,7 @@ export const gateway = dataPlane(
   pipeline(
     [
       requireHttps, //                             2  plain http ⇒ 403, a key on it ⇒ exposed
+      keyInUrl, //                                 5  a key in the URL, however escaped ⇒ 400, exposed (before 4)
       canonicalPath, //                            4  the path authorized is the path forwarded
       methodGuard, //                                 CORS preflight, 405 for other methods
       apiKeyAuth, //                               5–8 credential, format, record, status
