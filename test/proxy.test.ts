@@ -68,6 +68,43 @@ describe('F. proxy', () => {
     expect(hop.headers.get('x-private-hop')).toBeNull();
   });
 
+  it('method-override headers never reach the origin: a read-only key cannot turn a GET into a DELETE', async () => {
+    const { key } = await createKey({ scopes: ['forms:read'] }); // wrangler.toml's rules: DELETE needs forms:delete
+    const tag = newTag();
+    const overrides = {
+      'x-http-method-override': 'DELETE',
+      'X-HTTP-Method': 'DELETE',
+      'x-method-override': 'DELETE',
+      'x-original-url': '/forms/2',
+      'x-rewrite-url': '/forms/2',
+    };
+    const res = await gateway('/forms/1', withKey(key, tag, overrides));
+    expect(res.status).toBe(200);
+    const [call] = await originCalls(tag);
+    expect(call?.method).toBe('GET');
+    expect(call?.url).toBe('/forms/1');
+    for (const name of Object.keys(overrides)) expect(call?.headers[name.toLowerCase()], name).toBeUndefined();
+  });
+
+  it('a _method query parameter, however spelled, is refused with 400 method-override and the origin is never called', async () => {
+    const { key } = await createKey({ scopes: ['forms:read'] });
+    const tag = newTag();
+    for (const query of [
+      '?_method=DELETE',
+      '?a=1&_method=delete',
+      '?%5Fmethod=DELETE',
+      '?_%6Dethod=DELETE',
+      '?%255Fmethod=PUT',
+      '?_METHOD=PATCH',
+      '?_method',
+    ]) {
+      const body = await expectProblem(await gateway(`/forms/1${query}`, withKey(key, tag)), 'method-override', 400);
+      expect(body.detail, query).toMatch(/_method/);
+    }
+    expect((await gateway('/forms/1?tax_method=flat&method=x', withKey(key, tag))).status).toBe(200);
+    expect(await originCalls(tag)).toHaveLength(1);
+  });
+
   it('F43: Via is appended', async () => {
     const key = await keyFor();
     const tag = newTag();

@@ -2,6 +2,7 @@
 // wrong with it when it cannot be used, and where one sits in a URL. Pure: no hashing, no lookup.
 
 import { keyFinder } from '../keys/format';
+import { looseDecode, queryNames } from '../proxy/url-decode';
 
 export type Extraction =
   { ok: true; key: string } | { ok: false; problem: 'missing-api-key' | 'malformed-credentials' | 'invalid-api-key'; detail: string };
@@ -51,48 +52,15 @@ export interface UrlCredential {
   keys: string[];
 }
 
-/** Rounds of percent-decoding: a key escaped three times over is still found. */
-const DECODE_ROUNDS = 4;
-const ESCAPE = /%([0-9A-Fa-f]{2})/g;
-const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-
-/**
- * `text` as any reader could turn it back into the key: escapes decoded round after round (double
- * encoding, either case of hex digit, invalid escapes left as they are), the bytes read as UTF-8,
- * then NFKC (fullwidth ｋｇ＿ is kg_). Cheap when there is nothing to decode.
- */
-export function decodeForKeys(text: string): string {
-  let decoded = text;
-  for (let round = 0; round < DECODE_ROUNDS && decoded.includes('%'); round++) {
-    const next = decoded.replace(ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    if (next === decoded) break;
-    decoded = next;
-  }
-  if (!/[^\x00-\x7f]/.test(decoded)) return decoded;
-  const bytes = Uint8Array.from(decoded, (ch) => ch.charCodeAt(0) & 0xff);
-  return UTF8.decode(bytes).normalize('NFKC');
-}
-
 /**
  * Looks for a credential in the path, query and fragment of `url` (the full request URL string),
- * after decoding them as a reader of logs could (decodeForKeys); `+` is a space in the query.
+ * after decoding them as a reader of logs could (looseDecode).
  */
 export function findKeyInUrl(url: string, prefix: string): UrlCredential {
   const pathStart = url.indexOf('/', url.indexOf('//') + 2);
   const rest = pathStart === -1 ? '' : url.slice(pathStart);
-  const text = rest.includes('%') ? decodeForKeys(rest) : rest;
+  const text = rest.includes('%') ? looseDecode(rest) : rest;
   const keys = text.includes(`${prefix}_`) ? (text.match(keyFinder(prefix)) ?? []) : [];
-  let found = keys.length > 0;
-  const q = rest.indexOf('?');
-  if (!found && q !== -1) {
-    for (const pair of rest.slice(q + 1).split('&')) {
-      const eq = pair.indexOf('=');
-      const name = decodeForKeys((eq === -1 ? pair : pair.slice(0, eq)).replace(/\+/g, ' ')).toLowerCase();
-      if (KEY_PARAMS.has(name)) {
-        found = true;
-        break;
-      }
-    }
-  }
+  const found = keys.length > 0 || queryNames(rest).some((name) => KEY_PARAMS.has(name));
   return { found, keys };
 }

@@ -9,6 +9,7 @@ export const PROBLEMS = {
   'api-key-in-url': { status: 400, title: 'API keys must not be sent in the URL' },
   'non-canonical-path': { status: 400, title: 'The request path is not canonical' },
   'ambiguous-request': { status: 400, title: 'The request framing is ambiguous' },
+  'method-override': { status: 400, title: 'Method overrides are not accepted' },
   'method-not-allowed': { status: 405, title: 'The method is not allowed' },
   'cors-origin-not-allowed': { status: 403, title: 'The origin is not allowed' },
   'route-not-found': { status: 404, title: 'No route matches this request' },
