@@ -282,6 +282,18 @@ describe('F. proxy', () => {
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|connect/i);
   });
 
+  it('F52: an origin status keygate cannot relay (outside 200–599, a 101 nobody asked for) ⇒ 502 bad-gateway, not 500', async () => {
+    const key = await keyFor();
+    for (const status of ['101', '600', '999', '100', '199']) {
+      const tag = newTag();
+      await expectProblem(await gateway(`/raw-status/${status}`, withKey(key, tag), anyPath), 'bad-gateway', 502);
+      expect(await originCalls(tag), status).toHaveLength(1);
+    }
+    // An Upgrade from the client is hop-by-hop: never forwarded, so no 101 can be the answer to it.
+    const upgraded = await gateway('/raw-status/101', withKey(key, newTag(), { upgrade: 'websocket', connection: 'upgrade' }), anyPath);
+    await expectProblem(upgraded, 'bad-gateway', 502);
+  });
+
   it('F53: an origin slower than ORIGIN_TIMEOUT_MS ⇒ 504, and the origin fetch is aborted', async () => {
     const key = await keyFor();
     const tag = newTag();

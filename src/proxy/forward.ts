@@ -1,6 +1,7 @@
 // Step 12: a fresh request to the origin. Bodies stream both ways (never buffered); redirects are
-// returned, not followed; no shared cache between keys. Unreachable ⇒ 502; no response headers
-// within ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted. Origin errors pass untouched.
+// returned, not followed; no shared cache between keys. Unreachable, or a status keygate cannot
+// relay (outside 200–599, a 101 nobody asked for) ⇒ 502; no response headers within
+// ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted. Origin errors pass untouched.
 
 import { log } from '../log';
 import { refuse, type StepContext } from '../step';
@@ -10,7 +11,16 @@ import { rawPath } from './canonical-path';
 import { originRequestHeaders, stripHopByHop } from './headers';
 import { signOriginRequest } from '../signing/sign';
 
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+const NULL_BODY_STATUS = new Set([204, 205, 304]);
+
+/**
+ * Whether keygate can pass the origin's status on: a final status, 200–599 (a Response cannot carry
+ * another). Never 101: keygate forwards no Upgrade (a hop-by-hop field), so a 101 answers a
+ * question the call did not ask, and relaying it would hand the client a protocol switch.
+ */
+function relayable(status: number): boolean {
+  return status >= 200 && status <= 599;
+}
 
 /** The origin URL for this request: ORIGIN_URL + the request's path and query, unchanged. */
 export function originUrl(base: string, requestUrl: string): string {
@@ -65,6 +75,11 @@ export async function forward(c: StepContext): Promise<Response> {
     return refuse(c, timedOut ? 'gateway-timeout' : 'bad-gateway');
   } finally {
     clearTimeout(timer);
+  }
+  if (!relayable(response.status)) {
+    log('warn', 'origin status not relayable', { requestId, status: response.status });
+    response.body?.cancel().catch(() => undefined);
+    return refuse(c, 'bad-gateway', { detail: 'The origin answered with a status keygate cannot relay' });
   }
   c.set('outcome', 'allowed');
   const body = request.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) ? null : response.body;
