@@ -17,6 +17,8 @@ export interface Config {
   /** ORIGIN_URL without a trailing slash; the request path and query are appended. */
   originBase: string;
   originTimeoutMs: number;
+  /** The origin's response body may pause this long between chunks before the stream is aborted; 0 = no limit. */
+  originBodyIdleTimeoutMs: number;
   authTimeoutMs: number;
   /** In-isolate key cache TTL; 0 disables the cache (benchmarks). */
   keyCacheTtlMs: number;
@@ -48,6 +50,7 @@ export type Bindings = Env &
   WebhookBindings & {
     ALLOW_HTTP_ORIGIN?: string;
     AUTH_TIMEOUT_MS?: string;
+    ORIGIN_BODY_IDLE_TIMEOUT_MS?: string;
     CORS_ALLOWED_ORIGINS?: string;
     AUTH_FAILURE_LIMIT?: string;
     KEY_CACHE_TTL_MS?: string;
@@ -145,6 +148,7 @@ export function parseConfig(env: Bindings): Config {
     keyPrefix,
     originBase: originBase(env.ORIGIN_URL, env.ALLOW_HTTP_ORIGIN === 'true'),
     originTimeoutMs: positiveInt(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', 30_000),
+    originBodyIdleTimeoutMs: boundedInt(env.ORIGIN_BODY_IDLE_TIMEOUT_MS, 'ORIGIN_BODY_IDLE_TIMEOUT_MS', 100_000, 3_600_000),
     authTimeoutMs: positiveInt(env.AUTH_TIMEOUT_MS, 'AUTH_TIMEOUT_MS', 1_500),
     keyCacheTtlMs: positiveInt(env.KEY_CACHE_TTL_MS, 'KEY_CACHE_TTL_MS', 60_000),
     benchMode: env.BENCH_MODE === 'true',
@@ -168,6 +172,7 @@ const RAW_FIELDS = [
   'ORIGIN_URL',
   'ALLOW_HTTP_ORIGIN',
   'ORIGIN_TIMEOUT_MS',
+  'ORIGIN_BODY_IDLE_TIMEOUT_MS',
   'AUTH_TIMEOUT_MS',
   'ROUTES',
   'EXPOSED_KEY_POLICY',

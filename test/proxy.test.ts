@@ -312,6 +312,86 @@ describe('F. proxy', () => {
     expect(aborted).toBe(true);
   });
 
+  it('an origin that sends headers and then stalls mid-body: the stream is aborted after ORIGIN_BODY_IDLE_TIMEOUT_MS', async () => {
+    const key = await keyFor();
+    // With a Content-Length (one deadline for the whole body) and without (a deadline per chunk).
+    for (const path of ['/stall', '/stall?chunked']) {
+      const tag = newTag();
+      const started = Date.now();
+      const res = await gateway(path, withKey(key, tag), { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '300' });
+      expect(res.status, path).toBe(200);
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value), path).toBe('partial body\n');
+      await expect(reader.read(), path).rejects.toThrow();
+      expect(Date.now() - started, path).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started, path).toBeLessThan(3000);
+      let aborted = false;
+      for (let i = 0; i < 100 && !aborted; i++) {
+        aborted = (await originCalls(tag))[0]?.aborted === true;
+        if (!aborted) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(aborted, path).toBe(true);
+      await releaseOrigin(tag);
+    }
+  });
+
+  it('an origin that sends headers and then no body at all (a known length) ⇒ 504 gateway-timeout, the origin call aborted', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const started = Date.now();
+    await expectProblem(
+      await gateway('/stall?silent', withKey(key, tag), { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '300' }),
+      'gateway-timeout',
+      504,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    let aborted = false;
+    for (let i = 0; i < 100 && !aborted; i++) {
+      aborted = (await originCalls(tag))[0]?.aborted === true;
+      if (!aborted) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(aborted).toBe(true);
+    await releaseOrigin(tag);
+  });
+
+  it('an origin that sends headers and then closes the connection (a known length, no byte of it) ⇒ 502 bad-gateway', async () => {
+    const key = await keyFor();
+    await expectProblem(await gateway('/stall?broken', withKey(key, newTag()), anyPath), 'bad-gateway', 502);
+  });
+
+  it('a body that keeps coming, or a client that reads slowly, is not cut by the body idle timeout', async () => {
+    const key = await keyFor();
+    const idle = { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '400' };
+    // 6 chunks 150 ms apart: ~0.9 s in all, never 400 ms without a chunk.
+    const trickle = await gateway('/trickle?n=6&gap=150', withKey(key, newTag()), idle);
+    expect(await trickle.text()).toBe([0, 1, 2, 3, 4, 5].map((i) => `chunk ${i}\n`).join(''));
+    // The origin sends everything at once; the client waits 800 ms before reading it.
+    const slowReader = await gateway('/trickle?n=3&gap=0', withKey(key, newTag()), idle);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await slowReader.text()).toBe('chunk 0\nchunk 1\nchunk 2\n');
+    // 0 turns the deadline off: the origin's stream is relayed as it came.
+    const off = await gateway('/trickle?n=2&gap=500', withKey(key, newTag()), { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '0' });
+    expect(await off.text()).toBe('chunk 0\nchunk 1\n');
+  });
+
+  it('a client that stalls its upload: no answer from the origin within ORIGIN_TIMEOUT_MS ⇒ 504, the origin request aborted', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('the first bytes, then nothing'));
+      },
+    });
+    const res = await gateway('/upload', { method: 'PUT', body, ...withKey(key, tag) }, { ...anyPath, ORIGIN_TIMEOUT_MS: '300' });
+    await expectProblem(res, 'gateway-timeout', 504);
+    let aborted = false;
+    for (let i = 0; i < 100 && !aborted; i++) {
+      aborted = (await originCalls(tag))[0]?.aborted === true;
+      if (!aborted) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(aborted).toBe(true);
+  });
+
   it('F55: two keys calling the same URL each get their own origin call and identity', async () => {
     const a = await createKey();
     const b = await createKey();

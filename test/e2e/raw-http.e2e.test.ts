@@ -1,5 +1,6 @@
 // What only a real socket can send, against the deploy bundle in workerd: raw dot segments,
-// ambiguous framing, and a key sent over plain http (exposed, then refused after a restart).
+// ambiguous framing, a key sent over plain http (exposed, then refused after a restart), an origin
+// that stalls mid-body.
 
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +53,7 @@ function rawRequest(raw: string, responses = 1): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ KEY_CACHE_TTL_MS: '0', BENCH_MODE: 'true' });
+  stack = await startStack({ KEY_CACHE_TTL_MS: '0', BENCH_MODE: 'true', ORIGIN_BODY_IDLE_TIMEOUT_MS: '500' });
   keygate = stack.keygate;
   originUrl = stack.originUrl;
 }, 60_000);
@@ -127,6 +128,29 @@ describe('e2e: the deploy bundle on a real socket', () => {
         expect(status, path).toBe(200);
         expect((await calls(tag)).map((c) => c.url)).toEqual([forwarded]);
       }
+    }
+  });
+
+  it('an origin that stalls mid-body: the connection to the client ends after ORIGIN_BODY_IDLE_TIMEOUT_MS', async () => {
+    const { key } = await newKey();
+    for (const stall of ['length', 'chunked']) {
+      const tag = `e2e-stall-${stall}`;
+      const started = Date.now();
+      const res = await fetch(`${keygate.url}/forms/1`, {
+        headers: { authorization: `Bearer ${key}`, 'x-test-tag': tag, 'x-test-stall': stall },
+      });
+      expect(res.status, stall).toBe(200);
+      // What arrives before the cut is at most the start the origin sent (workerd may not have flushed it).
+      let received = '';
+      const reader = res.body!.getReader();
+      const read = async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) received += new TextDecoder().decode(r.value);
+      };
+      await expect(read(), stall).rejects.toThrow();
+      expect('partial body\n'.startsWith(received), stall).toBe(true);
+      expect(Date.now() - started, stall).toBeGreaterThanOrEqual(450);
+      expect(Date.now() - started, stall).toBeLessThan(5000);
+      await fetch(`${originUrl}/__release/${tag}`);
     }
   });
 

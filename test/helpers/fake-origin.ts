@@ -86,10 +86,19 @@ async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedC
     req.socket.end(`HTTP/1.1 ${status} Odd\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n${upgrade}\r\nok`);
     return;
   }
-  if (path === '/stall') {
+  if (path === '/stall' || req.headers['x-test-stall'] !== undefined) {
     // Headers and the start of the body, then nothing until released (or until keygate gives up).
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
-    res.write('partial body\n');
+    // (Any path with X-Test-Stall.) ?chunked or X-Test-Stall: chunked: no Content-Length (the
+    // per-chunk deadline); else 1000 bytes (the whole-body one).
+    const chunked = url.searchParams.has('chunked') || req.headers['x-test-stall'] === 'chunked';
+    res.writeHead(200, chunked ? { 'content-type': 'text/plain' } : { 'content-type': 'text/plain', 'content-length': '1000' });
+    // ?silent: the headers only; ?broken: the headers, then the connection closed.
+    if (url.searchParams.has('broken')) {
+      res.flushHeaders();
+      return void setTimeout(() => req.socket.destroy(), 50);
+    }
+    if (url.searchParams.has('silent')) res.flushHeaders();
+    else res.write('partial body\n');
     await waitRelease(tag);
     if (!res.destroyed) res.end('x'.repeat(1000 - 'partial body\n'.length));
     return;
