@@ -72,8 +72,8 @@ export interface AppEnv {
     principal: Principal;
     routeRule: RouteRule | undefined;
     clientIp: string;
-    /** RateLimit-* values for the response of an admitted call to a key with limits. */
-    rateLimit: LimitHeaders | undefined;
+    /** Every limit of a key with limits, for the RateLimit fields of an admitted call. */
+    rateLimit: readonly LimitHeaders[] | undefined;
     /** A known key that was refused (revoked, disabled, expired): usage counts the call under it. */
     refusedKey: { keyId: string; projectId: string } | undefined;
     /** How the call ended, for usage: 'allowed', 'preflight' or the problem type answered. */

@@ -7,7 +7,7 @@
 import { log } from '../log';
 import { refuse, type StepContext } from '../step';
 import { recordUse } from '../keys/last-used';
-import { rateLimitHeaders } from '../usage/enforce-limits';
+import { rateLimitHeaders } from '../usage/ratelimit-fields';
 import { rawPath } from './canonical-path';
 import { originRequestHeaders, stripHopByHop } from './headers';
 import { BODY_FAILED, BODY_TIMED_OUT, relayBody } from './idle-body';
