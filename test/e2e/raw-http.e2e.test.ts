@@ -191,7 +191,7 @@ describe('e2e: the deploy bundle on a real socket', () => {
     expect(res.status).toBe(403);
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.get('strict-transport-security')).toBeNull();
-    expect(((await res.json()) as { type: string }).type).toBe('https-required');
+    expect(((await res.json()) as { type: string }).type).toBe('/_keygate/problems/https-required');
     keygate = await stack.restart(true);
     expect(await admin('GET', `/keys/${id}`)).toMatchObject({ status: 'revoked', exposed: true, exposedReason: 'http' });
     const again = await fetch(`${keygate.url}/forms/1`, { headers: { authorization: `Bearer ${key}`, 'x-test-tag': 'e2e-http' } });
