@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createKey } from './helpers/admin';
-import { ADMIN_TOKEN, expectProblem, gateway, newTag, originCalls, releaseOrigin, withKey } from './helpers/gateway';
+import { ADMIN_TOKEN, expectOriginAborted, expectProblem, gateway, newTag, originCalls, releaseOrigin, withKey } from './helpers/gateway';
 
 const anyPath = { ROUTES: undefined };
 
@@ -304,12 +304,7 @@ describe('F. proxy', () => {
       504,
     );
     expect(Date.now() - started).toBeLessThan(4000);
-    let aborted = false;
-    for (let i = 0; i < 100 && !aborted; i++) {
-      aborted = (await originCalls(tag))[0]?.aborted === true;
-      if (!aborted) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(aborted).toBe(true);
+    await expectOriginAborted(tag);
   });
 
   it('an origin that sends headers and then stalls mid-body: the stream is aborted after ORIGIN_BODY_IDLE_TIMEOUT_MS', async () => {
@@ -325,12 +320,7 @@ describe('F. proxy', () => {
       await expect(reader.read(), path).rejects.toThrow();
       expect(Date.now() - started, path).toBeGreaterThanOrEqual(250);
       expect(Date.now() - started, path).toBeLessThan(3000);
-      let aborted = false;
-      for (let i = 0; i < 100 && !aborted; i++) {
-        aborted = (await originCalls(tag))[0]?.aborted === true;
-        if (!aborted) await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(aborted, path).toBe(true);
+      await expectOriginAborted(tag, path);
       await releaseOrigin(tag);
     }
   });
@@ -345,12 +335,7 @@ describe('F. proxy', () => {
       504,
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    let aborted = false;
-    for (let i = 0; i < 100 && !aborted; i++) {
-      aborted = (await originCalls(tag))[0]?.aborted === true;
-      if (!aborted) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(aborted).toBe(true);
+    await expectOriginAborted(tag);
     await releaseOrigin(tag);
   });
 
@@ -384,12 +369,7 @@ describe('F. proxy', () => {
     });
     const res = await gateway('/upload', { method: 'PUT', body, ...withKey(key, tag) }, { ...anyPath, ORIGIN_TIMEOUT_MS: '300' });
     await expectProblem(res, 'gateway-timeout', 504);
-    let aborted = false;
-    for (let i = 0; i < 100 && !aborted; i++) {
-      aborted = (await originCalls(tag))[0]?.aborted === true;
-      if (!aborted) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(aborted).toBe(true);
+    await expectOriginAborted(tag);
   });
 
   it('F55: two keys calling the same URL each get their own origin call and identity', async () => {

@@ -53,6 +53,16 @@ export async function releaseOrigin(tag: string): Promise<void> {
   await fetch(`${env.ORIGIN_URL}/__release/${tag}`);
 }
 
+/** Waits (up to 2 s) for the origin to see its first call under `tag` broken off by keygate. */
+export async function expectOriginAborted(tag: string, what?: string): Promise<void> {
+  let aborted = false;
+  for (let i = 0; i < 100 && !aborted; i++) {
+    aborted = (await originCalls(tag))[0]?.aborted === true;
+    if (!aborted) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(aborted, what).toBe(true);
+}
+
 export async function expectNoOriginCall(tag: string): Promise<void> {
   expect(await originCalls(tag)).toEqual([]);
 }
