@@ -86,6 +86,7 @@ describe('E. rate limits and quotas', () => {
     const refused = await get(key.key, tag);
     await expectProblem(refused, 'quota-exceeded', 429);
     expect(refused.headers.get('ratelimit')).toBe(`"quota:month";r=0;t=${refused.headers.get('retry-after')}`);
+    expect(await originCalls(tag)).toHaveLength(2);
   });
 
   it('E34: with 1/s the second call is 429 and a call after the window is 200 again', async () => {
