@@ -3,12 +3,15 @@
 // ORIGIN_BODY_IDLE_TIMEOUT_MS bounds every wait for the origin's next chunk — only the origin's
 // silence counts, while the client is asking for more, never the time a slow client takes to read.
 //
-// Two ways, by cost. The common answer — a known length up to WHOLE_BODY_MAX, not content-encoded —
-// usually arrives as one chunk: keygate reads that first chunk (within the deadline) before it
-// answers, and when it is the whole body relays it as it came (nothing is gathered: a body that
-// needs more chunks takes the other way). About 6 µs of CPU a call. Every other body (no length:
-// chunked, event streams; larger; encoded; or split) passes through a stream that times each chunk,
-// ~70–110 µs a call here (both measured against a bare proxy in the benchmark's pinned workerd).
+// Any deadline means touching the body from JavaScript: a timer that aborts the origin fetch while
+// the platform's stream is relayed untouched stops working once the response is handed to the
+// runtime (the e2e test over a real socket shows it). Two ways, by cost. The common answer — a known
+// length up to WHOLE_BODY_MAX, not content-encoded — usually arrives as one chunk: keygate reads
+// that first chunk (within the deadline) before it answers and, when it is the whole body, relays it
+// as it came (nothing is gathered: a body that needs more chunks takes the other way); ~55–60 µs of
+// CPU a call in `node bench/ab.mjs` (C-hit). Every other body (no length: chunked, event streams;
+// larger; encoded; or split) passes through a stream that times each pull, ~100 µs a call against
+// a bare proxy. ORIGIN_BODY_IDLE_TIMEOUT_MS=0 relays the platform's stream untouched (forward.ts).
 
 /** Known-length bodies up to this size may be relayed as their one first chunk. */
 export const WHOLE_BODY_MAX = 64 * 1024;
