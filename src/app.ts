@@ -4,8 +4,10 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { admin } from './admin';
 import { docs } from './admin/docs';
+import { problemPages } from './admin/problem-pages';
 import { ui } from './admin/ui';
 import { apiKeyAuth } from './auth/api-key-auth';
+import { keyInUrl } from './auth/key-in-url';
 import { ipAllowlist, routeAuthorization } from './auth/authorize';
 import { methodGuard } from './auth/method-guard';
 import { requireHttps } from './auth/require-https';
@@ -24,6 +26,7 @@ export const gateway = dataPlane(
   pipeline(
     [
       requireHttps, //                             2  plain http ⇒ 403, a key on it ⇒ exposed
+      keyInUrl, //                                 5  a key in the URL, however escaped ⇒ 400, exposed (before 4)
       canonicalPath, //                            4  the path authorized is the path forwarded
       methodGuard, //                                 CORS preflight, 405 for other methods
       apiKeyAuth, //                               5–8 credential, format, record, status
@@ -42,6 +45,7 @@ app.use('*', requestContext()); //                 1  request id, HSTS on https,
 app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
 app.route('/_keygate/v1', admin); //               3  the admin API
 app.route('/_keygate', docs); //                      its OpenAPI document and docs page
+app.route('/', problemPages); //                      a page per problem type, the URIs bodies name
 app.get('/_keygate/.well-known/jwks.json', jwks); //   the public key of the origin signature
 app.route('/_keygate/secret-scanning', secretScanning); // leak reports, signed by GitHub
 app.route('/_keygate', ui); //                        the dashboard

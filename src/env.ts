@@ -19,6 +19,8 @@ export interface Config {
   /** ORIGIN_URL without a trailing slash; the request path and query are appended. */
   originBase: string;
   originTimeoutMs: number;
+  /** The origin's response body may pause this long between chunks before the stream is aborted; 0 = no limit. */
+  originBodyIdleTimeoutMs: number;
   authTimeoutMs: number;
   /** In-isolate key cache TTL; 0 disables the cache (benchmarks). */
   keyCacheTtlMs: number;
@@ -56,6 +58,7 @@ export type Bindings = Env &
     FEED_FAILURE_POLICY?: string;
     FEED_KEEP_FRESH_MS?: string;
     REGISTRY_LOCATION_HINT?: string;
+    ORIGIN_BODY_IDLE_TIMEOUT_MS?: string;
     CORS_ALLOWED_ORIGINS?: string;
     AUTH_FAILURE_LIMIT?: string;
     KEY_CACHE_TTL_MS?: string;
@@ -77,8 +80,8 @@ export interface AppEnv {
     principal: Principal;
     routeRule: RouteRule | undefined;
     clientIp: string;
-    /** RateLimit-* values for the response of an admitted call to a key with limits. */
-    rateLimit: LimitHeaders | undefined;
+    /** Every limit of a key with limits, for the RateLimit fields of an admitted call. */
+    rateLimit: readonly LimitHeaders[] | undefined;
     /** A known key that was refused (revoked, disabled, expired): usage counts the call under it. */
     refusedKey: { keyId: string; projectId: string } | undefined;
     /** How the call ended, for usage: 'allowed', 'preflight' or the problem type answered. */
@@ -165,6 +168,7 @@ export function parseConfig(env: Bindings): Config {
     keyPrefix,
     originBase: originBase(env.ORIGIN_URL, env.ALLOW_HTTP_ORIGIN === 'true'),
     originTimeoutMs: positiveInt(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', 30_000),
+    originBodyIdleTimeoutMs: boundedInt(env.ORIGIN_BODY_IDLE_TIMEOUT_MS, 'ORIGIN_BODY_IDLE_TIMEOUT_MS', 100_000, 3_600_000),
     authTimeoutMs: positiveInt(env.AUTH_TIMEOUT_MS, 'AUTH_TIMEOUT_MS', 1_500),
     keyCacheTtlMs: positiveInt(env.KEY_CACHE_TTL_MS, 'KEY_CACHE_TTL_MS', 60_000),
     benchMode: env.BENCH_MODE === 'true',
@@ -194,6 +198,7 @@ const RAW_FIELDS = [
   'ORIGIN_URL',
   'ALLOW_HTTP_ORIGIN',
   'ORIGIN_TIMEOUT_MS',
+  'ORIGIN_BODY_IDLE_TIMEOUT_MS',
   'AUTH_TIMEOUT_MS',
   'FEED_TIMEOUT_MS',
   'FEED_FAILURE_POLICY',

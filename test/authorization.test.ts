@@ -109,9 +109,11 @@ describe('D. scopes and authorization', () => {
       { ORIGIN_URL: 'http://origin.example' },
       { EXPOSED_KEY_POLICY: 'maybe' },
       { KEY_PREFIX: 'K!' },
+      { ORIGIN_BODY_IDLE_TIMEOUT_MS: '-1' },
+      { ORIGIN_BODY_IDLE_TIMEOUT_MS: '3600001' },
     ]) {
       const body = await expectProblem(await gateway('/forms/1', withKey(key.key, tag), overrides), 'misconfigured', 500);
-      expect(body.detail).toMatch(/ROUTES|ORIGIN_URL|EXPOSED_KEY_POLICY|KEY_PREFIX/);
+      expect(body.detail).toMatch(/ROUTES|ORIGIN_URL|EXPOSED_KEY_POLICY|KEY_PREFIX|ORIGIN_BODY_IDLE_TIMEOUT_MS/);
     }
     await expectNoOriginCall(tag);
   });

@@ -105,6 +105,39 @@ describe('B. credentials', () => {
     expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ exposed: true, exposedReason: 'url', status: 'revoked' });
   });
 
+  it('B11: a key escaped in the URL (percent, double, mixed case, fullwidth; path, query or fragment) ⇒ 400 api-key-in-url and exposed', async () => {
+    const escapeAll = (text: string) => [...text].map((ch) => '%' + ch.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+    const fullwidth = (text: string) => encodeURIComponent([...text].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join(''));
+    const spellings: [string, (key: string) => string][] = [
+      ['query, "_" escaped', (key) => `/forms?q=${key.replace(/_/g, '%5F')}`],
+      ['query, every character escaped', (key) => `/forms?q=${escapeAll(key)}`],
+      ['query, double-encoded', (key) => `/forms?q=${key.replace(/_/g, '%255F')}`],
+      ['query, mixed-case escapes', (key) => `/forms?q=${key.replace('_', '%5f').replace('_', '%5F')}`],
+      ['query, + around it', (key) => `/forms?q=see+${key.replace(/_/g, '%5F')}+now`],
+      ['query, in a parameter name', (key) => `/forms?${key.replace(/_/g, '%5F')}=1`],
+      ['path, "_" escaped', (key) => `/forms/${key.replace(/_/g, '%5F')}`],
+      ['path, double-encoded', (key) => `/forms/${key.replace(/_/g, '%255f')}`],
+      ['path, fullwidth', (key) => `/forms/${fullwidth(key)}`],
+      ['fragment', (key) => `/forms#${key.replace(/_/g, '%5F')}`],
+    ];
+    for (const [where, spell] of spellings) {
+      const key = await createKey();
+      const tag = newTag();
+      const url = spell(key.key);
+      expect(url, where).not.toContain(key.key);
+      await expectProblem(await gateway(url, { headers: { 'x-test-tag': tag } }), 'api-key-in-url', 400);
+      await expectNoOriginCall(tag);
+      const { adminJson } = await import('./helpers/admin');
+      expect(await adminJson('GET', `/keys/${key.id}`), where).toMatchObject({ exposed: true, exposedReason: 'url', status: 'revoked' });
+      await expectProblem(await gateway('/forms', withKey(key.key, tag)), 'invalid-api-key', 401);
+    }
+    const overHttp = await createKey();
+    await expectProblem(await gateway(`http://api.example.com/forms?q=${escapeAll(overHttp.key)}`), 'https-required', 403);
+    const { adminJson } = await import('./helpers/admin');
+    expect(await adminJson('GET', `/keys/${overHttp.id}`)).toMatchObject({ exposed: true, status: 'revoked' });
+    await expectProblem(await gateway('/forms?api%255Fkey=x'), 'api-key-in-url', 400);
+  });
+
   it('B12: two values in one source or two sources ⇒ 401', async () => {
     const key = await createKey();
     const h = new Headers({ 'x-test-tag': newTag() });

@@ -31,6 +31,64 @@ describe('E. rate limits and quotas', () => {
     expect(await originCalls(tag)).toHaveLength(6);
   });
 
+  it('E33: RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-11) list every window and the quota, on 200s and 429s', async () => {
+    const key = await createKey({
+      rateLimits: [
+        { name: 'burst', limit: 3, windowSeconds: 10 },
+        { name: 'minute', limit: 5, windowSeconds: 60 },
+      ],
+      quota: { limit: 100, period: 'day' },
+    });
+    const tag = newTag();
+    const policy = '"burst";q=3;w=10, "minute";q=5;w=60, "quota:day";q=100;w=86400';
+    const service = /^"burst";r=(\d+);t=(\d+), "minute";r=(\d+);t=(\d+), "quota:day";r=(\d+);t=(\d+)$/;
+    const limits = (res: Response) => {
+      const m = service.exec(res.headers.get('ratelimit') ?? '');
+      expect(m, res.headers.get('ratelimit') ?? 'no RateLimit').not.toBeNull();
+      const [burst, burstT, minute, minuteT, day, dayT] = m!.slice(1).map(Number) as number[];
+      expect(burstT).toBeGreaterThanOrEqual(1);
+      expect(burstT).toBeLessThanOrEqual(10);
+      expect(minuteT).toBeLessThanOrEqual(60);
+      expect(dayT).toBeLessThanOrEqual(86400);
+      return { burst, minute, day, burstT };
+    };
+    for (let i = 1; i <= 3; i++) {
+      const res = await get(key.key, tag);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-policy')).toBe(policy);
+      expect(limits(res)).toMatchObject({ burst: 3 - i, minute: 5 - i, day: 100 - i });
+      // The earlier drafts' triple, of the tightest limit, for the clients that read it.
+      expect([res.headers.get('ratelimit-limit'), res.headers.get('ratelimit-remaining')]).toEqual(['3', String(3 - i)]);
+    }
+    for (const fromMemory of [false, true]) {
+      const refused = await get(key.key, tag);
+      await expectProblem(refused, 'rate-limited', 429);
+      expect(refused.headers.get('ratelimit-policy'), `from memory: ${fromMemory}`).toBe(policy);
+      const after = limits(refused);
+      expect(after).toMatchObject({ burst: 0, minute: 2, day: 97 });
+      // The refusing window's effective window is the Retry-After, as the draft asks (§6).
+      expect(after.burstT).toBe(Number(refused.headers.get('retry-after')));
+      expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    }
+    expect(await originCalls(tag)).toHaveLength(3);
+  });
+
+  it('a monthly quota is a policy whose window is the current month, and its 429 says r=0', async () => {
+    const key = await createKey({ quota: { limit: 2, period: 'month' } });
+    const tag = newTag();
+    const now = new Date();
+    const month = (Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)) / 1000;
+    for (let i = 1; i <= 2; i++) {
+      const res = await get(key.key, tag);
+      expect(res.headers.get('ratelimit-policy')).toBe(`"quota:month";q=2;w=${month}`);
+      expect(res.headers.get('ratelimit')).toMatch(new RegExp(`^"quota:month";r=${2 - i};t=\\d+$`));
+    }
+    const refused = await get(key.key, tag);
+    await expectProblem(refused, 'quota-exceeded', 429);
+    expect(refused.headers.get('ratelimit')).toBe(`"quota:month";r=0;t=${refused.headers.get('retry-after')}`);
+    expect(await originCalls(tag)).toHaveLength(2);
+  });
+
   it('E34: with 1/s the second call is 429 and a call after the window is 200 again', async () => {
     const key = await createKey({ rateLimits: [{ name: 'second', limit: 1, windowSeconds: 1 }] });
     const tag = newTag();

@@ -23,6 +23,13 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('describes a problem type as the URI of its page, which keygate serves', async () => {
+    const doc = (await (await gateway('/_keygate/openapi.json')).json()) as Doc;
+    const type = (doc.components.schemas.Problem as { properties: { type: { format: string; example: string } } }).properties.type;
+    expect(type.format).toBe('uri-reference');
+    expect((await gateway(type.example)).status).toBe(200);
+  });
+
   it('documents every admin route the app serves, and no route it does not serve', async () => {
     const doc = (await (await gateway('/_keygate/openapi.json')).json()) as Doc;
     const documented = Object.entries(doc.paths)

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createKey } from './helpers/admin';
-import { ADMIN_TOKEN, expectProblem, gateway, newTag, originCalls, releaseOrigin, withKey } from './helpers/gateway';
+import { ADMIN_TOKEN, expectOriginAborted, expectProblem, gateway, newTag, originCalls, releaseOrigin, withKey } from './helpers/gateway';
 
 const anyPath = { ROUTES: undefined };
 
@@ -66,6 +66,43 @@ describe('F. proxy', () => {
     expect(hop.headers.get('keep-alive')).toBeNull();
     expect(hop.headers.get('connection')).toBeNull();
     expect(hop.headers.get('x-private-hop')).toBeNull();
+  });
+
+  it('method-override headers never reach the origin: a read-only key cannot turn a GET into a DELETE', async () => {
+    const { key } = await createKey({ scopes: ['forms:read'] }); // wrangler.toml's rules: DELETE needs forms:delete
+    const tag = newTag();
+    const overrides = {
+      'x-http-method-override': 'DELETE',
+      'X-HTTP-Method': 'DELETE',
+      'x-method-override': 'DELETE',
+      'x-original-url': '/forms/2',
+      'x-rewrite-url': '/forms/2',
+    };
+    const res = await gateway('/forms/1', withKey(key, tag, overrides));
+    expect(res.status).toBe(200);
+    const [call] = await originCalls(tag);
+    expect(call?.method).toBe('GET');
+    expect(call?.url).toBe('/forms/1');
+    for (const name of Object.keys(overrides)) expect(call?.headers[name.toLowerCase()], name).toBeUndefined();
+  });
+
+  it('a _method query parameter, however spelled, is refused with 400 method-override and the origin is never called', async () => {
+    const { key } = await createKey({ scopes: ['forms:read'] });
+    const tag = newTag();
+    for (const query of [
+      '?_method=DELETE',
+      '?a=1&_method=delete',
+      '?%5Fmethod=DELETE',
+      '?_%6Dethod=DELETE',
+      '?%255Fmethod=PUT',
+      '?_METHOD=PATCH',
+      '?_method',
+    ]) {
+      const body = await expectProblem(await gateway(`/forms/1${query}`, withKey(key, tag)), 'method-override', 400);
+      expect(body.detail, query).toMatch(/_method/);
+    }
+    expect((await gateway('/forms/1?tax_method=flat&method=x', withKey(key, tag))).status).toBe(200);
+    expect(await originCalls(tag)).toHaveLength(1);
   });
 
   it('F43: Via is appended', async () => {
@@ -245,6 +282,18 @@ describe('F. proxy', () => {
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|connect/i);
   });
 
+  it('F52: an origin status keygate cannot relay (outside 200–599, a 101 nobody asked for) ⇒ 502 bad-gateway, not 500', async () => {
+    const key = await keyFor();
+    for (const status of ['101', '600', '999', '100', '199']) {
+      const tag = newTag();
+      await expectProblem(await gateway(`/raw-status/${status}`, withKey(key, tag), anyPath), 'bad-gateway', 502);
+      expect(await originCalls(tag), status).toHaveLength(1);
+    }
+    // An Upgrade from the client is hop-by-hop: never forwarded, so no 101 can be the answer to it.
+    const upgraded = await gateway('/raw-status/101', withKey(key, newTag(), { upgrade: 'websocket', connection: 'upgrade' }), anyPath);
+    await expectProblem(upgraded, 'bad-gateway', 502);
+  });
+
   it('F53: an origin slower than ORIGIN_TIMEOUT_MS ⇒ 504, and the origin fetch is aborted', async () => {
     const key = await keyFor();
     const tag = newTag();
@@ -255,12 +304,72 @@ describe('F. proxy', () => {
       504,
     );
     expect(Date.now() - started).toBeLessThan(4000);
-    let aborted = false;
-    for (let i = 0; i < 100 && !aborted; i++) {
-      aborted = (await originCalls(tag))[0]?.aborted === true;
-      if (!aborted) await new Promise((r) => setTimeout(r, 20));
+    await expectOriginAborted(tag);
+  });
+
+  it('an origin that sends headers and then stalls mid-body: the stream is aborted after ORIGIN_BODY_IDLE_TIMEOUT_MS', async () => {
+    const key = await keyFor();
+    // With a Content-Length (one deadline for the whole body) and without (a deadline per chunk).
+    for (const path of ['/stall', '/stall?chunked']) {
+      const tag = newTag();
+      const started = Date.now();
+      const res = await gateway(path, withKey(key, tag), { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '300' });
+      expect(res.status, path).toBe(200);
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value), path).toBe('partial body\n');
+      await expect(reader.read(), path).rejects.toThrow();
+      expect(Date.now() - started, path).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started, path).toBeLessThan(3000);
+      await expectOriginAborted(tag, path);
+      await releaseOrigin(tag);
     }
-    expect(aborted).toBe(true);
+  });
+
+  it('an origin that sends headers and then no body at all (a known length) ⇒ 504 gateway-timeout, the origin call aborted', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const started = Date.now();
+    await expectProblem(
+      await gateway('/stall?silent', withKey(key, tag), { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '300' }),
+      'gateway-timeout',
+      504,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await expectOriginAborted(tag);
+    await releaseOrigin(tag);
+  });
+
+  it('an origin that sends headers and then closes the connection (a known length, no byte of it) ⇒ 502 bad-gateway', async () => {
+    const key = await keyFor();
+    await expectProblem(await gateway('/stall?broken', withKey(key, newTag()), anyPath), 'bad-gateway', 502);
+  });
+
+  it('a body that keeps coming, or a client that reads slowly, is not cut by the body idle timeout', async () => {
+    const key = await keyFor();
+    const idle = { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '400' };
+    // 6 chunks 150 ms apart: ~0.9 s in all, never 400 ms without a chunk.
+    const trickle = await gateway('/trickle?n=6&gap=150', withKey(key, newTag()), idle);
+    expect(await trickle.text()).toBe([0, 1, 2, 3, 4, 5].map((i) => `chunk ${i}\n`).join(''));
+    // The origin sends everything at once; the client waits 800 ms before reading it.
+    const slowReader = await gateway('/trickle?n=3&gap=0', withKey(key, newTag()), idle);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await slowReader.text()).toBe('chunk 0\nchunk 1\nchunk 2\n');
+    // 0 turns the deadline off: the origin's stream is relayed as it came.
+    const off = await gateway('/trickle?n=2&gap=500', withKey(key, newTag()), { ...anyPath, ORIGIN_BODY_IDLE_TIMEOUT_MS: '0' });
+    expect(await off.text()).toBe('chunk 0\nchunk 1\n');
+  });
+
+  it('a client that stalls its upload: no answer from the origin within ORIGIN_TIMEOUT_MS ⇒ 504, the origin request aborted', async () => {
+    const key = await keyFor();
+    const tag = newTag();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('the first bytes, then nothing'));
+      },
+    });
+    const res = await gateway('/upload', { method: 'PUT', body, ...withKey(key, tag) }, { ...anyPath, ORIGIN_TIMEOUT_MS: '300' });
+    await expectProblem(res, 'gateway-timeout', 504);
+    await expectOriginAborted(tag);
   });
 
   it('F55: two keys calling the same URL each get their own origin call and identity', async () => {

@@ -63,6 +63,10 @@ describe('security matrix over every route rule', () => {
         400,
       );
       await expectProblem(await call({ ...t, authorization: `Bearer ${keys.full!.key}` }, `/${path}`), 'non-canonical-path', 400);
+      for (const trick of ['/..;/x', ';x', '/%c0%ae%c0%ae/x', '/%u002e%u002e/x', '/%ef%bc%8e%ef%bc%8e/x', '/%252e%252e/x', '%255cx']) {
+        const res = await call({ ...t, authorization: `Bearer ${keys.full!.key}` }, `${path}${trick}`);
+        await expectProblem(res, 'non-canonical-path', 400);
+      }
       await expectNoOriginCall(tag);
     });
 

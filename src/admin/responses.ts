@@ -88,7 +88,11 @@ export const AuditPage = z
 
 export const Problem = z
   .object({
-    type: z.string(),
+    type: z.string().openapi({
+      format: 'uri-reference',
+      description: 'The problem type: the path of its page on this keygate, which explains it and its fix',
+      example: '/_keygate/problems/validation-failed',
+    }),
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),

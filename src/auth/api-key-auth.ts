@@ -5,8 +5,7 @@
 import { AuthUnavailableError, lookupDeps, verifyKey, type VerifyOutcome } from '../keys/verify';
 import { log } from '../log';
 import { refuse, type StepContext } from '../step';
-import { extractCredential, findKeyInUrl } from './credential';
-import { reportExposure } from './exposure';
+import { extractCredential } from './credential';
 import { failureLimiter } from './failure-limiter';
 import { ensureFresh } from '../feed/freshness';
 
@@ -18,13 +17,6 @@ export const AUTH_RETRY_AFTER = '2';
 export async function apiKeyAuth(c: StepContext): Promise<Response | undefined> {
   const config = c.get('config');
   const clientIp = c.get('clientIp');
-  const inUrl = findKeyInUrl(c.req.url, config.keyPrefix);
-  if (inUrl.found) {
-    if (inUrl.keys.length > 0) await reportExposure(c, inUrl.keys, 'url');
-    return refuse(c, 'api-key-in-url', {
-      detail: 'Send the key in the Authorization or X-API-Key header; a key that was in a URL is treated as exposed',
-    });
-  }
   const now = Date.now();
   const wait = failureLimiter.blockedFor(clientIp, config.authFailureLimit, now);
   if (wait > 0) return refuse(c, 'too-many-failures', { headers: { 'Retry-After': String(wait) } });

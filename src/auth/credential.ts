@@ -1,7 +1,8 @@
-// Where a credential may come from (Authorization: Bearer, then X-API-Key; never the URL) and what
-// is wrong with it when it cannot be used. Pure: no hashing, no lookup.
+// Where a credential may come from (Authorization: Bearer, then X-API-Key; never the URL), what is
+// wrong with it when it cannot be used, and where one sits in a URL. Pure: no hashing, no lookup.
 
 import { keyFinder } from '../keys/format';
+import { looseDecode, queryNames } from '../proxy/url-decode';
 
 export type Extraction =
   { ok: true; key: string } | { ok: false; problem: 'missing-api-key' | 'malformed-credentials' | 'invalid-api-key'; detail: string };
@@ -51,30 +52,15 @@ export interface UrlCredential {
   keys: string[];
 }
 
-/** Looks for a credential in the path or query of `url` (the full request URL string). */
+/**
+ * Looks for a credential in the path, query and fragment of `url` (the full request URL string),
+ * after decoding them as a reader of logs could (looseDecode).
+ */
 export function findKeyInUrl(url: string, prefix: string): UrlCredential {
   const pathStart = url.indexOf('/', url.indexOf('//') + 2);
   const rest = pathStart === -1 ? '' : url.slice(pathStart);
-  const keys = rest.includes(`${prefix}_`) ? (rest.match(keyFinder(prefix)) ?? []) : [];
-  let found = keys.length > 0;
-  const q = rest.indexOf('?');
-  if (!found && q !== -1) {
-    for (const pair of rest.slice(q + 1).split('&')) {
-      const eq = pair.indexOf('=');
-      const name = decodeURIComponentSafe(eq === -1 ? pair : pair.slice(0, eq)).toLowerCase();
-      if (KEY_PARAMS.has(name)) {
-        found = true;
-        break;
-      }
-    }
-  }
+  const text = rest.includes('%') ? looseDecode(rest) : rest;
+  const keys = text.includes(`${prefix}_`) ? (text.match(keyFinder(prefix)) ?? []) : [];
+  const found = keys.length > 0 || queryNames(rest).some((name) => KEY_PARAMS.has(name));
   return { found, keys };
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }

@@ -24,6 +24,42 @@ export class ConfigError extends Error {
   }
 }
 
+/** Characters allowed raw in a path that clients also send escaped (encodeURIComponent escapes them). */
+const SUB_DELIMS = "!$&'()*+,=:@";
+
+function regexEscape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `%XX` with either case of hex digit: `%c3%a9` and `%C3%A9` are the same bytes to every origin. */
+function escapePattern(byte: number): string {
+  const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+  return '%' + [...hex].map((d) => (/[A-F]/.test(d) ? `[${d}${d.toLowerCase()}]` : d)).join('');
+}
+
+/**
+ * A literal segment as a regex that matches each spelling origins read as the same segment
+ * (RFC 3986 §6.2.2.1): escapes in either case, and a sub-delimiter raw or escaped — a rule for
+ * `/v1/a+b` must also decide `/v1/a%2Bb`, which a decoding origin serves as the same route.
+ */
+function literalPattern(segment: string): string {
+  let source = '';
+  for (let i = 0; i < segment.length; i++) {
+    let ch = segment.charAt(i);
+    const escaped = ch === '%' && /^[0-9A-Fa-f]{2}$/.test(segment.slice(i + 1, i + 3)) ? parseInt(segment.slice(i + 1, i + 3), 16) : -1;
+    if (escaped >= 0) {
+      i += 2;
+      ch = String.fromCharCode(escaped);
+      if (!SUB_DELIMS.includes(ch)) {
+        source += escapePattern(escaped);
+        continue;
+      }
+    }
+    source += SUB_DELIMS.includes(ch) ? `(?:${regexEscape(ch)}|${escapePattern(ch.charCodeAt(0))})` : regexEscape(ch);
+  }
+  return source;
+}
+
 function compilePattern(path: string, where: string): RegExp {
   if (!path.startsWith('/')) throw new ConfigError(`${where}.path must start with "/"`);
   const segments = path.split('/').slice(1);
@@ -37,7 +73,7 @@ function compilePattern(path: string, where: string): RegExp {
       source += '/[^/]+';
     } else {
       if (segment.includes('*') || segment.includes(':')) throw new ConfigError(`${where}.path: bad segment "${segment}"`);
-      source += '/' + segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+      source += '/' + literalPattern(segment);
     }
   });
   return new RegExp(`^${source}$`);

@@ -9,6 +9,7 @@ export const PROBLEMS = {
   'api-key-in-url': { status: 400, title: 'API keys must not be sent in the URL' },
   'non-canonical-path': { status: 400, title: 'The request path is not canonical' },
   'ambiguous-request': { status: 400, title: 'The request framing is ambiguous' },
+  'method-override': { status: 400, title: 'Method overrides are not accepted' },
   'method-not-allowed': { status: 405, title: 'The method is not allowed' },
   'cors-origin-not-allowed': { status: 403, title: 'The origin is not allowed' },
   'route-not-found': { status: 404, title: 'No route matches this request' },
@@ -60,6 +61,19 @@ export class ApiError extends Error {
   }
 }
 
+/** Where keygate serves the page of each problem type (src/admin/problem-pages.ts). */
+export const PROBLEM_PAGES = '/_keygate/problems';
+
+/**
+ * A problem's `type`: the path of its page, a relative reference with the full path (RFC 9457
+ * §3.1.1). It resolves against the request URL, which is always keygate's own host: keygate serves
+ * every path of it and /_keygate is never proxied. An absolute URI would need that host in every
+ * body; the relative one keeps each body the same on every hostname routed to keygate.
+ */
+export function problemTypeUri(type: ProblemType): string {
+  return `${PROBLEM_PAGES}/${type}`;
+}
+
 /** Members the renderer writes itself: an `extra` member of the same name is ignored. */
 const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'errors', 'requestId']);
 
@@ -67,7 +81,7 @@ const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'errors',
 const OPENINGS = Object.fromEntries(
   Object.entries(PROBLEMS).map(([type, { status, title }]) => [
     type,
-    `{"type":${JSON.stringify(type)},"title":${JSON.stringify(title)},"status":${status}`,
+    `{"type":${JSON.stringify(problemTypeUri(type as ProblemType))},"title":${JSON.stringify(title)},"status":${status}`,
   ]),
 ) as Record<ProblemType, string>;
 

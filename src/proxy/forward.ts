@@ -1,15 +1,27 @@
 // Step 12: a fresh request to the origin. Bodies stream both ways (never buffered); redirects are
-// returned, not followed; no shared cache between keys. Unreachable ⇒ 502; no response headers
-// within ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted. Origin errors pass untouched.
+// returned, not followed; no shared cache between keys. Unreachable, or a status keygate cannot
+// relay (outside 200–599, a 101 nobody asked for) ⇒ 502; no response headers within
+// ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted; a body that stalls after the headers is
+// cut by ORIGIN_BODY_IDLE_TIMEOUT_MS (idle-body.ts). Origin errors pass untouched.
 
 import { log } from '../log';
 import { refuse, type StepContext } from '../step';
-import { rateLimitHeaders } from '../usage/enforce-limits';
+import { rateLimitHeaders } from '../usage/ratelimit-fields';
 import { rawPath } from './canonical-path';
 import { originRequestHeaders, stripHopByHop } from './headers';
+import { BODY_FAILED, BODY_TIMED_OUT, relayBody } from './idle-body';
 import { signOriginRequest } from '../signing/sign';
 
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+const NULL_BODY_STATUS = new Set([204, 205, 304]);
+
+/**
+ * Whether keygate can pass the origin's status on: a final status, 200–599 (a Response cannot carry
+ * another). Never 101: keygate forwards no Upgrade (a hop-by-hop field), so a 101 answers a
+ * question the call did not ask, and relaying it would hand the client a protocol switch.
+ */
+function relayable(status: number): boolean {
+  return status >= 200 && status <= 599;
+}
 
 /** The origin URL for this request: ORIGIN_URL + the request's path and query, unchanged. */
 export function originUrl(base: string, requestUrl: string): string {
@@ -64,11 +76,33 @@ export async function forward(c: StepContext): Promise<Response> {
   } finally {
     clearTimeout(timer);
   }
+  return relay(c, response);
+}
+
+/** The origin's answer as keygate relays it: a status it can pass on, the body under its deadline, the RateLimit fields. */
+async function relay(c: StepContext, response: Response): Promise<Response> {
+  const requestId = c.get('requestId');
+  if (!relayable(response.status)) {
+    log('warn', 'origin status not relayable', { requestId, status: response.status });
+    response.body?.cancel().catch(() => undefined);
+    return refuse(c, 'bad-gateway', { detail: 'The origin answered with a status keygate cannot relay' });
+  }
+  const body = await bodyOf(c, response);
+  if (body === BODY_TIMED_OUT) return refuse(c, 'gateway-timeout', { detail: 'The origin sent its headers, then no body in time' });
+  if (body === BODY_FAILED) return refuse(c, 'bad-gateway', { detail: 'The origin broke off its answer' });
   c.set('outcome', 'allowed');
-  const body = request.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) ? null : response.body;
   const out = new Response(body, response);
   stripHopByHop(out.headers);
   const limits = c.get('rateLimit');
   if (limits !== undefined) for (const [name, value] of Object.entries(rateLimitHeaders(limits))) out.headers.set(name, value);
   return out;
+}
+
+/** The body to relay: none for HEAD and null-body statuses, else under ORIGIN_BODY_IDLE_TIMEOUT_MS (0: as it came). */
+function bodyOf(c: StepContext, response: Response): ReturnType<typeof relayBody> | ReadableStream<Uint8Array> | null {
+  const idleMs = c.get('config').originBodyIdleTimeoutMs;
+  if (c.req.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) || response.body === null) return null;
+  if (idleMs === 0) return response.body;
+  const requestId = c.get('requestId');
+  return relayBody(response, response.body, idleMs, () => log('warn', 'origin body idle', { requestId }));
 }

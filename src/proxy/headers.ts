@@ -2,6 +2,8 @@
 // named in Connection are dropped; credentials never reach the origin; the identity the origin sees
 // is only what keygate sets. One pass over the incoming fields, one set lookup each.
 
+import { OVERRIDE_HEADERS } from './method-override';
+
 const HOP_BY_HOP = [
   'connection',
   'keep-alive',
@@ -32,6 +34,8 @@ const REQUEST_DROP = new Set([
   // keygate's own RFC 9421 signature (when configured) is the only one the origin may see.
   'signature',
   'signature-input',
+  // another method or path than the one authorized (method-override.ts)
+  ...OVERRIDE_HEADERS,
 ]);
 /** An RFC 9110 field name: only such tokens of a Connection header can name a field to drop. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -12,7 +12,8 @@ import { log } from '../log';
 import { refuse, type StepContext } from '../step';
 import { AUTH_RETRY_AFTER } from '../auth/api-key-auth';
 import { limiter } from './limiter-client';
-import { tightest, type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from './limiter-do';
+import { type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from './limiter-do';
+import { refusalHeaders } from './ratelimit-fields';
 
 const MAX_REMEMBERED = 10_000;
 /** Calls of one key within a second before this isolate asks for leases. */
@@ -40,25 +41,17 @@ const handedBack = new Map<string, number>();
 const recentCalls = new Map<string, { second: number; n: number; previous: number }>();
 let holderId: string | undefined;
 
-export function rateLimitHeaders(h: LimitHeaders): Record<string, string> {
-  return { 'RateLimit-Limit': String(h.limit), 'RateLimit-Remaining': String(h.remaining), 'RateLimit-Reset': String(h.reset) };
-}
-
 function refusal(c: StepContext, verdict: Refusal, retryAfter: number): Response {
   const detail = verdict.reason === 'rate-limited' ? `Rate limit "${verdict.name}" reached` : `The ${verdict.name}ly quota is used up`;
-  return refuse(c, verdict.reason, {
-    detail,
-    headers: { ...rateLimitHeaders({ ...verdict.headers, reset: retryAfter }), 'Retry-After': String(retryAfter) },
-  });
+  return refuse(c, verdict.reason, { detail, headers: refusalHeaders(verdict, retryAfter) });
 }
 
-/** Spends one call of the key's lease, if it has a live one for these limits; the headers after it. */
-function spendLease(keyId: string, limits: Limits, now: number): LimitHeaders | undefined {
+/** Spends one call of the key's lease, if it has a live one for these limits; the limits after it. */
+function spendLease(keyId: string, limits: Limits, now: number): LimitHeaders[] | undefined {
   const lease = leases.get(keyId);
   if (lease === undefined || lease.limits !== limits || lease.expiresAt <= now || lease.spent >= lease.units) return undefined;
   lease.spent++;
-  const after = lease.headers.map((h) => ({ ...h, remaining: Math.max(0, h.remaining - lease.spent) }));
-  return tightest(after);
+  return lease.headers.map((h) => ({ ...h, remaining: Math.max(0, h.remaining - lease.spent) }));
 }
 
 /**
@@ -203,7 +196,7 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
       ),
     );
   }
-  c.set('rateLimit', verdict.headers);
+  c.set('rateLimit', verdict.policies);
   return undefined;
 }
 

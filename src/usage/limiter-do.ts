@@ -55,16 +55,27 @@ export interface Lease {
   headers: LimitHeaders[];
 }
 
+/** One limit of the key as the RateLimit fields report it (a policy, in the IETF draft's terms). */
 export interface LimitHeaders {
+  /** The window's name, or the quota's (quotaPolicy). */
+  policy: string;
+  /** The window, or the quota's current period, in seconds. */
+  window: number;
   limit: number;
   remaining: number;
-  /** Seconds until the tightest limit frees a call (window) or resets (quota). */
+  /** Seconds until the limit frees a call (window) or resets (quota). */
   reset: number;
 }
 
+/** Every limit of the key, windows first, then the quota. */
 export type Verdict =
-  | { allowed: true; headers: LimitHeaders; lease?: Lease }
-  | { allowed: false; reason: 'rate-limited' | 'quota-exceeded'; name: string; headers: LimitHeaders; retryAfter: number };
+  | { allowed: true; policies: LimitHeaders[]; lease?: Lease }
+  | { allowed: false; reason: 'rate-limited' | 'quota-exceeded'; name: string; policies: LimitHeaders[]; retryAfter: number };
+
+/** The quota's policy name (period "day" or "month"): never a window's, whose names cannot hold ":". */
+export function quotaPolicy(period: string): string {
+  return `quota:${period}`;
+}
 
 export const LIMITER_MIGRATIONS: readonly string[][] = [
   // v1 (objects created before schema versions had these tables already, hence IF NOT EXISTS)
@@ -171,29 +182,36 @@ export class KeyLimiter extends SqliteObject {
     const period = quota ? periodOf(quota.period, now) : null;
     const quotaUsed = period ? this.used(period.key) : 0;
     const quotaResets = period ? Math.max(1, Math.ceil((period.endsAt - now) / 1000)) : 0;
+    /** Every limit as it stands after `spent` more calls (0: refused, 1: this call admitted). */
+    const policies = (spent: number): LimitHeaders[] => {
+      const list = windows.map((w) => ({
+        policy: w.l.name,
+        window: w.l.windowSeconds,
+        limit: w.l.limit,
+        remaining: Math.max(0, w.l.limit - w.used - spent),
+        reset: w.frees,
+      }));
+      if (quota && period) {
+        const window = Math.round((period.endsAt - period.startsAt) / 1000);
+        const remaining = Math.max(0, quota.limit - quotaUsed - spent);
+        list.push({ policy: quotaPolicy(quota.period), window, limit: quota.limit, remaining, reset: quotaResets });
+      }
+      return list;
+    };
 
     for (const w of windows) {
-      if (w.used >= w.l.limit) {
-        const headers = { limit: w.l.limit, remaining: 0, reset: w.frees };
-        return { allowed: false, reason: 'rate-limited', name: w.l.name, headers, retryAfter: w.frees };
-      }
+      if (w.used >= w.l.limit)
+        return { allowed: false, reason: 'rate-limited', name: w.l.name, policies: policies(0), retryAfter: w.frees };
     }
     if (quota && period && quotaUsed >= quota.limit) {
-      const headers = { limit: quota.limit, remaining: 0, reset: quotaResets };
-      return { allowed: false, reason: 'quota-exceeded', name: quota.period, headers, retryAfter: quotaResets };
+      return { allowed: false, reason: 'quota-exceeded', name: quota.period, policies: policies(0), retryAfter: quotaResets };
     }
 
     for (const w of windows) this.sql.exec(`INSERT INTO hits (window, at) VALUES (?, ?)`, w.l.name, now);
     if (period) this.addQuotaUse(period.key, 1);
 
-    // The headers describe the tightest limit after this call.
-    const candidates: LimitHeaders[] = windows.map((w) => ({
-      limit: w.l.limit,
-      remaining: w.l.limit - w.used - 1,
-      reset: w.used === 0 ? w.l.windowSeconds : w.frees,
-    }));
-    if (quota) candidates.push({ limit: quota.limit, remaining: quota.limit - quotaUsed - 1, reset: quotaResets });
-    const verdict: Verdict = { allowed: true, headers: tightest(candidates) };
+    const candidates = policies(1);
+    const verdict: Verdict = { allowed: true, policies: candidates };
     if (input.leaseFor !== undefined) {
       const lease = this.grant(input.leaseFor, now, windows, candidates, period);
       if (lease !== undefined) verdict.lease = lease;
@@ -259,6 +277,6 @@ function logQueueFault(keyId: string, error: unknown): void {
 }
 
 /** The limit with the fewest calls left. */
-export function tightest(candidates: LimitHeaders[]): LimitHeaders {
+export function tightest(candidates: readonly LimitHeaders[]): LimitHeaders {
   return candidates.reduce((a, b) => (b.remaining < a.remaining ? b : a));
 }

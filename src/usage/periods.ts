@@ -2,13 +2,14 @@
 
 export type Period = 'day' | 'month';
 
-export function periodOf(period: Period, now: number): { key: string; endsAt: number } {
+export function periodOf(period: Period, now: number): { key: string; startsAt: number; endsAt: number } {
   const d = new Date(now);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
   if (period === 'month') {
-    return { key: `${y}-${String(m + 1).padStart(2, '0')}`, endsAt: Date.UTC(y, m + 1, 1) };
+    return { key: `${y}-${String(m + 1).padStart(2, '0')}`, startsAt: Date.UTC(y, m, 1), endsAt: Date.UTC(y, m + 1, 1) };
   }
   const day = d.getUTCDate();
-  return { key: `${y}-${String(m + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`, endsAt: Date.UTC(y, m, day + 1) };
+  const key = `${y}-${String(m + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return { key, startsAt: Date.UTC(y, m, day), endsAt: Date.UTC(y, m, day + 1) };
 }

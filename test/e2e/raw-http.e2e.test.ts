@@ -1,5 +1,6 @@
 // What only a real socket can send, against the deploy bundle in workerd: raw dot segments,
-// ambiguous framing, and a key sent over plain http (exposed, then refused after a restart).
+// ambiguous framing, a key sent over plain http (exposed, then refused after a restart), an origin
+// that stalls mid-body.
 
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +53,7 @@ function rawRequest(raw: string, responses = 1): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ KEY_CACHE_TTL_MS: '0', BENCH_MODE: 'true' });
+  stack = await startStack({ KEY_CACHE_TTL_MS: '0', BENCH_MODE: 'true', ORIGIN_BODY_IDLE_TIMEOUT_MS: '500' });
   keygate = stack.keygate;
   originUrl = stack.originUrl;
 }, 60_000);
@@ -102,6 +103,15 @@ describe('e2e: the deploy bundle on a real socket', () => {
       ['/forms/%2e%2e/secret', null],
       ['/forms/..%2fsecret', null],
       ['//forms/x', null],
+      ['/forms/..;/secret', null],
+      ['/forms/x;/../../secret', null],
+      ['/forms\\..\\secret', null],
+      ['/forms/%c0%ae%c0%ae/secret', null],
+      ['/forms/%u002e%u002e/secret', null],
+      ['/forms/%ef%bc%8e%ef%bc%8e/secret', null],
+      ['/forms/%252e%252e/secret', null],
+      ['/forms/x%00/../../secret', null],
+      ['/forms/\uff0e\uff0e/secret', null],
       ['/forms/./x', '/forms/x'],
       ['/forms/a/../x', '/forms/x'],
     ];
@@ -118,6 +128,29 @@ describe('e2e: the deploy bundle on a real socket', () => {
         expect(status, path).toBe(200);
         expect((await calls(tag)).map((c) => c.url)).toEqual([forwarded]);
       }
+    }
+  });
+
+  it('an origin that stalls mid-body: the connection to the client ends after ORIGIN_BODY_IDLE_TIMEOUT_MS', async () => {
+    const { key } = await newKey();
+    for (const stall of ['length', 'chunked']) {
+      const tag = `e2e-stall-${stall}`;
+      const started = Date.now();
+      const res = await fetch(`${keygate.url}/forms/1`, {
+        headers: { authorization: `Bearer ${key}`, 'x-test-tag': tag, 'x-test-stall': stall },
+      });
+      expect(res.status, stall).toBe(200);
+      // What arrives before the cut is at most the start the origin sent (workerd may not have flushed it).
+      let received = '';
+      const reader = res.body!.getReader();
+      const read = async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) received += new TextDecoder().decode(r.value);
+      };
+      await expect(read(), stall).rejects.toThrow();
+      expect('partial body\n'.startsWith(received), stall).toBe(true);
+      expect(Date.now() - started, stall).toBeGreaterThanOrEqual(450);
+      expect(Date.now() - started, stall).toBeLessThan(5000);
+      await fetch(`${originUrl}/__release/${tag}`);
     }
   });
 
@@ -158,7 +191,7 @@ describe('e2e: the deploy bundle on a real socket', () => {
     expect(res.status).toBe(403);
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.get('strict-transport-security')).toBeNull();
-    expect(((await res.json()) as { type: string }).type).toBe('https-required');
+    expect(((await res.json()) as { type: string }).type).toBe('/_keygate/problems/https-required');
     keygate = await stack.restart(true);
     expect(await admin('GET', `/keys/${id}`)).toMatchObject({ status: 'revoked', exposed: true, exposedReason: 'http' });
     const again = await fetch(`${keygate.url}/forms/1`, { headers: { authorization: `Bearer ${key}`, 'x-test-tag': 'e2e-http' } });

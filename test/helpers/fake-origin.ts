@@ -79,6 +79,41 @@ async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedC
     await waitRelease(tag);
     return void res.end('second chunk\n');
   }
+  if (path.startsWith('/raw-status/')) {
+    // A status line Node's writeHead refuses or treats itself (1xx, 600+): written to the socket.
+    const status = path.slice('/raw-status/'.length);
+    const upgrade = status === '101' ? 'upgrade: websocket\r\nconnection: upgrade\r\n' : 'connection: close\r\n';
+    req.socket.end(`HTTP/1.1 ${status} Odd\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n${upgrade}\r\nok`);
+    return;
+  }
+  if (path === '/stall' || req.headers['x-test-stall'] !== undefined) {
+    // Headers and the start of the body, then nothing until released (or until keygate gives up).
+    // (Any path with X-Test-Stall.) ?chunked or X-Test-Stall: chunked: no Content-Length (the
+    // per-chunk deadline); else 1000 bytes (the whole-body one).
+    const chunked = url.searchParams.has('chunked') || req.headers['x-test-stall'] === 'chunked';
+    res.writeHead(200, chunked ? { 'content-type': 'text/plain' } : { 'content-type': 'text/plain', 'content-length': '1000' });
+    // ?silent: the headers only; ?broken: the headers, then the connection closed.
+    if (url.searchParams.has('broken')) {
+      res.flushHeaders();
+      return void setTimeout(() => req.socket.destroy(), 50);
+    }
+    if (url.searchParams.has('silent')) res.flushHeaders();
+    else res.write('partial body\n');
+    await waitRelease(tag);
+    if (!res.destroyed) res.end('x'.repeat(1000 - 'partial body\n'.length));
+    return;
+  }
+  if (path === '/trickle') {
+    // `n` chunks `gap` ms apart: slow as a whole, never idle for long.
+    const n = Number(url.searchParams.get('n') ?? '5');
+    const gap = Number(url.searchParams.get('gap') ?? '100');
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    for (let i = 0; i < n && !res.destroyed; i++) {
+      res.write(`chunk ${i}\n`);
+      await new Promise((r) => setTimeout(r, gap));
+    }
+    return void res.end();
+  }
   if (path === '/hop') {
     res.writeHead(200, { 'content-type': 'text/plain', 'keep-alive': 'timeout=5', 'x-private-hop': 'secret', connection: 'x-private-hop' });
     return void res.end('hop');

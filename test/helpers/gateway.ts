@@ -53,6 +53,16 @@ export async function releaseOrigin(tag: string): Promise<void> {
   await fetch(`${env.ORIGIN_URL}/__release/${tag}`);
 }
 
+/** Waits (up to 2 s) for the origin to see its first call under `tag` broken off by keygate. */
+export async function expectOriginAborted(tag: string, what?: string): Promise<void> {
+  let aborted = false;
+  for (let i = 0; i < 100 && !aborted; i++) {
+    aborted = (await originCalls(tag))[0]?.aborted === true;
+    if (!aborted) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(aborted, what).toBe(true);
+}
+
 export async function expectNoOriginCall(tag: string): Promise<void> {
   expect(await originCalls(tag)).toEqual([]);
 }
@@ -71,7 +81,7 @@ export interface Problem {
   [member: string]: unknown;
 }
 
-/** Asserts `res` is the problem `type` with the wire properties every problem has. */
+/** Asserts `res` is the problem `type` (by name: the body carries its URI) with the wire properties every problem has. */
 export async function expectProblem(res: Response, type: string, status: number): Promise<Problem> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -81,7 +91,7 @@ export async function expectProblem(res: Response, type: string, status: number)
   expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
   expect(res.headers.get('location')).toBeNull();
   const body = (await res.json()) as Problem;
-  expect(body).toMatchObject({ type, status, requestId });
+  expect(body).toMatchObject({ type: `/_keygate/problems/${type}`, status, requestId });
   expect(JSON.stringify(body)).not.toMatch(/stack|at .*\.ts/);
   return body;
 }

@@ -86,4 +86,22 @@ describe('credential extraction', () => {
     expect(findKeyInUrl(`https://a.example/${key}/x`, 'kg').keys).toEqual([key]);
     expect(findKeyInUrl('https://a.example/x?key=1&q=kg_', 'kg')).toEqual({ found: false, keys: [] });
   });
+
+  it('finds keys however they are escaped', () => {
+    const key = generateKey('kg', 'live');
+    for (const url of [
+      `https://a.example/x?q=${key.replace(/_/g, '%5F')}`,
+      `https://a.example/x?q=${key.replace(/_/g, '%5f')}`,
+      `https://a.example/x?q=${key.replace(/_/g, '%255F')}`,
+      `https://a.example/x?q=${key.replace(/_/g, '%25255F')}`,
+      `https://a.example/${encodeURIComponent(key).replace(/[a-z]/g, (ch) => '%' + ch.charCodeAt(0).toString(16))}`,
+      `https://a.example/x#${key.replace('_', '%5F')}`,
+      `https://a.example/${encodeURIComponent([...key].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join(''))}`,
+    ])
+      expect(findKeyInUrl(url, 'kg').keys, url).toEqual([key]);
+    expect(findKeyInUrl('https://a.example/x?api%5Fkey=1', 'kg').found).toBe(true);
+    expect(findKeyInUrl('https://a.example/x?API%255FKEY=1', 'kg').found).toBe(true);
+    expect(findKeyInUrl('https://a.example/x?access+token=1&x-api%2Dkey=2', 'kg').found).toBe(true);
+    expect(findKeyInUrl('https://a.example/x?q=%zz%e&r=50%25', 'kg')).toEqual({ found: false, keys: [] });
+  });
 });

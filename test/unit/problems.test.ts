@@ -12,7 +12,7 @@ describe('problem rendering', () => {
     const body = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['type', 'title', 'status', 'detail', 'scope', 'requestId']);
     expect(body).toMatchObject({
-      type: 'insufficient-scope',
+      type: '/_keygate/problems/insufficient-scope',
       status: 403,
       detail: 'needs "forms:write" \u2028 \ud800',
       requestId: 'req-1',
@@ -25,7 +25,7 @@ describe('problem rendering', () => {
     const res = problemResponse('rate-limited', 'req-2', { extra: { type: 'x', status: 200, requestId: 'forged', scope: 's' } });
     const text = await res.text();
     expect(text.match(/"type"/g)).toHaveLength(1);
-    expect(JSON.parse(text)).toMatchObject({ type: 'rate-limited', status: 429, requestId: 'req-2', scope: 's' });
+    expect(JSON.parse(text)).toMatchObject({ type: '/_keygate/problems/rate-limited', status: 429, requestId: 'req-2', scope: 's' });
   });
 
   it('a 401 gets the default challenge unless the caller gave its own', () => {
