@@ -30,8 +30,6 @@ function workersProject(name: string, include: string[], exclude: string[], extr
             // Each call's usage is flushed with the call, so a test reads exact counts at once;
             // the batching tests set their own intervals.
             USAGE_FLUSH_MS: '0',
-            // Likewise lastUsedAt (a delayed flush would hold every call's waitUntil for the interval).
-            LAST_USED_FLUSH_MS: '0',
             // Unsigned unless a test signs: a developer's .dev.vars (npm start) holds a signing key.
             ORIGIN_SIGNING_KEY: '',
             ...extra(inject as Inject),

@@ -40,8 +40,6 @@ export interface Config {
   usageFlushMs: number;
   /** …or as soon as it holds this many calls. */
   usageFlushEvents: number;
-  /** lastUsedAt reaches the registry within this long of a call (0 = after every call). */
-  lastUsedFlushMs: number;
   /** ORIGIN_SIGNING_KEY: when set, every origin request carries an RFC 9421 signature. */
   originSigning: SigningKey | null;
   /** Lifecycle webhooks; null when WEBHOOK_URL is unset. */
@@ -60,7 +58,6 @@ export type Bindings = Env &
     LOG_LEVEL?: string;
     USAGE_FLUSH_MS?: string;
     USAGE_FLUSH_EVENTS?: string;
-    LAST_USED_FLUSH_MS?: string;
     ORIGIN_SIGNING_KEY?: string;
     LEAKED_KEY_POLICY?: string;
     GITHUB_SECRET_SCANNING_KEYS?: unknown;
@@ -165,8 +162,6 @@ export function parseConfig(env: Bindings): Config {
     adminAuthFailureLimit: positiveInt(env.ADMIN_AUTH_FAILURE_LIMIT, 'ADMIN_AUTH_FAILURE_LIMIT', 10),
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
     usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),
-    // At most 25 s: the delayed flush runs in waitUntil, which Cloudflare ends 30 s after the response.
-    lastUsedFlushMs: boundedInt(env.LAST_USED_FLUSH_MS, 'LAST_USED_FLUSH_MS', 10_000, 25_000),
     originSigning: parseSigningKey(env.ORIGIN_SIGNING_KEY),
     webhooks: parseWebhookConfig(env),
   };
@@ -188,7 +183,6 @@ const RAW_FIELDS = [
   'LOG_LEVEL',
   'USAGE_FLUSH_MS',
   'USAGE_FLUSH_EVENTS',
-  'LAST_USED_FLUSH_MS',
   'ORIGIN_SIGNING_KEY',
   'LEAKED_KEY_POLICY',
   'GITHUB_SECRET_SCANNING_KEYS',

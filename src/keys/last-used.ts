@@ -1,35 +1,19 @@
 // lastUsedAt without a write per call: each isolate remembers when it last saw each key and hands
-// the batch to the registry after the response (waitUntil), at most every LAST_USED_FLUSH_MS: the
-// first use after a quiet interval is sent at once, a later one by a delayed flush that the first
-// use within the interval schedules — so the last burst is written even if no call follows.
-// waitUntil lasts up to 30 s after the response, hence the interval's bound (env.ts). A failed
-// flush is kept for the next one. Precision: the flush interval.
+// the batch to the registry at most every LAST_USED_FLUSH_MS, after the response (waitUntil). A
+// failed flush is kept for the next one. Precision: the flush interval.
 
 import type { StepContext } from '../step';
 import { log } from '../log';
 import { registry } from '../registry/client';
 
+export const LAST_USED_FLUSH_MS = 30_000;
 const MAX_PENDING = 10_000;
 const pending = new Map<string, number>();
 let lastFlush = Number.NEGATIVE_INFINITY;
-let timerSet = false;
 
 export function recordUse(c: StepContext, keyId: string, now: number): void {
   if (pending.size < MAX_PENDING || pending.has(keyId)) pending.set(keyId, now);
-  const interval = c.get('config').lastUsedFlushMs;
-  if (now - lastFlush >= interval) {
-    c.executionCtx.waitUntil(flushLastUsed(c.env, now));
-    return;
-  }
-  if (timerSet) return;
-  timerSet = true;
-  const env = c.env;
-  c.executionCtx.waitUntil(
-    new Promise((resolve) => setTimeout(resolve, lastFlush + interval - now)).then(() => {
-      timerSet = false;
-      return flushLastUsed(env);
-    }),
-  );
+  if (now - lastFlush >= LAST_USED_FLUSH_MS) c.executionCtx.waitUntil(flushLastUsed(c.env, now));
 }
 
 /** Sends what this isolate has seen to the registry (exported for tests). */
