@@ -1,9 +1,9 @@
 // Four test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
 // Durable Objects from miniflare, the Worker configured from wrangler.toml, a real fake origin in
 // Node, webhooks off. "webhooks": the same with WEBHOOK_URL/WEBHOOK_SECRET bound to a verifying
-// receiver in Node (the Durable Objects read them from their own bindings). "cli": the CLI's pure
-// pieces in Node. "e2e": Node drives the built deploy bundle in workerd over real sockets (the CLI
-// tests run the real bin against it).
+// receiver in Node (the Durable Objects read them from their own bindings). "cli": the CLI's and
+// the npm scripts' pure pieces in Node. "e2e": Node drives the built deploy bundle in workerd over
+// real sockets (the CLI tests run the real bin against it).
 
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';

@@ -2,6 +2,7 @@
 // (exit 2) before any call is made.
 
 import { InvalidArgumentError } from 'commander';
+import { RESERVED_MESSAGE, RESERVED_NAMES } from '../src/admin/reserved-names';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -55,11 +56,14 @@ export function quota(value: string): { limit: number; period: 'day' | 'month' }
   return { limit: Number(match[1]), period: match[2] as 'day' | 'month' };
 }
 
-/** "team=billing"; repeatable, into one object. */
+/** "team=billing"; repeatable, into one object. The server's reserved names are refused here already. */
 export function metadata(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const at = value.indexOf('=');
   if (at < 1) throw new InvalidArgumentError('expected KEY=VALUE');
-  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+  const name = value.slice(0, at);
+  if (RESERVED_NAMES.includes(name)) throw new InvalidArgumentError(`${name}: ${RESERVED_MESSAGE}`);
+  // A computed key is an own property even for odd names (no prototype setter runs).
+  return { ...previous, [name]: value.slice(at + 1) };
 }
 
 /** A repeatable plain value. */

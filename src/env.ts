@@ -40,6 +40,8 @@ export interface Config {
   feed: FreshnessOptions;
   /** Failed authentications per client address per minute before 429 too-many-failures; 0 = off. */
   authFailureLimit: number;
+  /** The same for wrong admin tokens (a separate count); 0 = off. */
+  adminAuthFailureLimit: number;
   /** Usage: an isolate flushes its batch at most this often (0 = after every call)… */
   usageFlushMs: number;
   /** …or as soon as it holds this many calls. */
@@ -61,6 +63,7 @@ export type Bindings = Env &
     ORIGIN_BODY_IDLE_TIMEOUT_MS?: string;
     CORS_ALLOWED_ORIGINS?: string;
     AUTH_FAILURE_LIMIT?: string;
+    ADMIN_AUTH_FAILURE_LIMIT?: string;
     KEY_CACHE_TTL_MS?: string;
     BENCH_MODE?: string;
     LOG_LEVEL?: string;
@@ -186,6 +189,7 @@ export function parseConfig(env: Bindings): Config {
       keepFreshMs: boundedInt(env.FEED_KEEP_FRESH_MS, 'FEED_KEEP_FRESH_MS', 25_000, 25_000),
     },
     authFailureLimit: positiveInt(env.AUTH_FAILURE_LIMIT, 'AUTH_FAILURE_LIMIT', 100),
+    adminAuthFailureLimit: positiveInt(env.ADMIN_AUTH_FAILURE_LIMIT, 'ADMIN_AUTH_FAILURE_LIMIT', 10),
     usageFlushMs: boundedInt(env.USAGE_FLUSH_MS, 'USAGE_FLUSH_MS', 1_000, 10_000),
     usageFlushEvents: boundedInt(env.USAGE_FLUSH_EVENTS, 'USAGE_FLUSH_EVENTS', 500, 5_000, 1),
     originSigning: parseSigningKey(env.ORIGIN_SIGNING_KEY),
@@ -208,6 +212,7 @@ const RAW_FIELDS = [
   'EXPOSED_KEY_POLICY',
   'CORS_ALLOWED_ORIGINS',
   'AUTH_FAILURE_LIMIT',
+  'ADMIN_AUTH_FAILURE_LIMIT',
   'KEY_CACHE_TTL_MS',
   'BENCH_MODE',
   'LOG_LEVEL',

@@ -10,7 +10,7 @@ import { ConfigError } from './auth/routes';
 import { configFor, type AppEnv } from './env';
 import { ApiError, problemResponse } from './errors/problems';
 import { log, setLogLevel } from './log';
-import type { StepContext } from './step';
+import { afterResponse, type StepContext } from './step';
 import { recordCall } from './usage/recorder';
 
 type Variables = AppEnv['Variables'];
@@ -103,7 +103,11 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
     if (config === undefined) return response;
     const origin = request.headers.get('origin');
     if (origin !== null && config.cors.origins.has(origin)) applyCorsHeaders(response.headers, origin);
-    recordCall(c, startedAt, response.status); //  13 usage, after the response (batched)
+    // 13 usage, batched. A refused key's call is counted after the response (afterResponse), so that
+    // a known key's request-log entry costs its refusal no time that an unknown key's would not.
+    const outcome = c.get('outcome');
+    if (outcome === 'invalid-api-key' || outcome === 'too-many-failures') afterResponse(c, () => recordCall(c, startedAt, response.status));
+    else recordCall(c, startedAt, response.status);
     return response;
   };
 }

@@ -27,6 +27,15 @@ export function refuse(c: StepContext, type: ProblemType, options?: ProblemOptio
   return problemResponse(type, c.get('requestId'), options);
 }
 
+/**
+ * Runs `task` once the response has been handed back: in a timer (a later turn of the event loop
+ * than the one that returns the response), kept alive by waitUntil. For work the client must neither
+ * wait for nor be able to time — the refusal log line, the usage of a refused call.
+ */
+export function afterResponse(c: StepContext, task: () => unknown): void {
+  c.executionCtx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(task));
+}
+
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
 }

@@ -110,14 +110,20 @@ describe('E. rate limits and quotas', () => {
   });
 
   it('E36: refused calls are not counted: after many 429s the next window allows the full limit', async () => {
-    const key = await createKey({ rateLimits: [{ name: 'w', limit: 3, windowSeconds: 1 }] });
+    const key = await createKey({ rateLimits: [{ name: 'w', limit: 3, windowSeconds: 2 }] });
     const tag = newTag();
+    const started = Date.now();
     for (let i = 0; i < 3; i++) expect((await get(key.key, tag)).status).toBe(200);
-    for (let i = 0; i < 30; i++) {
+    const lastAdmitted = Date.now();
+    // Refused calls while the window surely holds the three (a loaded machine makes fewer of them).
+    let refused = 0;
+    for (; refused < 30 && Date.now() - started < 1500; refused++) {
       forgetRefusals();
       expect((await get(key.key, tag)).status).toBe(429);
     }
-    await new Promise((r) => setTimeout(r, 1100));
+    expect(refused).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, Math.max(0, lastAdmitted + 2100 - Date.now())));
+    forgetRefusals(); // the last refusal's memory rounds up to whole seconds; the limiter is asked
     for (let i = 0; i < 3; i++) expect((await get(key.key, tag)).status).toBe(200);
     expect(await originCalls(tag)).toHaveLength(6);
   });
@@ -146,8 +152,10 @@ describe('E. rate limits and quotas', () => {
     const key = await createKey({ quota: { limit: 100, period: 'month' } });
     const tag = newTag();
     const statuses = await Promise.all(Array.from({ length: 300 }, () => get(key.key, tag).then((r) => r.status)));
-    expect(statuses.filter((s) => s === 200)).toHaveLength(100);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(200);
+    // Counted by status, so that a call lost on its way to the origin (502) is not read as under-admission.
+    const counts: Record<number, number> = {};
+    for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
+    expect(counts).toEqual({ 200: 100, 429: 200 });
     expect(await originCalls(tag)).toHaveLength(100);
   });
 

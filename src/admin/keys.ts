@@ -9,7 +9,7 @@ import { generateKey, keyStart, type Environment } from '../keys/format';
 import { hashKey } from '../keys/hash';
 import { applyEdgeRecord } from '../keys/verify';
 import { encodeCursor, registry } from '../registry/client';
-import type { KeyChanged } from '../registry/registry-do';
+import type { KeyChanged, RotateRefusal } from '../registry/registry-do';
 import type { KeyView } from '../registry/views';
 import { afterCursor, found } from './projects';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
@@ -108,13 +108,22 @@ keys.post('/:keyId/revoke', async (c) => {
   return c.json(await withRemaining(c, applied(await registry(c.env).revokeKey(c.req.param('keyId'), c.get('actor'), now), now)));
 });
 
+/** 409 details for a key that cannot be rotated: only an active key that was never rotated can. */
+const NOT_ROTATABLE: Record<RotateRefusal, string> = {
+  revoked: 'The key is revoked; revocation is permanent',
+  rotated: 'The key was already rotated; rotate its successor (rotatedTo) instead',
+  disabled: 'The key is disabled; enable it before rotating it, or create a new key',
+  expired: 'The key has expired; create a new key instead',
+};
+
 keys.post('/:keyId/rotate', async (c) => {
   const { gracePeriodSeconds } = await jsonBody(c, keyRotate);
   const now = Date.now();
   const id = c.req.param('keyId');
   const current = found(await registry(c.env).getKey(id, now), 'key');
   const { plaintext, hash, start } = await newKey(c, current.environment);
-  const { created: next, old } = accepted(await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now));
-  applied(old, now);
-  return created(c, plaintext, applied(next, now));
+  const result = found(await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now), 'key');
+  if (typeof result === 'string') throw new ApiError('conflict', { detail: NOT_ROTATABLE[result] });
+  applied(result.old, now);
+  return created(c, plaintext, applied(result.created, now));
 });

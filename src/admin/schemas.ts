@@ -4,10 +4,19 @@
 import { z } from '@hono/zod-openapi';
 import { parseCidr } from '../auth/ip';
 import { isValidScope } from '../auth/scopes';
+import { RESERVED_MESSAGE, RESERVED_NAMES } from './reserved-names';
 
 const name = z.string().trim().min(1).max(200);
+/** String → string; a reserved key name (`__proto__`, `constructor`, `prototype`) is a 400 naming it. */
 const metadata = z
-  .record(z.string().min(1).max(64), z.string().max(1024))
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .refine((k) => !RESERVED_NAMES.includes(k), RESERVED_MESSAGE),
+    z.string().max(1024),
+  )
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 metadata entries');
 const scopes = z.array(z.string().refine(isValidScope, 'must be "resource:action", "resource:*" or "!resource:action"')).max(100);
 const ipAllowlist = z.array(z.string().refine((s) => parseCidr(s) !== null, 'must be an IPv4 or IPv6 address or CIDR range')).max(100);

@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from '../env';
 import { ApiError, type FieldError } from '../errors/problems';
+import { RESERVED_MESSAGE, protoKeyPath } from './reserved-names';
 
 export const MAX_ADMIN_BODY = 64 * 1024;
 
@@ -15,6 +16,8 @@ function fieldErrors(error: z.ZodError): FieldError[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((k) => ({ path: [...at, k].join('.'), message: 'not a field of this request' }));
     }
+    // A bad key of a record (metadata) is named with what is wrong with it.
+    if (issue.code === 'invalid_key') return [{ path: at.join('.'), message: issue.issues[0]?.message ?? issue.message }];
     return [{ path: at.join('.') || '(body)', message: issue.message }];
   });
 }
@@ -64,15 +67,28 @@ export async function jsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: 
   if (text.trim() === '') return check(schema, {});
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw new ApiError('unsupported-media-type');
+  return check(schema, parseClientJson(text));
+}
+
+/**
+ * A client's JSON text as a value; 400 when it is not JSON, or when it has a `__proto__` key at any
+ * depth (every later copy of the object would drop it or make it the prototype: refused, never
+ * altered).
+ */
+export function parseClientJson(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw invalid('(body)', 'not valid JSON');
   }
-  return check(schema, value);
+  const at = protoKeyPath(value);
+  if (at !== undefined) throw invalid(at, RESERVED_MESSAGE);
+  return value;
 }
 
 export function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.infer<S> {
+  // Hono's query object drops a `__proto__` parameter; name it instead, like any unknown one.
+  if (new URL(c.req.url).searchParams.has('__proto__')) throw invalid('__proto__', 'not a field of this request');
   return check(schema, c.req.query());
 }

@@ -24,7 +24,8 @@ export interface Principal {
   limits: { rateLimits: RateLimit[]; quota: Quota | null } | null;
 }
 
-export type RefusalReason = 'malformed' | 'bad-checksum' | 'unknown' | 'disabled' | 'revoked' | 'expired';
+/** `unproven`: the caller's `admit` refused the key before any lookup (a blocked address, api-key-auth.ts). */
+export type RefusalReason = 'malformed' | 'bad-checksum' | 'unproven' | 'unknown' | 'disabled' | 'revoked' | 'expired';
 export type VerifyOutcome =
   { ok: true; principal: Principal; hash: string } | { ok: false; reason: RefusalReason; keyId?: string; projectId?: string };
 
@@ -40,11 +41,19 @@ export class AuthUnavailableError extends Error {
 
 const MAX_OVERRIDES = 10_000;
 
-/** Positive and negative entries live KEY_CACHE_TTL_MS (minus up to 20 % jitter), never past `expiresAt`. */
+/**
+ * Positive and negative entries live KEY_CACHE_TTL_MS (minus up to 20 % jitter); a live key's entry
+ * never past its `expiresAt`. An expired key's record is cached like any refusal: verifyKey checks
+ * expiry on every call, and a record read from KV on every call would make an expired key slower to
+ * refuse than an unknown one (and a flood of it a flood of KV reads).
+ */
 const cache = new TtlCache<Lookup>({
   maxEntries: 10_000,
   jitter: 0.2,
-  ttlFor: (value, now, ttl) => (value?.record.expiresAt != null ? Math.min(ttl, value.record.expiresAt - now) : ttl),
+  ttlFor: (value, now, ttl) => {
+    const expiresAt = value?.record.expiresAt;
+    return expiresAt != null && expiresAt > now ? Math.min(ttl, expiresAt - now) : ttl;
+  },
 });
 
 /**
@@ -142,19 +151,22 @@ export function lookupHash(deps: VerifyDeps, hash: string, now: number): Lookup 
 
 /**
  * Decides whether `credential` is a usable key at `now`. `beforeLookup` runs only for well-formed
- * keys (the change feed's freshness check: garbage never costs a registry call).
+ * keys (the change feed's freshness check: garbage never costs a registry call). `admit`, when
+ * given, sees the key's hash first and may refuse it (`unproven`) before any lookup.
  */
 export async function verifyKey(
   credential: string,
   deps: VerifyDeps,
   now: number,
   beforeLookup?: () => Promise<void> | undefined,
+  admit?: (hash: string) => boolean,
 ): Promise<VerifyOutcome> {
   const parsed = parseKey(credential, deps.prefix);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
+  const hash = await hashKey(credential);
+  if (admit !== undefined && !admit(hash)) return { ok: false, reason: 'unproven' };
   const pending = beforeLookup?.();
   if (pending !== undefined) await pending;
-  const hash = await hashKey(credential);
   const found = await lookupHash(deps, hash, now);
   if (found === null) return { ok: false, reason: 'unknown' };
   const { record, principal } = found;

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { check, readCappedBytes } from '../admin/validate';
+import { check, parseClientJson, readCappedBytes } from '../admin/validate';
 import { applyExposures } from '../auth/exposure';
 import { ApiError } from '../errors/problems';
 import { parseKey } from '../keys/format';
@@ -45,13 +45,13 @@ const REFUSALS: Record<Exclude<SignatureOutcome, { ok: true }>['reason'], string
 };
 
 function parseReports(body: Uint8Array): LeakReport[] {
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
     throw new ApiError('validation-failed', { errors: [{ path: '(body)', message: 'not valid JSON' }] });
   }
-  return check(LeakReports, value);
+  return check(LeakReports, parseClientJson(text));
 }
 
 /** Acts on every real key among the reports in one registry call; the feedback in report order. */

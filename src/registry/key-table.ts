@@ -46,11 +46,39 @@ const STATUS_FILTERS: Record<string, string> = {
   exposed: 'AND exposed_at IS NOT NULL AND ? IS NOT NULL',
 };
 
+/** Why a key cannot be rotated (each a 409 at the API): only an active key never rotated can be. */
+export type RotateRefusal = 'revoked' | 'rotated' | 'disabled' | 'expired';
+
+export function rotateRefusal(row: KeyRow, now: number): RotateRefusal | undefined {
+  if (row.revoked_at !== null) return 'revoked';
+  if (row.rotated_to !== null) return 'rotated';
+  if (row.enabled !== 1) return 'disabled';
+  if (row.expires_at !== null && row.expires_at <= now) return 'expired';
+  return undefined;
+}
+
+/** A rotation's new key: the old one's name, scopes, environment, IP allowlist, metadata and limits. */
+export function successorOf(row: KeyRow): NewKey {
+  return {
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as string[],
+    environment: row.environment as NewKey['environment'],
+    expiresAt: null,
+    ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]),
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    rateLimits: JSON.parse(row.rate_limits) as NewKey['rateLimits'],
+    quota: row.quota === null ? null : (JSON.parse(row.quota) as NewKey['quota']),
+  };
+}
+
+export function newKeyId(): string {
+  return `key_${randomBase62(20)}`;
+}
+
 export class KeyTable {
   constructor(private readonly sql: SqlStorage) {}
 
-  insert(projectId: string, input: NewKey, hash: string, start: string, rotatedFrom: string | null, now: number): string {
-    const id = `key_${randomBase62(20)}`;
+  insert(projectId: string, input: NewKey, hash: string, start: string, rotatedFrom: string | null, now: number, id = newKeyId()): string {
     this.sql.exec(
       `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, expires_at, ip_allowlist, metadata, created_at, updated_at, rotated_from, rate_limits, quota)
        VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -122,9 +150,24 @@ export class KeyTable {
     this.sql.exec(`UPDATE keys SET revoked_at = COALESCE(revoked_at, ?), updated_at = ? WHERE id = ?`, now, now, id);
   }
 
-  /** The rotated-out key: it points at its successor and expires at `expiresAt`. */
-  retire(id: string, successor: string, expiresAt: number, now: number): void {
-    this.sql.exec(`UPDATE keys SET rotated_to = ?, expires_at = ?, updated_at = ? WHERE id = ?`, successor, expiresAt, now, id);
+  /**
+   * Retires the key for `successor` if, in this same statement, it is still rotatable: active at
+   * `now` (not revoked, enabled, not expired) and never rotated. It then points at its successor and
+   * expires at `graceEnd` (or earlier, if it already expired sooner). False when it was not
+   * rotatable: the check and the write are one conditional UPDATE, so two rotations cannot both pass.
+   */
+  retireIfRotatable(id: string, successor: string, graceEnd: number, now: number): boolean {
+    const cursor = this.sql.exec(
+      `UPDATE keys SET rotated_to = ?, expires_at = MIN(COALESCE(expires_at, ?), ?), updated_at = ?
+       WHERE id = ? AND rotated_to IS NULL AND revoked_at IS NULL AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)`,
+      successor,
+      graceEnd,
+      graceEnd,
+      now,
+      id,
+      now,
+    );
+    return cursor.rowsWritten > 0;
   }
 
   /**

@@ -12,12 +12,22 @@ import { EdgePublisher } from './edge-publisher';
 import type { FeedSnapshot } from '../feed/snapshot';
 import { REGISTRY_MIGRATIONS } from './schema';
 import { SqliteObject } from '../storage/migrate';
-import { KeyTable, type ExposurePolicy, type ExposureReport, type KeyChange, type NewKey } from './key-table';
+import {
+  KeyTable,
+  newKeyId,
+  rotateRefusal,
+  successorOf,
+  type ExposurePolicy,
+  type ExposureReport,
+  type KeyChange,
+  type NewKey,
+  type RotateRefusal,
+} from './key-table';
 import { LocalOutbox, type WebhookEventType } from '../webhooks/events';
 import { takeExpiryNotices } from './expiry-notices';
 import { edgeRecord, keyEventData, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 
-export type { ExposurePolicy, ExposureReason, ExposureReport, KeyChange, NewKey } from './key-table';
+export type { ExposurePolicy, ExposureReason, ExposureReport, KeyChange, NewKey, RotateRefusal } from './key-table';
 
 export interface Page<T> {
   items: T[];
@@ -165,8 +175,10 @@ export class Registry extends SqliteObject {
 
   /**
    * A new key with the old one's name, scopes, environment, IP allowlist, metadata and limits (its
-   * counters start afresh: they belong to a key id); the old key
-   * keeps working until now + grace, then expires. 'revoked' for a revoked key.
+   * counters start afresh: they belong to a key id); the old key keeps working until now + grace,
+   * then expires. Only an active key that was never rotated can be rotated: otherwise the reason
+   * (409 at the API). The check, the old key's retirement and the successor's insert are one
+   * synchronous transaction before any await, so concurrent rotations make exactly one successor.
    */
   async rotateKey(
     id: string,
@@ -175,24 +187,21 @@ export class Registry extends SqliteObject {
     start: string,
     actor: string,
     now: number,
-  ): Promise<{ created: KeyChanged; old: KeyChanged } | 'revoked' | null> {
+  ): Promise<{ created: KeyChanged; old: KeyChanged } | RotateRefusal | null> {
     const row = this.keys.byId(id);
     if (!row) return null;
-    if (row.revoked_at !== null) return 'revoked';
-    const input: NewKey = {
-      name: row.name,
-      scopes: JSON.parse(row.scopes) as string[],
-      environment: row.environment as NewKey['environment'],
-      expiresAt: null,
-      ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]),
-      metadata: JSON.parse(row.metadata) as Record<string, string>,
-      rateLimits: JSON.parse(row.rate_limits) as NewKey['rateLimits'],
-      quota: row.quota === null ? null : (JSON.parse(row.quota) as NewKey['quota']),
-    };
-    const newId = this.keys.insert(row.project_id, input, hash, start, id, now);
-    const graceEnd = now + graceSeconds * 1000;
-    this.keys.retire(id, newId, row.expires_at === null ? graceEnd : Math.min(row.expires_at, graceEnd), now);
-    this.audit.append(actor, 'key.rotate', id, { newKeyId: newId, gracePeriodSeconds: graceSeconds }, now);
+    const refusal = rotateRefusal(row, now);
+    if (refusal !== undefined) return refusal;
+    const input = successorOf(row);
+    const newId = newKeyId();
+    const rotated = this.ctx.storage.transactionSync(() => {
+      if (!this.keys.retireIfRotatable(id, newId, now + graceSeconds * 1000, now)) return false;
+      this.keys.insert(row.project_id, input, hash, start, id, now, newId);
+      this.audit.append(actor, 'key.rotate', id, { newKeyId: newId, gracePeriodSeconds: graceSeconds }, now);
+      return true;
+    });
+    // Unreachable while this method does not await before the transaction; kept so that it stays exact.
+    if (!rotated) return rotateRefusal(this.keys.byId(id) as KeyRow, now) ?? 'rotated';
     await this.notify([['key.created', newId, { rotatedFrom: id }]], now);
     const created = await this.publish(newId, now);
     return { created, old: await this.publish(id, now) };

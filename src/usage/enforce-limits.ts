@@ -5,97 +5,39 @@
 //
 // A key this isolate calls often (more than LEASE_AFTER calls a second) asks for a lease with its
 // next check: a block of calls reserved in the limiter that this isolate spends from memory until
-// the lease ends, then hands back what it did not spend (waitUntil, or with the next check).
+// the lease ends, then hands back what it did not spend (waitUntil, or with the next check;
+// lease-holder.ts). A refusal is final only when nothing this isolate holds or hands back could
+// have admitted the call: refusals wait for this isolate's lease grants and hand-backs in flight and
+// ask again when calls were freed, and a remembered refusal is forgotten as soon as calls are freed.
 
-import type { Principal } from '../keys/verify';
 import { log } from '../log';
 import { refuse, type StepContext } from '../step';
 import { AUTH_RETRY_AFTER } from '../auth/api-key-auth';
-import { limiter } from './limiter-client';
-import { type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from './limiter-do';
+import { check, endLease, freedCount, holdLease, holdsCalls, settled, spendLease, type Limits } from './lease-holder';
+import type { LimitHeaders, Verdict } from './limiter-do';
 import { refusalHeaders } from './ratelimit-fields';
+
+export { heldLease, returnLeases } from './lease-holder';
 
 const MAX_REMEMBERED = 10_000;
 /** Calls of one key within a second before this isolate asks for leases. */
 export const LEASE_AFTER = 4;
+/** Times a refused call asks again because this isolate freed calls meanwhile (each ask is exact). */
+const MAX_ASKS = 3;
 
-type Limits = NonNullable<Principal['limits']>;
 type Refusal = Extract<Verdict, { allowed: false }>;
 
-interface HeldLease extends Lease {
-  keyId: string;
-  /** The limits it was granted under: a lease is spent only while they are unchanged. */
-  limits: Limits;
-  spent: number;
-}
-
-/** keyId → the refusal to repeat, until when. */
-const overLimit = new Map<string, { until: number; verdict: Refusal }>();
-/** keyId → the lease this isolate holds. */
-const leases = new Map<string, HeldLease>();
-/** keyId → unspent calls of ended leases, not yet handed back. */
-const returns = new Map<string, LeaseReturn[]>();
-/** keyId → how many times this isolate has handed calls back to the limiter. */
-const handedBack = new Map<string, number>();
+/**
+ * keyId → the refusal to repeat, until when — while this isolate frees no call of the key (`freed`
+ * is freedCount() when it was remembered): calls handed back make room the memory knows nothing of.
+ */
+const overLimit = new Map<string, { until: number; verdict: Refusal; freed: number }>();
 /** keyId → calls in the current second and the one before. */
 const recentCalls = new Map<string, { second: number; n: number; previous: number }>();
-let holderId: string | undefined;
 
 function refusal(c: StepContext, verdict: Refusal, retryAfter: number): Response {
   const detail = verdict.reason === 'rate-limited' ? `Rate limit "${verdict.name}" reached` : `The ${verdict.name}ly quota is used up`;
   return refuse(c, verdict.reason, { detail, headers: refusalHeaders(verdict, retryAfter) });
-}
-
-/** Spends one call of the key's lease, if it has a live one for these limits; the limits after it. */
-function spendLease(keyId: string, limits: Limits, now: number): LimitHeaders[] | undefined {
-  const lease = leases.get(keyId);
-  if (lease === undefined || lease.limits !== limits || lease.expiresAt <= now || lease.spent >= lease.units) return undefined;
-  lease.spent++;
-  return lease.headers.map((h) => ({ ...h, remaining: Math.max(0, h.remaining - lease.spent) }));
-}
-
-/**
- * Stops spending the key's lease and queues its end for the limiter: what is left goes back, and
- * even a spent lease is reported, so the limiter may grant this isolate the next one at once.
- */
-function endLease(keyId: string): void {
-  const lease = leases.get(keyId);
-  if (lease === undefined) return;
-  leases.delete(keyId);
-  returns.set(keyId, [...(returns.get(keyId) ?? []), { id: lease.id, unspent: lease.units - lease.spent }]);
-}
-
-function countHandBack(keyId: string): void {
-  if (handedBack.size >= MAX_REMEMBERED) handedBack.clear();
-  handedBack.set(keyId, (handedBack.get(keyId) ?? 0) + 1);
-}
-
-/** One exact decision from the key's limiter, handing back ended leases with it. Throws when unreachable. */
-async function check(
-  c: StepContext,
-  keyId: string,
-  limits: Limits,
-  requestId: string,
-  wantLease: boolean,
-): Promise<{ verdict: Verdict; handedBack: boolean }> {
-  holderId ??= crypto.randomUUID();
-  const release = returns.get(keyId);
-  returns.delete(keyId);
-  try {
-    const verdict = await limiter(c.env, keyId).check({
-      requestId,
-      now: Date.now(),
-      ...limits,
-      key: { id: keyId, projectId: c.get('principal').projectId },
-      ...(wantLease ? { leaseFor: holderId } : {}),
-      ...(release ? { release } : {}),
-    });
-    if (release) countHandBack(keyId);
-    return { verdict, handedBack: release !== undefined };
-  } catch (error) {
-    if (release) returns.set(keyId, [...release, ...(returns.get(keyId) ?? [])]);
-    throw error;
-  }
 }
 
 /** Counts a call of the key; hot = more than LEASE_AFTER calls in this second or the last. */
@@ -117,22 +59,33 @@ function noteCall(keyId: string, now: number): boolean {
 }
 
 /**
- * Ends the key's lease (when it has expired, or at once with `now: true` — before the admin API
- * reads an exact `remaining`, or after limits changed) and hands back what was not spent.
+ * After a refusal: this isolate's lease grants and hand-backs on their way are awaited, then a call
+ * from the lease is taken, or — when calls of this isolate were freed since `freedBefore` (or it still
+ * holds some) — the limiter is asked again, so that leases never cost a call. The verdict, or the
+ * limits after a call spent from the lease.
  */
-export async function returnLeases(env: Env, keyId: string, opts: { now?: boolean } = {}): Promise<void> {
-  const lease = leases.get(keyId);
-  if (lease !== undefined && (opts.now === true || lease.expiresAt <= Date.now())) endLease(keyId);
-  const pending = returns.get(keyId);
-  if (pending === undefined) return;
-  returns.delete(keyId);
-  try {
-    await limiter(env, keyId).release(pending);
-    countHandBack(keyId);
-  } catch (error) {
-    returns.set(keyId, [...pending, ...(returns.get(keyId) ?? [])]);
-    log('warn', 'lease return failed; kept for the next check', { keyId, error: String(error) });
+async function afterRefusal(
+  c: StepContext,
+  keyId: string,
+  limits: Limits,
+  first: Verdict,
+  freedBefore: number,
+): Promise<Verdict | LimitHeaders[]> {
+  let verdict = first;
+  let seen = freedBefore;
+  for (let ask = 1; !verdict.allowed && ask <= MAX_ASKS; ask++) {
+    await settled(keyId);
+    const reserved = spendLease(keyId, limits, Date.now());
+    if (reserved !== undefined) return reserved;
+    if (!holdsCalls(keyId) && freedCount(keyId) === seen) break;
+    endLease(keyId); // expired, spent, or granted under other limits: its rest goes back with this ask
+    const before = freedCount(keyId);
+    const again = await check(c, keyId, limits, `${c.get('requestId')}/again${ask}`, false);
+    verdict = again.verdict;
+    // Its own hand-back was applied before it was decided; only calls freed by others count.
+    seen = before + (again.handedBack ? 1 : 0);
   }
+  return verdict;
 }
 
 export async function enforceLimits(c: StepContext): Promise<Response | undefined> {
@@ -147,55 +100,35 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
     c.set('rateLimit', fromLease);
     return undefined;
   }
-  if (leases.has(keyId)) endLease(keyId); // expired, spent, or granted under other limits
+  endLease(keyId); // expired, spent, or granted under other limits
   const remembered = overLimit.get(keyId);
   if (remembered !== undefined) {
-    if (remembered.until > now) return refusal(c, remembered.verdict, Math.max(1, Math.ceil((remembered.until - now) / 1000)));
+    const stillTrue = remembered.until > now && remembered.freed === freedCount(keyId) && !holdsCalls(keyId);
+    if (stillTrue) return refusal(c, remembered.verdict, Math.max(1, Math.ceil((remembered.until - now) / 1000)));
     overLimit.delete(keyId);
   }
-  const wantLease = hot && !leases.has(keyId);
-  const handBacks = handedBack.get(keyId) ?? 0;
+  const freedBefore = freedCount(keyId);
   let verdict: Verdict;
   try {
-    const first = await check(c, keyId, limits, c.get('requestId'), wantLease);
-    verdict = first.verdict;
-    // (Remainders this check handed back were given back before it was decided.)
-    const ownHandBack = first.handedBack ? 1 : 0;
-    if (!verdict.allowed) {
-      // A lease granted to a call that was answered meanwhile still holds calls reserved for us.
-      const reserved = spendLease(keyId, limits, Date.now());
-      if (reserved !== undefined) {
-        c.set('rateLimit', reserved);
-        return undefined;
-      }
-      // Calls this isolate held in reserve were counted by that refusal, or handed back while it
-      // was on its way: hand back what is left and ask once more, so leases never cost a call.
-      if (leases.has(keyId) || returns.has(keyId) || (handedBack.get(keyId) ?? 0) - ownHandBack !== handBacks) {
-        endLease(keyId);
-        verdict = (await check(c, keyId, limits, `${c.get('requestId')}/again`, false)).verdict;
-      }
+    const first = await check(c, keyId, limits, c.get('requestId'), hot);
+    const decided = first.verdict.allowed
+      ? first.verdict
+      : await afterRefusal(c, keyId, limits, first.verdict, freedBefore + (first.handedBack ? 1 : 0));
+    if (!('allowed' in decided)) {
+      c.set('rateLimit', decided);
+      return undefined;
     }
+    verdict = decided;
   } catch (error) {
     log('error', 'limiter unavailable', { requestId: c.get('requestId'), keyId, error: String(error) });
     return refuse(c, 'auth-unavailable', { headers: { 'Retry-After': AUTH_RETRY_AFTER } });
   }
   if (!verdict.allowed) {
     if (overLimit.size >= MAX_REMEMBERED) overLimit.clear();
-    overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict });
+    overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict, freed: freedCount(keyId) });
     return refusal(c, verdict, verdict.retryAfter);
   }
-  if (verdict.lease !== undefined) {
-    const lease: HeldLease = { ...verdict.lease, keyId, limits, spent: 0 };
-    endLease(keyId);
-    leases.set(keyId, lease);
-    const env = c.env;
-    // Hand back what is left once it ends, even if no other call of this key comes.
-    c.executionCtx.waitUntil(
-      new Promise((resolve) => setTimeout(resolve, Math.max(0, lease.expiresAt - Date.now()) + 5)).then(() =>
-        leases.get(keyId) === lease ? returnLeases(env, keyId) : undefined,
-      ),
-    );
-  }
+  if (verdict.lease !== undefined) holdLease(c, keyId, verdict.lease, limits);
   c.set('rateLimit', verdict.policies);
   return undefined;
 }
@@ -209,9 +142,4 @@ export function forgetRefusals(keyId?: string): void {
     overLimit.delete(keyId);
     recentCalls.delete(keyId);
   }
-}
-
-/** For tests: the lease this isolate holds for a key. */
-export function heldLease(keyId: string): { units: number; spent: number; expiresAt: number } | undefined {
-  return leases.get(keyId);
 }

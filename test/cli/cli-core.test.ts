@@ -28,6 +28,8 @@ describe('cli: option values', () => {
     expect(() => quota('1000/week')).toThrow();
     expect(metadata('b=x=y', metadata('a=1'))).toEqual({ a: '1', b: 'x=y' });
     expect(() => metadata('=1')).toThrow();
+    for (const name of ['__proto__', 'constructor', 'prototype']) expect(() => metadata(`${name}=x`, { a: '1' })).toThrow(/reserved name/);
+    expect(Object.keys(metadata('proto=x', metadata('__proto=y')))).toEqual(['__proto', 'proto']);
   });
 
   it('times: ISO as given, durations from now (forward for expiry, back for usage)', () => {

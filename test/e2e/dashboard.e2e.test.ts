@@ -143,9 +143,23 @@ describe('e2e: dashboard in Chromium', () => {
     await expect.poll(() => rows.count()).toBe(4);
     expect(await rows.first().textContent()).toContain('/elsewhere');
     expect(await page.getByTestId('requests').textContent()).toContain('/forms/0');
+    // The key page shows when the key was last used, with no call after the ones above (issue 13, point 9).
+    const lastUsed = page.locator('dl.details dt:text-is("Last used") + dd');
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByRole('heading', { name: 'reader' }).waitFor();
+          return lastUsed.textContent();
+        },
+        { timeout: 15_000, interval: 1_000 },
+      )
+      .not.toBe('never');
     await page.screenshot({ path: `${SHOTS}/key.png`, fullPage: true });
     await page.goBack();
     await page.getByRole('heading', { name: 'clinic app' }).waitFor();
+    expect(await keyRow('reader').textContent()).not.toContain('never');
+    await page.screenshot({ path: `${SHOTS}/project-used.png`, fullPage: true });
   });
 
   it('disables and enables a key, then revokes it after confirmation', async () => {

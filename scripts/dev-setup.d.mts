@@ -1,0 +1,17 @@
+export interface Signing {
+  created: boolean;
+  raw: string;
+  publicJwk: { kty: string; crv: string; x: string; kid?: string };
+}
+export declare function readDevVar(text: string, name: string): string | undefined;
+export declare function ensureAdminToken(path: string): boolean;
+export declare function ensureSigningKey(path: string): Signing;
+export interface DevPlan {
+  origin: { command: string; args: string[]; env: Record<string, string> };
+  worker: {
+    config: string;
+    bindings: Record<string, { type: 'secret_text' | 'plain_text'; value: string }>;
+    dev: { server: { port: number; secure: boolean }; persist: string };
+  };
+}
+export declare function devPlan(options: { port: string; originPort: string; signing: Signing; nodePath?: string }): DevPlan;

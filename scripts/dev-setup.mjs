@@ -1,0 +1,65 @@
+// npm start's pieces (scripts/start.mjs runs them): the dev secrets in .dev.vars, created on first
+// run, and the plan of what to start. Secrets never go on a command line or into an environment: the
+// example origin gets only the signing key's public half, and the Worker gets ORIGIN_SIGNING_KEY as
+// an in-memory secret binding of wrangler's dev server (`unstable_startWorker`). `wrangler dev` on
+// the command line could not take it otherwise: with [secrets] in wrangler.toml it reads from
+// .dev.vars only the names in `required` (ADMIN_TOKEN), and `--var` puts the value in argv (`ps`).
+
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+/** The value of `name` in a .dev.vars text (dotenv lines; single quotes around a value dropped). */
+export function readDevVar(text, name) {
+  const line = text.split(/\r?\n/).find((l) => l.startsWith(`${name}=`));
+  return line?.slice(name.length + 1).replace(/^'(.*)'$/, '$1');
+}
+
+function append(path, lines) {
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  writeFileSync(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+/** ADMIN_TOKEN in `path` (a random one unless there is one); true when it was created. */
+export function ensureAdminToken(path) {
+  if (readDevVar(existsSync(path) ? readFileSync(path, 'utf8') : '', 'ADMIN_TOKEN')) return false;
+  append(path, [`ADMIN_TOKEN=${randomBytes(32).toString('base64url')}`]);
+  return true;
+}
+
+/** ORIGIN_SIGNING_KEY in `path` (a new Ed25519 JWK unless there is one), with its public JWK. */
+export function ensureSigningKey(path) {
+  let raw = readDevVar(existsSync(path) ? readFileSync(path, 'utf8') : '', 'ORIGIN_SIGNING_KEY');
+  const created = raw === undefined;
+  if (created) {
+    raw = JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }));
+    append(path, [
+      '# Read by npm start, which hands it to wrangler dev in memory (never on a command line).',
+      `ORIGIN_SIGNING_KEY='${raw}'`,
+    ]);
+  }
+  const { kty, crv, x, kid } = JSON.parse(raw);
+  createPrivateKey({ key: JSON.parse(raw), format: 'jwk' }); // a broken key stops here, not at the first call
+  return { created, raw, publicJwk: { kty, crv, x, ...(kid === undefined ? {} : { kid }) } };
+}
+
+/**
+ * What npm start runs: the example origin (a child process: its argv and added environment) and
+ * keygate under wrangler's dev server (the input of `unstable_startWorker`, in this process).
+ */
+export function devPlan({ port, originPort, signing, nodePath = process.execPath }) {
+  const bindings = { ORIGIN_SIGNING_KEY: { type: 'secret_text', value: signing.raw } };
+  // wrangler.toml already points at 127.0.0.1:8788; override only when ORIGIN_PORT moves it.
+  if (originPort !== '8788') bindings.ORIGIN_URL = { type: 'plain_text', value: `http://127.0.0.1:${originPort}` };
+  return {
+    origin: {
+      command: nodePath,
+      args: ['examples/forms-origin/server.mjs'],
+      env: { PORT: originPort, KEYGATE_PUBLIC_JWK: JSON.stringify(signing.publicJwk) },
+    },
+    worker: {
+      config: 'wrangler.toml',
+      bindings,
+      dev: { server: { port: Number(port), secure: true }, persist: '.wrangler/state' },
+    },
+  };
+}
