@@ -88,7 +88,8 @@ describe('the edge with many isolates', () => {
     await Promise.all(
       everyIsolate().map(async (isolate) => {
         while (Date.now() - started < seconds * 1000) {
-          expect((await call(isolate, key)).status).toBe(200);
+          const res = await call(isolate, key);
+          if (res.status !== 200) expect(`${res.status} ${await res.text()}`, `${isolate.name} at ${Date.now() - started} ms`).toBe('200');
           await sleep(150 + Math.random() * 200);
         }
       }),

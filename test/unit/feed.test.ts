@@ -33,7 +33,13 @@ describe('registryPage', () => {
 });
 
 describe('a replica’s window', () => {
-  const window: FeedSnapshot = { latest: 6, since: 4, confirmedAt: NOW, refreshAt: NOW, entries: [entry(5, NOW - 1000), entry(6, NOW - 10)] };
+  const window: FeedSnapshot = {
+    latest: 6,
+    since: 4,
+    confirmedAt: NOW,
+    refreshAt: NOW,
+    entries: [entry(5, NOW - 1000), entry(6, NOW - 10)],
+  };
 
   it('appends the next page and moves confirmedAt', () => {
     const page = registryPage(6, 7, 5, [entry(7, NOW + 1000)], NOW + 2000);
@@ -58,7 +64,13 @@ describe('a replica’s window', () => {
 });
 
 describe('an isolate taking a snapshot', () => {
-  const snapshot: FeedSnapshot = { latest: 6, since: 4, confirmedAt: NOW, refreshAt: NOW + 2000, entries: [entry(5, NOW - 10), entry(6, NOW - 5)] };
+  const snapshot: FeedSnapshot = {
+    latest: 6,
+    since: 4,
+    confirmedAt: NOW,
+    refreshAt: NOW + 2000,
+    entries: [entry(5, NOW - 10), entry(6, NOW - 5)],
+  };
 
   it('takes only what it has not seen', () => {
     expect(changesFor(5, NOW - 3000, snapshot)).toEqual({ reset: false, entries: [snapshot.entries[1]] });
