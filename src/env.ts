@@ -22,6 +22,8 @@ export interface Config {
   /** The origin's response body may pause this long between chunks before the stream is aborted; 0 = no limit. */
   originBodyIdleTimeoutMs: number;
   authTimeoutMs: number;
+  /** A key's limiter slower than this ⇒ 503 auth-unavailable (hard limits fail closed). */
+  limiterTimeoutMs: number;
   /** In-isolate key cache TTL; 0 disables the cache (benchmarks). */
   keyCacheTtlMs: number;
   /** BENCH_MODE=true: exposes storage counters at /_keygate/v1/bench/counters (admin token). */
@@ -56,6 +58,7 @@ export type Bindings = Env &
   WebhookBindings & {
     ALLOW_HTTP_ORIGIN?: string;
     AUTH_TIMEOUT_MS?: string;
+    LIMITER_TIMEOUT_MS?: string;
     FEED_TIMEOUT_MS?: string;
     FEED_FAILURE_POLICY?: string;
     FEED_KEEP_FRESH_MS?: string;
@@ -173,6 +176,7 @@ export function parseConfig(env: Bindings): Config {
     originTimeoutMs: positiveInt(env.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', 30_000),
     originBodyIdleTimeoutMs: boundedInt(env.ORIGIN_BODY_IDLE_TIMEOUT_MS, 'ORIGIN_BODY_IDLE_TIMEOUT_MS', 100_000, 3_600_000),
     authTimeoutMs: positiveInt(env.AUTH_TIMEOUT_MS, 'AUTH_TIMEOUT_MS', 1_500),
+    limiterTimeoutMs: boundedInt(env.LIMITER_TIMEOUT_MS, 'LIMITER_TIMEOUT_MS', 5_000, 60_000, 1),
     keyCacheTtlMs: positiveInt(env.KEY_CACHE_TTL_MS, 'KEY_CACHE_TTL_MS', 60_000),
     benchMode: env.BENCH_MODE === 'true',
     logLevel: parseLogLevel(env.LOG_LEVEL),
@@ -204,6 +208,7 @@ const RAW_FIELDS = [
   'ORIGIN_TIMEOUT_MS',
   'ORIGIN_BODY_IDLE_TIMEOUT_MS',
   'AUTH_TIMEOUT_MS',
+  'LIMITER_TIMEOUT_MS',
   'FEED_TIMEOUT_MS',
   'FEED_FAILURE_POLICY',
   'FEED_KEEP_FRESH_MS',

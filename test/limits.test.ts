@@ -265,4 +265,18 @@ describe('E. rate limits and quotas', () => {
       });
     }
   }
+
+  it('FI-5: a limiter that never answers ⇒ 503 auth-unavailable at LIMITER_TIMEOUT_MS, no origin call', async () => {
+    const key = await createKey({ quota: { limit: 10, period: 'day' } });
+    const tag = newTag();
+    const hanging = { LIMITER: { idFromName: () => ({}), get: () => ({ check: () => new Promise(() => {}) }) }, LIMITER_TIMEOUT_MS: '300' };
+    const started = Date.now();
+    const res = await gateway('/forms/1', withKey(key.key, tag), hanging);
+    const waited = Date.now() - started;
+    await expectProblem(res, 'auth-unavailable', 503);
+    expect(waited, 'the wait ended at the deadline').toBeGreaterThanOrEqual(300);
+    expect(waited).toBeLessThan(3_000);
+    await expectNoOriginCall(tag);
+    expect((await get(key.key, tag)).status).toBe(200);
+  });
 });

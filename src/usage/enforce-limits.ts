@@ -13,7 +13,7 @@
 import { log } from '../log';
 import { refuse, type StepContext } from '../step';
 import { AUTH_RETRY_AFTER } from '../auth/api-key-auth';
-import { check, endLease, freedCount, holdLease, holdsCalls, settled, spendLease, type Limits } from './lease-holder';
+import { check, endLease, freedCount, holdsCalls, settled, spendLease, type Limits } from './lease-holder';
 import type { LimitHeaders, Verdict } from './limiter-do';
 import { refusalHeaders } from './ratelimit-fields';
 
@@ -128,7 +128,6 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
     overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict, freed: freedCount(keyId) });
     return refusal(c, verdict, verdict.retryAfter);
   }
-  if (verdict.lease !== undefined) holdLease(c, keyId, verdict.lease, limits);
   c.set('rateLimit', verdict.policies);
   return undefined;
 }

@@ -10,6 +10,7 @@
 // done), for a refused call to tell whether something was freed after its own check was sent.
 
 import type { Principal } from '../keys/verify';
+import { withDeadline } from '../deadline';
 import { log } from '../log';
 import type { StepContext } from '../step';
 import { limiter } from './limiter-client';
@@ -18,6 +19,8 @@ import { type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '.
 const MAX_REMEMBERED = 10_000;
 /** How long a refused call waits for this isolate's lease grants and hand-backs in flight. */
 const SETTLE_WAIT_MS = 2_000;
+/** A hand-back not acknowledged in this long is kept for the next check (the limiter takes each lease's end once). */
+const RETURN_TIMEOUT_MS = 10_000;
 
 export type Limits = NonNullable<Principal['limits']>;
 
@@ -98,7 +101,7 @@ export function endLease(keyId: string): void {
 }
 
 /** Holds a lease the limiter granted; its unspent part goes back once it ends, even if no other call comes. */
-export function holdLease(c: StepContext, keyId: string, granted: Lease, limits: Limits): void {
+function holdLease(c: StepContext, keyId: string, granted: Lease, limits: Limits): void {
   const lease: HeldLease = { ...granted, limits, spent: 0 };
   endLease(keyId);
   leases.set(keyId, lease);
@@ -116,8 +119,9 @@ function handedBack(keyId: string, release: LeaseReturn[]): void {
 }
 
 /**
- * One exact decision from the key's limiter, handing back ended leases with it; tracked while in
- * flight when it may move calls to or from this isolate. Throws when the limiter is unreachable.
+ * One exact decision from the key's limiter, handing back ended leases with it and holding the lease
+ * it grants; tracked while in flight when it may move calls to or from this isolate. Throws when the
+ * limiter is unreachable or slower than LIMITER_TIMEOUT_MS.
  */
 export async function check(
   c: StepContext,
@@ -138,11 +142,35 @@ export async function check(
       ...(wantLease ? { leaseFor: holderId } : {}),
       ...(release ? { release } : {}),
     });
-    const verdict = await (wantLease || release ? track(keyId, call) : call);
+    // The lease it grants is held before the tracked promise settles: a refusal waiting in `settled`
+    // then finds it, whatever order the two requests resume in.
+    const decided = withinDeadline(keyId, call, c.get('config').limiterTimeoutMs).then((verdict) => {
+      if (verdict.allowed && verdict.lease !== undefined) holdLease(c, keyId, verdict.lease, limits);
+      return verdict;
+    });
+    const verdict = await (wantLease || release ? track(keyId, decided) : decided);
     if (release) handedBack(keyId, release);
     return { verdict, handedBack: release?.some((r) => r.unspent > 0) ?? false };
   } catch (error) {
     if (release) returns.set(keyId, [...release, ...(returns.get(keyId) ?? [])]);
+    throw error;
+  }
+}
+
+/**
+ * `call` within `ms`, or DeadlineError (the caller answers 503: hard limits fail closed). A lease the
+ * late answer still grants is handed back whole, so a slow limiter costs no calls but this one.
+ */
+async function withinDeadline(keyId: string, call: Promise<Verdict>, ms: number): Promise<Verdict> {
+  try {
+    return await withDeadline(call, ms, 'limiter');
+  } catch (error) {
+    void call.then(
+      (late) => {
+        if (late.allowed && late.lease !== undefined) returns.set(keyId, [...(returns.get(keyId) ?? []), { id: late.lease.id, unspent: late.lease.units }]);
+      },
+      () => undefined,
+    );
     throw error;
   }
 }
@@ -158,7 +186,7 @@ export async function returnLeases(env: Env, keyId: string, opts: { now?: boolea
   if (pending === undefined) return;
   returns.delete(keyId);
   try {
-    await track(keyId, limiter(env, keyId).release(pending));
+    await track(keyId, withDeadline(Promise.resolve(limiter(env, keyId).release(pending)), RETURN_TIMEOUT_MS, 'limiter'));
     handedBack(keyId, pending);
   } catch (error) {
     returns.set(keyId, [...pending, ...(returns.get(keyId) ?? [])]);
