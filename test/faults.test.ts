@@ -53,6 +53,22 @@ describe('faults and the lookup cache', () => {
     await otherIsolateSynced(); // the next test's isolate has a working feed
   });
 
+  it('a key in the URL is refused even when the registry never answers the exposure report (the wait is bounded)', async () => {
+    const key = await createKey();
+    const hanging = {
+      REGISTRY: {
+        idFromName: (name: string) => env.REGISTRY.idFromName(name),
+        get: () => new Proxy({}, { get: () => () => new Promise(() => {}) }),
+      },
+    };
+    const tag = newTag();
+    const started = Date.now();
+    const res = await gateway(`/forms/1?q=${key.key}`, { headers: { 'x-test-tag': tag } }, hanging);
+    await expectProblem(res, 'api-key-in-url', 400);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expectNoOriginCall(tag);
+  }, 20_000);
+
   it('FI-4: a corrupt record (no scopes) ⇒ 503, never "all scopes"', async () => {
     const tag = newTag();
     await expectProblem(

@@ -10,10 +10,15 @@ import { applyEdgeRecord, lookupDeps, lookupHash } from '../keys/verify';
 import { registry } from '../registry/client';
 import type { Exposed, ExposurePolicy, ExposureReason, ExposureReport } from '../registry/registry-do';
 import { log } from '../log';
+import { withDeadline } from '../deadline';
+
+/** The registry is global: a refusal waits for its verdict on an exposed key at most this long. */
+const EXPOSE_TIMEOUT_MS = 5_000;
 
 /**
  * Hands the reports to the registry in one call and applies what changed to this isolate's view of
- * the keys. Returns the keys found. Throws when the registry cannot be reached.
+ * the keys. Returns the keys found. Throws when the registry cannot be reached or does not answer
+ * within EXPOSE_TIMEOUT_MS (the registry may still apply the reports; the caller logs the fault).
  */
 export async function applyExposures(
   env: Env,
@@ -22,7 +27,7 @@ export async function applyExposures(
   requestId: string,
 ): Promise<Exposed[]> {
   if (reports.length === 0) return [];
-  const exposed = await registry(env).expose(reports, policy, Date.now());
+  const exposed = await withDeadline(registry(env).expose(reports, policy, Date.now()), EXPOSE_TIMEOUT_MS, 'registry');
   const reasons = new Map(reports.map((r) => [r.hash, r.reason]));
   for (const key of exposed) {
     if (key.changed) applyEdgeRecord(key.hash, key.record, key.at, Date.now());
