@@ -22,6 +22,7 @@ export async function buildEdgeBundle(root, objects, outDir, name) {
   const source = [
     `import * as real from ${entry};`,
     `import { wrapEnv, edgeRequest, controlResponse } from ${lib};`,
+    `export { EdgeLocationCache } from ${lib};`,
     ...classes.map(
       (c) =>
         `export class ${c} extends real.${c} { constructor(ctx, env) { super(ctx, wrapEnv(env, ctx.id.name ?? ${JSON.stringify(c)})); } }`,

@@ -62,6 +62,18 @@ export function summarizeProfile({ design, ref, profile, samples, counters, edge
     usageCallsPerSecondPerIsolate: round(perS(sum(counters, isolates, /^USAGE\./)) / isolates.length, 4),
     limiterCallsPerSecond: round(perS(sum(counters, isolates, /^LIMITER\./)), 3),
     callsPerSecondByDurableObject: Object.fromEntries(Object.entries(byObject).map(([k, v]) => [k, round(perS(v), 3)])),
+    callsAddingOver40Ms: added.filter((a) => a > 40).length,
+    /** The five calls that added most: when (s into the run), where, and both sides' latencies. */
+    slowest: ok
+      .map((s) => ({
+        atS: round((s.at - samples[0].at) / 1000),
+        location: s.location,
+        addedMs: round(s.kg.ms - s.bare.ms),
+        keygateMs: round(s.kg.ms),
+        bareMs: round(s.bare.ms),
+      }))
+      .sort((a, b) => b.addedMs - a.addedMs)
+      .slice(0, 5),
   };
 }
 

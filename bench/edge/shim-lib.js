@@ -12,6 +12,8 @@
 // text>}, frozenCache: true, down: [binding], slow: {<binding>: ms}} — KV serving an old record, a
 // location cache that keeps serving whatever it had, a dependency that fails or answers late.
 
+import { DurableObject } from 'cloudflare:workers';
+
 /** binding name → delay key */
 const DELAY_OF = { REGISTRY: 'registry', FEED: 'regional', LIMITER: 'limiter', USAGE: 'usage', WEBHOOKS: 'registry', KEYS: 'kv' };
 
@@ -108,30 +110,62 @@ export function wrapEnv(env, caller) {
   return wrapped;
 }
 
-/** The Cache API of one location, delayed: every location gets its own named caches. */
-export function installLocationCaches(location, delayMs) {
-  const real = globalThis.caches;
-  const wrapCache = (cache) => ({
-    async match(request, options) {
+/**
+ * Cloudflare's per-location Cache API, as the harness has it: one in-memory Durable Object per
+ * location (miniflare's own Cache API writes every entry through a SQLite-backed service and disk in
+ * the same workerd, a cost the per-data-center cache does not have, and shares one cache between all
+ * workers). Entries expire by their Cache-Control max-age, as Cloudflare's do.
+ */
+export class EdgeLocationCache extends DurableObject {
+  entries = new Map();
+  match(url) {
+    const entry = this.entries.get(url);
+    if (entry === undefined) return null;
+    if (entry.until <= Date.now()) {
+      this.entries.delete(url);
+      return null;
+    }
+    return entry.response;
+  }
+  put(url, response, maxAgeS) {
+    this.entries.set(url, { response, until: Date.now() + maxAgeS * 1000 });
+  }
+  delete(url) {
+    return this.entries.delete(url);
+  }
+}
+
+const urlOf = (request) => (typeof request === 'string' ? request : request.url);
+
+/** The Cache API of one location, delayed: `caches.open(name)` talks to the location's EdgeLocationCache. */
+export function installLocationCaches(namespace, location, delayMs) {
+  // A stub per operation: a Durable Object stub belongs to the request that made it.
+  const stubFor = (name) => () => namespace.get(namespace.idFromName(`${location}/${name}`));
+  const wrapCache = (stub) => ({
+    async match(request) {
       count('cache.match');
       await sleep(delayMs);
-      return cache.match(request, options);
+      const stored = await stub().match(urlOf(request));
+      return stored === null ? undefined : new Response(stored.body, { status: stored.status, headers: stored.headers });
     },
     async put(request, response) {
       count('cache.put');
       await sleep(delayMs);
+      const body = await response.arrayBuffer();
       if (faults?.frozenCache === true) return; // the location keeps serving whatever it had
-      return cache.put(request, response);
+      const maxAge = Number(/max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '')?.[1] ?? 0);
+      if (maxAge <= 0) return;
+      await stub().put(urlOf(request), { status: response.status, headers: [...response.headers], body }, maxAge);
     },
-    async delete(request, options) {
+    async delete(request) {
       count('cache.delete');
       await sleep(delayMs);
-      return cache.delete(request, options);
+      return stub().delete(urlOf(request));
     },
   });
   const opened = new Map();
-  const open = (name) => {
-    if (!opened.has(name)) opened.set(name, real.open(`${location}/${name}`).then(wrapCache));
+  const open = async (name) => {
+    if (!opened.has(name)) opened.set(name, wrapCache(stubFor(name)));
     return opened.get(name);
   };
   Object.defineProperty(globalThis, 'caches', {
@@ -155,7 +189,7 @@ export function edgeRequest(request, env) {
     installed = true;
     const delays = parse(env.EDGE_DELAYS, {});
     currentFaults(env);
-    installLocationCaches(location?.name ?? 'objects', delays.locationCache ?? 0);
+    installLocationCaches(env.EDGE_CACHE, location?.name ?? 'objects', delays.locationCache ?? 0);
   }
   // One public hostname for every isolate (each has its own loopback port here; on Cloudflare they
   // all serve the API's host), over https as after the edge's TLS.

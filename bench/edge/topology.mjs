@@ -34,9 +34,11 @@ export async function startEdge({ script, bareScript, objects, locations, vars, 
     kvNamespaces: { KEYS: 'edge-keys' },
   };
   const edgeVars = { ...vars, EDGE_DELAYS: JSON.stringify(delays), EDGE_FAULTS: JSON.stringify(faults) };
-  const own = Object.fromEntries(Object.entries(objects).map(([binding, o]) => [binding, { className: o.className, useSQLite: true }]));
+  // The harness's stand-in for each location's Cache API (shim-lib.js EdgeLocationCache) lives with them.
+  const all = { ...objects, EDGE_CACHE: { className: 'EdgeLocationCache' } };
+  const own = Object.fromEntries(Object.entries(all).map(([binding, o]) => [binding, { className: o.className, useSQLite: true }]));
   const remote = Object.fromEntries(
-    Object.entries(objects).map(([binding, o]) => [binding, { className: o.className, useSQLite: true, scriptName: 'objects' }]),
+    Object.entries(all).map(([binding, o]) => [binding, { className: o.className, useSQLite: true, scriptName: 'objects' }]),
   );
   const socket = [{ host: '127.0.0.1', port: 0 }];
   const workers = [{ name: 'objects', ...common, bindings: edgeVars, durableObjects: own, unsafeDirectSockets: socket }];

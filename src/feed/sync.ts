@@ -81,7 +81,8 @@ export async function sync(tiers: Tiers, markFresh: () => void): Promise<void> {
   if (page !== null) {
     applySnapshot(page, Date.now());
     lookAgainAt(page.refreshAt);
-    if (location !== null && Date.now() - page.confirmedAt < MAX_STALENESS_MS) tiers.waitUntil(location.write(page).catch(() => undefined));
+    if (location !== null && Date.now() - page.confirmedAt < MAX_STALENESS_MS)
+      tiers.waitUntil(quietly('location', () => location.write(page)));
   }
   if (isFresh(Date.now())) return markFresh();
   // The region could not vouch for a fresh view: the registry itself.
