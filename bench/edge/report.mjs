@@ -86,8 +86,8 @@ export function renderEdgeMarkdown(report) {
     '',
     `${report.machine}. One workerd per design; locations of 1 or 8 isolates (one miniflare worker each); ` +
       `delays per call: registry ${d.registry} ms, regional replica ${d.regional} ms, location cache ${d.locationCache} ms, KV ${d.kv} ms, ` +
-      `limiter ${d.limiter} ms, usage shard ${d.usage} ms, origin ${d.origin} ms. Poisson traffic per isolate, ${report.plan.warmupS} s warm-up, ` +
-      `${Math.round(report.plan.measuredSeconds)} s measured; each call paired with a bare-proxy call in the same location at the same moment. ` +
+      `limiter ${d.limiter} ms, usage shard ${d.usage} ms, origin ${d.origin} ms. Poisson traffic per isolate; one design at a time, ` +
+      `${report.quick ? 'one round' : 'alternating rounds (ABBA)'}, each after a ${report.plan.warmupS} s warm-up; ${Math.round(report.plan.measuredSeconds)} s measured per design; each call paired with a bare-proxy call in the same location at the same moment. ` +
       `"added" = keygate − bare, per call. Loads per location are per ${POLL_S} s (the feed's poll interval).`,
     '',
     '| design | profile | calls/s per isolate | locations × isolates | calls | added p50 ms | added p99 ms | added max ms | registry calls/s (per isolate) | registry calls per location per 2 s | replica calls per location per 2 s | KV reads/s per isolate | usage calls/s per isolate | errors |',

@@ -3,8 +3,10 @@
 // Every design under test runs in its own workerd (bench/edge/topology.mjs): locations of 1 or 8
 // isolates, with one-way delays in front of each remote part (bench/edge/shim-lib.js), open-loop
 // Poisson traffic per isolate at 0.05, 0.5 and 5 calls/s, and every call paired with one through a
-// bare proxy in the same location at the same moment (same origin, same origin delay). Reports
-// the added latency per call and the calls each design makes to each Durable Object and to KV.
+// bare proxy in the same location at the same moment (same origin, same origin delay). Designs are
+// driven one at a time in alternating rounds (before, after, after, before), each round warmed up
+// first. Reports the added latency per call and the calls each design makes to each Durable Object
+// and to KV.
 // Writes bench/results/edge-<date>.{json,md} and edge-latest.* (full runs) or edge-quick.* (--quick).
 // Asserts nothing: it measures.
 
@@ -29,7 +31,8 @@ const before = args.includes('--no-before') ? null : (flag('--before') ?? (QUICK
 
 /** One-way delays in front of each remote part, ms (applied once per call: the call's added round trip). */
 export const DELAYS = { registry: 150, regional: 25, locationCache: 2, kv: 5, origin: 20, limiter: 25, usage: 150 };
-const PLAN = QUICK ? { warmupS: 8, measureS: 40 } : { warmupS: 20, measureS: Number(flag('--seconds') ?? 240) };
+/** measureS: measured seconds per design, over `rounds` rounds (ABBA when two designs run). */
+const PLAN = QUICK ? { warmupS: 8, measureS: 40, rounds: 1 } : { warmupS: 10, measureS: Number(flag('--seconds') ?? 240), rounds: 2 };
 // Each profile has its locations in a region of its own, so its replica's registry calls are its own.
 const PROFILES = [
   { name: 'quiet-1', rate: 0.05, isolates: 1, locations: QUICK ? 12 : 24, region: 'wnam' },
@@ -139,27 +142,35 @@ async function main() {
       log(`${d.label}: starting ${PROFILES.reduce((n, p) => n + p.locations * p.isolates, 0)} isolates`);
       started.push({ ...(await runDesign(d.label, script, d.objects, originUrl, work)), ref: d.ref ?? 'working tree' });
     }
-    // Both designs in the same minutes, so the machine's noise falls on both.
-    const t0 = Date.now();
-    const measureFrom = t0 + PLAN.warmupS * 1000;
-    const endAt = measureFrom + PLAN.measureS * 1000;
-    log(`driving ${PLAN.warmupS} s warm-up + ${PLAN.measureS} s measured`);
-    const resetAt = new Promise((r) => setTimeout(r, measureFrom - Date.now())).then(() =>
-      Promise.all(started.map((s) => s.edge.counters(true))),
-    );
-    const results = await Promise.all(started.map((s) => drive(s.edge, PROFILES, s.keys, measureFrom, endAt)));
-    await resetAt;
-    const seconds = (Date.now() - measureFrom) / 1000;
+    // One design driven at a time (each workerd has core 0 to itself), in alternating rounds (ABBA)
+    // so the machine's drift falls on both; each round warms up before it is measured.
+    const order = started.length === 2 ? [0, 1, 1, 0] : Array.from({ length: PLAN.rounds }, () => 0);
+    const roundS = (PLAN.measureS * started.length) / order.length;
+    const collected = started.map(() => ({ samples: new Map(PROFILES.map((p) => [p.name, []])), counters: {}, seconds: 0 }));
+    for (const [round, index] of order.entries()) {
+      const s = started[index];
+      const measureFrom = Date.now() + PLAN.warmupS * 1000;
+      const endAt = measureFrom + roundS * 1000;
+      log(`round ${round + 1}/${order.length}: ${s.label}, ${PLAN.warmupS} s warm-up + ${roundS} s measured`);
+      const reset = new Promise((r) => setTimeout(r, measureFrom - Date.now())).then(() => s.edge.counters(true));
+      const samples = await drive(s.edge, PROFILES, s.keys, measureFrom, endAt);
+      await reset;
+      const into = collected[index];
+      into.seconds += (Date.now() - measureFrom) / 1000;
+      for (const [name, list] of samples) into.samples.get(name).push(...list);
+      for (const [worker, counts] of Object.entries(await s.edge.counters()))
+        for (const [k, v] of Object.entries(counts)) (into.counters[worker] ??= {})[k] = (into.counters[worker][k] ?? 0) + v;
+    }
     const profiles = [];
     for (const [i, s] of started.entries()) {
-      const counters = await s.edge.counters();
+      const { samples, counters, seconds } = collected[i];
       for (const p of PROFILES)
         profiles.push(
           summarizeProfile({
             design: s.label,
             ref: s.ref,
             profile: p,
-            samples: results[i].get(p.name),
+            samples: samples.get(p.name),
             counters,
             edge: s.edge,
             seconds,
@@ -167,6 +178,7 @@ async function main() {
           }),
         );
     }
+    const seconds = collected[0].seconds;
     const report = {
       date: new Date().toISOString(),
       quick: QUICK,
