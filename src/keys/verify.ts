@@ -166,7 +166,14 @@ export async function verifyKey(
   const hash = await hashKey(credential);
   if (admit !== undefined && !admit(hash)) return { ok: false, reason: 'unproven' };
   const pending = beforeLookup?.();
-  if (pending !== undefined) await pending;
+  if (pending !== undefined) {
+    // While the request waits for the change feed, the record is read: what the feed brings
+    // overrides it (lookupHash consults overrides first), and the second lookup below shares this
+    // read or finds it cached, so a quiet call pays the longer of the two waits, not their sum.
+    const early = lookupHash(deps, hash, now);
+    if (early instanceof Promise) early.catch(() => undefined); // its fault, if any, is met again below
+    await pending;
+  }
   const found = await lookupHash(deps, hash, now);
   if (found === null) return { ok: false, reason: 'unknown' };
   const { record, principal } = found;
