@@ -85,7 +85,7 @@ function start(c: StepContext, timeoutMs: number): Sync {
   return isolate.running;
 }
 
-/** Refreshes the view whenever the tier above has news, until `until` or a newer loop takes over. */
+/** Refreshes the view whenever the tier above has news, until `isolate.loopUntil` or a newer loop takes over. */
 async function keepFresh(c: StepContext, loop: number, timeoutMs: number): Promise<void> {
   for (;;) {
     const wakeAt = Math.max(view.refreshAt, Date.now() + LOOP_MIN_GAP_MS);
@@ -96,9 +96,17 @@ async function keepFresh(c: StepContext, loop: number, timeoutMs: number): Promi
   }
 }
 
+/** serve-stale logs at most one line per isolate this often, with how many calls it covers (an outage is not a log flood). */
+const STALE_LOG_EVERY_MS = 10_000;
+const staleLog = { at: Number.NEGATIVE_INFINITY, calls: 0 };
+
 function staleAtDeadline(options: FreshnessOptions, requestId: string): void {
   if (options.policy === 'refuse') throw new AuthUnavailableError(new Error(`change feed not fresh within ${options.timeoutMs} ms`));
-  log('warn', 'change feed stale: serving from cache and KV (FEED_FAILURE_POLICY=serve-stale)', { requestId });
+  staleLog.calls++;
+  if (Date.now() - staleLog.at < STALE_LOG_EVERY_MS) return;
+  log('warn', 'change feed stale: serving from cache and KV (FEED_FAILURE_POLICY=serve-stale)', { requestId, calls: staleLog.calls });
+  staleLog.at = Date.now();
+  staleLog.calls = 0;
 }
 
 /**

@@ -167,7 +167,8 @@ async function withinDeadline(keyId: string, call: Promise<Verdict>, ms: number)
   } catch (error) {
     void call.then(
       (late) => {
-        if (late.allowed && late.lease !== undefined) returns.set(keyId, [...(returns.get(keyId) ?? []), { id: late.lease.id, unspent: late.lease.units }]);
+        if (late.allowed && late.lease !== undefined)
+          returns.set(keyId, [...(returns.get(keyId) ?? []), { id: late.lease.id, unspent: late.lease.units }]);
       },
       () => undefined,
     );
