@@ -94,6 +94,8 @@ export interface AppEnv {
     outcome: string | undefined;
     /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
     actor: string;
+    /** Work to run after the response (step.ts afterResponse), in one timer. */
+    deferred: (() => unknown)[] | undefined;
   };
 }
 

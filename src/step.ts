@@ -30,10 +30,22 @@ export function refuse(c: StepContext, type: ProblemType, options?: ProblemOptio
 /**
  * Runs `task` once the response has been handed back: in a timer (a later turn of the event loop
  * than the one that returns the response), kept alive by waitUntil. For work the client must neither
- * wait for nor be able to time — the refusal log line, the usage of a refused call.
+ * wait for nor be able to time — the refusal log line, the usage of a refused call. One timer per
+ * request, however many tasks it defers (each timer and waitUntil costs CPU on the refusal path).
  */
 export function afterResponse(c: StepContext, task: () => unknown): void {
-  c.executionCtx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(task));
+  const queued = c.get('deferred');
+  if (queued !== undefined) {
+    queued.push(task);
+    return;
+  }
+  const tasks = [task];
+  c.set('deferred', tasks);
+  c.executionCtx.waitUntil(
+    new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+      for (const t of tasks) t();
+    }),
+  );
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
