@@ -30,7 +30,7 @@ try {
     const entry = join(work, `${name}-entry.ts`);
     writeFileSync(
       entry,
-      `export { UsageShard } from ${JSON.stringify(join(root, 'src/usage/usage-do.ts'))};\n` +
+      `export { UsageShard } from ${JSON.stringify(join(root, 'src/objects/usage/object.ts'))};\n` +
         `export { default } from ${JSON.stringify(resolve('bench/workers/ingest.ts'))};\n`,
     );
     const script = await bundle(work, entry, name.toLowerCase());

@@ -14,7 +14,7 @@
 import { Agent, request } from 'undici';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { DURABLE_OBJECTS } from './durable-objects.mjs';
-import { generateKey } from '../src/keys/format.ts';
+import { generateKey } from '../src/core/key-format.ts';
 
 const N = Number(process.argv[2] ?? 1000);
 const TOKEN = process.env.KEYGATE_ADMIN_TOKEN ?? 'timing-admin-token-0123456789abcdef';

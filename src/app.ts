@@ -1,24 +1,24 @@
 // The security policy, read top to bottom: each line is one step of the request path (design.md).
 
 import { Hono } from 'hono';
-import type { AppEnv } from './env';
+import type { AppEnv } from './app-env';
 import { admin } from './admin';
 import { docs } from './admin/docs';
 import { problemPages } from './admin/problem-pages';
 import { ui } from './admin/ui';
-import { apiKeyAuth } from './auth/api-key-auth';
-import { keyInUrl } from './auth/key-in-url';
-import { ipAllowlist, routeAuthorization } from './auth/authorize';
-import { methodGuard } from './auth/method-guard';
-import { requireHttps } from './auth/require-https';
+import { apiKeyAuth } from './edge/steps/api-key-auth';
+import { keyInUrl } from './edge/steps/key-in-url';
+import { ipAllowlist, routeAuthorization } from './edge/steps/authorize';
+import { methodGuard } from './edge/steps/method-guard';
+import { requireHttps } from './edge/steps/require-https';
 import { problemResponse } from './errors/problems';
-import { dataPlane, faultResponse, isAdminPath } from './gateway';
-import { canonicalPath } from './proxy/canonical-path-guard';
-import { asMiddleware, pipeline, refuse } from './step';
-import { forward } from './proxy/forward';
-import { enforceLimits } from './usage/enforce-limits';
-import { requestContext } from './request-context';
-import { jwks } from './signing/jwks';
+import { dataPlane, faultResponse, isAdminPath } from './edge/gateway';
+import { canonicalPath } from './edge/steps/canonical-path';
+import { asMiddleware, pipeline, refuse } from './edge/step';
+import { forward } from './edge/proxy/forward';
+import { enforceLimits } from './edge/steps/enforce-limits';
+import { requestContext } from './edge/request-context';
+import { jwks } from './admin/jwks';
 import { secretScanning } from './leaks/github-endpoint';
 
 /** Every call outside /_keygate: steps 1 and 13 in gateway.ts, these between them, no router. */

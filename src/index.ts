@@ -1,13 +1,13 @@
 // Entry point: the app, the cron trigger (expiry webhooks) and the Durable Object classes.
 
 import { handle } from './app';
-import { onSchedule } from './webhooks/scheduled';
+import { onSchedule } from './scheduled';
 
-export { Registry } from './registry/registry-do';
-export { FeedReplica } from './feed/replica-do';
-export { KeyLimiter } from './usage/limiter-do';
-export { UsageShard } from './usage/usage-do';
-export { WebhookOutbox } from './webhooks/outbox-do';
+export { Registry } from './objects/registry/object';
+export { FeedReplica } from './objects/feed-replica/object';
+export { KeyLimiter } from './objects/limiter/object';
+export { UsageShard } from './objects/usage/object';
+export { WebhookOutbox } from './objects/outbox/object';
 
 export default {
   fetch: handle,

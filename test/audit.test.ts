@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { adminJson, createKey, createProject } from './helpers/admin';
 import { ADMIN_TOKEN, gateway, newTag } from './helpers/gateway';
 import { brokenKv } from './helpers/kv';
-import { registry } from '../src/registry/client';
-import type { Registry } from '../src/registry/registry-do';
-import { EdgePublisher } from '../src/registry/edge-publisher';
-import { actorId } from '../src/auth/admin-auth';
-import { hashKey } from '../src/keys/hash';
+import { registry } from '../src/objects/registry/client';
+import type { Registry } from '../src/objects/registry/object';
+import { EdgePublisher } from '../src/objects/registry/edge-publisher';
+import { actorId } from '../src/admin/auth';
+import { hashKey } from '../src/core/key-hash';
 
 interface AuditPage {
   items: { seq: number; at: string; actor: string; action: string; target: string; changes: Record<string, unknown>; hash: string }[];

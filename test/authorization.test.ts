@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
-import { generateKey } from '../src/keys/format';
+import { generateKey } from '../src/core/key-format';
 
 const ORDERS = JSON.stringify([
   { method: ['GET', 'HEAD'], path: '/v1/orders/:id', scopes: ['orders:read'] },

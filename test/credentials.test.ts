@@ -5,7 +5,7 @@ import { env } from 'cloudflare:test';
 import { createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 import { countingKv } from './helpers/kv';
-import { generateKey } from '../src/keys/format';
+import { generateKey } from '../src/core/key-format';
 
 const unknownKey = () => generateKey('kg', 'live');
 const bodyWithoutId = async (res: Response) => {

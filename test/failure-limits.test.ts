@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { storageCounters } from '../src/bench-counters';
-import { generateKey } from '../src/keys/format';
+import { generateKey } from '../src/core/key-format';
 import { adminCall, adminJson, createKey } from './helpers/admin';
 import { ADMIN_TOKEN, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 import { brokenKv, countingKv } from './helpers/kv';
-import { generateKey } from '../src/keys/format';
+import { generateKey } from '../src/core/key-format';
 import { otherIsolateSynced, otherLocationCold } from './helpers/isolate';
 import { storageCounters } from '../src/bench-counters';
 

@@ -4,8 +4,8 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { storageCounters } from '../src/bench-counters';
-import { heldLease } from '../src/usage/enforce-limits';
-import { LEASE_MS, type KeyLimiter, type Verdict } from '../src/usage/limiter-do';
+import { heldLease } from '../src/edge/steps/enforce-limits';
+import { LEASE_MS, type KeyLimiter, type Verdict } from '../src/objects/limiter/object';
 import { adminCall, adminJson, createKey } from './helpers/admin';
 import { expectProblem, gatewayNoWait, newTag, originCalls, withKey } from './helpers/gateway';
 

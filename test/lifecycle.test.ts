@@ -6,9 +6,9 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { adminJson, createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
-import type { Registry } from '../src/registry/registry-do';
-import { registry } from '../src/registry/client';
-import { hashKey } from '../src/keys/hash';
+import type { Registry } from '../src/objects/registry/object';
+import { registry } from '../src/objects/registry/client';
+import { hashKey } from '../src/core/key-hash';
 
 describe('C. key validity and lifecycle', () => {
   it('C17: a valid key ⇒ 200 with the origin body; the origin gets identity headers and no credential', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { adminCall, adminJson, createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, gatewayNoWait, newTag, originCalls, withKey } from './helpers/gateway';
 import { storageCounters } from '../src/bench-counters';
-import { forgetRefusals } from '../src/usage/enforce-limits';
+import { forgetRefusals } from '../src/edge/steps/enforce-limits';
 
 const get = (key: string, tag: string) => gateway('/forms/1', withKey(key, tag));
 

@@ -6,11 +6,11 @@ import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { adminJson, createKey } from './helpers/admin';
 import { ADMIN_TOKEN, gateway, newTag, withKey } from './helpers/gateway';
 import { brokenKv } from './helpers/kv';
-import { generateKey } from '../src/keys/format';
-import { usageBacklog } from '../src/usage/recorder';
-import { usageShard } from '../src/usage/usage-client';
-import { LAST_USED_FORWARD_MS } from '../src/usage/usage-do';
-import { registry } from '../src/registry/client';
+import { generateKey } from '../src/core/key-format';
+import { usageBacklog } from '../src/edge/usage-recorder';
+import { usageShard } from '../src/objects/usage/client';
+import { LAST_USED_FORWARD_MS } from '../src/objects/usage/object';
+import { registry } from '../src/objects/registry/client';
 
 const lines: string[] = [];
 beforeAll(() => {

@@ -7,10 +7,10 @@
 
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import worker from '../src/index';
+import worker from '../src';
 import { storageCounters } from '../src/bench-counters';
-import { generateKey } from '../src/keys/format';
-import { clearKeyCache } from '../src/keys/verify';
+import { generateKey } from '../src/core/key-format';
+import { clearKeyCache } from '../src/edge/verify-key';
 import { adminJson, createKey } from './helpers/admin';
 import { BASE, expectNoOriginCall, freshIp, newTag, withKey } from './helpers/gateway';
 

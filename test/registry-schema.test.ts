@@ -2,17 +2,17 @@
 
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { KEY_RECORD_VERSION } from '../src/keys/record';
-import { registry } from '../src/registry/client';
-import type { Registry } from '../src/registry/registry-do';
-import { REGISTRY_SCHEMA_VERSION } from '../src/registry/schema';
+import { KEY_RECORD_VERSION } from '../src/core/key-record';
+import { registry } from '../src/objects/registry/client';
+import type { Registry } from '../src/objects/registry/object';
+import { REGISTRY_SCHEMA_VERSION } from '../src/objects/registry/schema';
 import { createKey } from './helpers/admin';
-import { hashKey } from '../src/keys/hash';
-import { LIMITER_MIGRATIONS, type KeyLimiter } from '../src/usage/limiter-do';
-import { USAGE_MIGRATIONS, USAGE_SCHEMA_VERSION, type UsageShard } from '../src/usage/usage-do';
-import { migrate } from '../src/storage/migrate';
-import { outbox } from '../src/webhooks/client';
-import { OUTBOX_MIGRATIONS, type WebhookOutbox } from '../src/webhooks/outbox-do';
+import { hashKey } from '../src/core/key-hash';
+import { LIMITER_MIGRATIONS, type KeyLimiter } from '../src/objects/limiter/object';
+import { USAGE_MIGRATIONS, USAGE_SCHEMA_VERSION, type UsageShard } from '../src/objects/usage/object';
+import { migrate } from '../src/objects/migrate';
+import { outbox } from '../src/objects/outbox/client';
+import { OUTBOX_MIGRATIONS, type WebhookOutbox } from '../src/objects/outbox/object';
 import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 import wranglerToml from '../wrangler.toml?raw';
 
@@ -260,7 +260,7 @@ describe('storage schema', () => {
   });
 
   it('reads v1 KV records (written before limits existed) as keys without limits', async () => {
-    const { toKeyRecord } = await import('../src/keys/record');
+    const { toKeyRecord } = await import('../src/core/key-record');
     const v1 = {
       v: 1,
       id: 'key_old',

@@ -9,10 +9,10 @@ import { adminCall, adminJson, createKey, createProject } from './helpers/admin'
 import { expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 import { otherIsolateCold, otherIsolateSynced, otherLocationCold, regionCaughtUp } from './helpers/isolate';
 import { staleKv } from './helpers/kv';
-import { hashKey } from '../src/keys/hash';
-import { registry } from '../src/registry/client';
-import type { Registry } from '../src/registry/registry-do';
-import { MAX_STALENESS_MS } from '../src/feed/view';
+import { hashKey } from '../src/core/key-hash';
+import { registry } from '../src/objects/registry/client';
+import type { Registry } from '../src/objects/registry/object';
+import { MAX_STALENESS_MS } from '../src/edge/memory/feed-view';
 
 async function kvRecord(key: string): Promise<string> {
   return (await env.KEYS.get(`key:${await hashKey(key)}`)) as string;

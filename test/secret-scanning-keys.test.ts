@@ -5,8 +5,8 @@
 
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { generateKey } from '../src/keys/format';
-import { readPublishedKeys, writePublishedKeys } from '../src/keys/store';
+import { generateKey } from '../src/core/key-format';
+import { readPublishedKeys, writePublishedKeys } from '../src/kv/keys';
 import { forgetPublishedKeys, PUBLISHED_TTL_MS } from '../src/leaks/github-keys';
 import { adminJson, createKey } from './helpers/admin';
 import { expectProblem, newTag } from './helpers/gateway';

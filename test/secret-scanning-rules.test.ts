@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import doc from '../docs/secret-scanning.md?raw';
 import gitleaks from '../docs/gitleaks.toml?raw';
-import { generateKey, parseKey } from '../src/keys/format';
-import { hashKey } from '../src/keys/hash';
+import { generateKey, parseKey } from '../src/core/key-format';
+import { hashKey } from '../src/core/key-hash';
 import { adminJson, createKey } from './helpers/admin';
 import { newSigner, sendReport } from './helpers/github-signer';
 

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { Key } from '../src/admin/responses';
 import { storageCounters } from '../src/bench-counters';
-import { generateKey } from '../src/keys/format';
-import { hashKey } from '../src/keys/hash';
+import { generateKey } from '../src/core/key-format';
+import { hashKey } from '../src/core/key-hash';
 import { adminJson, createKey, type CreatedKey } from './helpers/admin';
 import { ADMIN_TOKEN, expectNoOriginCall, expectProblem, gateway, newTag, withKey } from './helpers/gateway';
 import { keysConfig, newSigner, sendReport } from './helpers/github-signer';

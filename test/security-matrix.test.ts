@@ -6,8 +6,8 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminJson, createKey, type CreatedKey } from './helpers/admin';
 import { ADMIN_TOKEN, expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
-import { parseRoutes, type RouteRule } from '../src/auth/routes';
-import { generateKey } from '../src/keys/format';
+import { parseRoutes, type RouteRule } from '../src/core/route-rules';
+import { generateKey } from '../src/core/key-format';
 import { app } from '../src/app';
 
 const rules = parseRoutes(env.ROUTES) as RouteRule[];

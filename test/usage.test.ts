@@ -4,11 +4,11 @@
 
 import { createExecutionContext, env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
-import worker from '../src/index';
+import worker from '../src';
 import { storageCounters } from '../src/bench-counters';
-import { flushUsage, resetUsageRecorder, usageBacklog } from '../src/usage/recorder';
-import { TRIM_SLACK, type UsageShard } from '../src/usage/usage-do';
-import { REQUESTS_PER_KEY_PER_SHARD, type RequestEntry } from '../src/usage/usage-types';
+import { flushUsage, resetUsageRecorder, usageBacklog } from '../src/edge/usage-recorder';
+import { TRIM_SLACK, type UsageShard } from '../src/objects/usage/object';
+import { REQUESTS_PER_KEY_PER_SHARD, type RequestEntry } from '../src/objects/usage/types';
 import { adminCall, createKey, createProject } from './helpers/admin';
 import { BASE, expectProblem, gateway, newTag, originCalls, withKey, type Overrides } from './helpers/gateway';
 import { privateUsage, usageOf } from './helpers/usage';

@@ -1,8 +1,8 @@
 // Admin: the audit log, oldest first, with the result of re-verifying the whole hash chain.
 
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
-import { encodeCursor, registry } from '../registry/client';
+import type { AppEnv } from '../app-env';
+import { encodeCursor, registry } from '../objects/registry/client';
 import { afterCursor } from './projects';
 import { listQuery } from './schemas';
 import { query } from './validate';

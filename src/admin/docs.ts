@@ -2,7 +2,7 @@
 // files keygate serves itself (Workers static assets), with a CSP that allows nothing from elsewhere.
 
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { openApiDocument } from './openapi';
 import { servePage, type PagePolicy } from './static-page';
 

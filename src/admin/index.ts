@@ -2,8 +2,8 @@
 // browser page of another origin with the owner's token).
 
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
-import { adminAuth } from '../auth/admin-auth';
+import type { AppEnv } from '../app-env';
+import { adminAuth } from './auth';
 import { keys, projectKeys } from './keys';
 import { projects } from './projects';
 import { audit } from './audit';

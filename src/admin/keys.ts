@@ -3,19 +3,20 @@
 // once (the next request here is already refused) and reaches other isolates through the feed.
 
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
-import { generateKey, keyStart, type Environment } from '../keys/format';
-import { hashKey } from '../keys/hash';
-import { applyEdgeRecord } from '../keys/verify';
-import { encodeCursor, registry } from '../registry/client';
-import type { KeyChanged, RotateRefusal } from '../registry/registry-do';
-import type { KeyView } from '../registry/views';
+import { generateKey, keyStart, type Environment } from '../core/key-format';
+import { hashKey } from '../core/key-hash';
+import { applyEdgeRecord } from '../edge/verify-key';
+import { encodeCursor, registry } from '../objects/registry/client';
+import type { KeyChanged, RotateRefusal } from '../objects/registry/object';
+import type { KeyView } from '../objects/registry/views';
 import { afterCursor, found } from './projects';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
 import { invalid, jsonBody, query } from './validate';
-import { limiter } from '../usage/limiter-client';
-import { forgetRefusals, returnLeases } from '../usage/enforce-limits';
+import { limiter } from '../objects/limiter/client';
+import { forgetRefusals } from '../edge/memory/limit-refusals';
+import { returnLeases } from '../edge/lease-holder';
 
 export const projectKeys = new Hono<AppEnv>();
 export const keys = new Hono<AppEnv>();

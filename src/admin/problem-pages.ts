@@ -4,7 +4,7 @@
 // Plain HTML under a CSP that allows nothing at all beyond the document itself.
 
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { PROBLEM_DOCS, type ProblemDoc } from '../errors/problem-docs';
 import { PROBLEM_PAGES, PROBLEMS, problemTypeUri, type ProblemType } from '../errors/problems';
 

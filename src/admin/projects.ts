@@ -2,10 +2,10 @@
 // revokes every key it has.
 
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
-import { applyEdgeRecord } from '../keys/verify';
-import { decodeCursor, encodeCursor, registry } from '../registry/client';
+import { applyEdgeRecord } from '../edge/verify-key';
+import { decodeCursor, encodeCursor, registry } from '../objects/registry/client';
 import { invalid, jsonBody, query } from './validate';
 import { listQuery, projectCreate, projectUpdate } from './schemas';
 

@@ -2,8 +2,8 @@
 // projectId, createdAt, usage…) is a 400, not silently ignored.
 
 import { z } from '@hono/zod-openapi';
-import { parseCidr } from '../auth/ip';
-import { isValidScope } from '../auth/scopes';
+import { parseCidr } from '../core/ip';
+import { isValidScope } from '../core/scopes';
 import { RESERVED_MESSAGE, RESERVED_NAMES } from './reserved-names';
 
 const name = z.string().trim().min(1).max(200);

@@ -2,8 +2,8 @@
 // paths only, each answer with the page's CSP and headers that keep it from leaking or being framed.
 
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
-import { refuse } from '../step';
+import type { AppEnv } from '../app-env';
+import { refuse } from '../edge/step';
 
 export interface PagePolicy {
   /** The page's Content-Security-Policy: nothing from other origins, no inline scripts. */

@@ -4,7 +4,7 @@
 // inline script or style, no eval, no other origin, no framing, no form posts.
 
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { servePage, type PagePolicy } from './static-page';
 
 export const UI_CSP =

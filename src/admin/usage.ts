@@ -3,12 +3,12 @@
 // key's recent requests. Reads first flush this isolate's own batch, then ask every usage shard.
 
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { PROBLEMS, type ProblemType } from '../errors/problems';
-import { registry } from '../registry/client';
-import { flushUsage } from '../usage/recorder';
-import { readRequests, readUsage } from '../usage/usage-client';
-import { BUCKET_MS, RETENTION_MS, type Granularity, type UsageFilter } from '../usage/usage-types';
+import { registry } from '../objects/registry/client';
+import { flushUsage } from '../edge/usage-recorder';
+import { readRequests, readUsage } from '../objects/usage/client';
+import { BUCKET_MS, RETENTION_MS, type Granularity, type UsageFilter } from '../objects/usage/types';
 import { found } from './projects';
 import { listQuery, usageQuery } from './schemas';
 import { invalid, query } from './validate';

@@ -3,7 +3,7 @@
 
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { ApiError, type FieldError } from '../errors/problems';
 import { RESERVED_MESSAGE, protoKeyPath } from './reserved-names';
 

@@ -2,11 +2,11 @@
 // dead delivery under the same webhook-id. Works with webhooks off too (then the list is empty).
 
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
-import { encodeCursor } from '../registry/client';
-import { outbox } from '../webhooks/client';
-import type { DeliveryRow } from '../webhooks/outbox-do';
+import { encodeCursor } from '../objects/registry/client';
+import { outbox } from '../objects/outbox/client';
+import type { DeliveryRow } from '../objects/outbox/object';
 import { afterCursor, found } from './projects';
 import { deliveryListQuery } from './schemas';
 import { query } from './validate';

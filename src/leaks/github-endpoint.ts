@@ -5,15 +5,15 @@
 
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../env';
+import type { AppEnv } from '../app-env';
 import { check, parseClientJson, readCappedBytes } from '../admin/validate';
-import { applyExposures } from '../auth/exposure';
+import { applyExposures } from '../edge/exposure';
 import { ApiError } from '../errors/problems';
-import { parseKey } from '../keys/format';
-import { hashKey } from '../keys/hash';
+import { parseKey } from '../core/key-format';
+import { hashKey } from '../core/key-hash';
 import { log } from '../log';
-import type { ExposureReport } from '../registry/registry-do';
-import { refuse } from '../step';
+import type { ExposureReport } from '../objects/registry/object';
+import { refuse } from '../edge/step';
 import { verifyGithubSignature, type SignatureOutcome } from './signature';
 
 export const MAX_REPORTS = 1_000;

@@ -4,64 +4,17 @@
 // again at most once a minute for an identifier nobody knows (so forged identifiers cannot make
 // keygate hammer GitHub).
 
-import { ConfigError } from '../auth/routes';
-import type { Config } from '../env';
-import { readPublishedKeys, writePublishedKeys, type PublishedKeys } from '../keys/store';
+import { publicKeyEntries, type PublicKeyEntry } from '../config/github-keys';
+import { ConfigError } from '../errors/config-error';
+import type { Config } from '../config';
+import { readPublishedKeys, writePublishedKeys, type PublishedKeys } from '../kv/keys';
 import { log } from '../log';
-
-export interface PublicKeyEntry {
-  id: string;
-  /** The DER SubjectPublicKeyInfo the PEM carries. */
-  spki: Uint8Array;
-}
 
 export type KeyLookup = { ok: true; key: CryptoKey } | { ok: false; reason: 'unknown-key' | 'unavailable' };
 
 export const PUBLISHED_TTL_MS = 60 * 60_000;
 export const REFETCH_MIN_MS = 60_000;
 const FETCH_TIMEOUT_MS = 5_000;
-const PEM = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----\s*$/;
-
-/** `[{key_identifier, key}]` or GitHub's `{public_keys: [...]}`; throws on anything else. */
-export function publicKeyEntries(value: unknown): PublicKeyEntry[] {
-  const list = Array.isArray(value) ? value : (value as { public_keys?: unknown } | null)?.public_keys;
-  if (!Array.isArray(list)) throw new Error('expected [{ key_identifier, key }] or { public_keys: [...] }');
-  return list.map((entry: unknown, i) => {
-    const { key_identifier: id, key } = (entry ?? {}) as { key_identifier?: unknown; key?: unknown };
-    if (typeof id !== 'string' || id === '' || id.length > 256) throw new Error(`entry ${i}: key_identifier must be a string`);
-    const match = typeof key === 'string' ? PEM.exec(key.trim()) : null;
-    if (match === null) throw new Error(`entry ${i}: key must be a PEM public key`);
-    try {
-      return { id, spki: Uint8Array.from(atob((match[1] as string).replace(/\s+/g, '')), (ch) => ch.charCodeAt(0)) };
-    } catch {
-      throw new Error(`entry ${i}: key is not base64`);
-    }
-  });
-}
-
-/** GITHUB_SECRET_SCANNING_KEYS: a JSON value (wrangler.toml) or JSON text (a secret, --var). */
-export function parseGithubKeys(raw: unknown): PublicKeyEntry[] {
-  if (raw === undefined || raw === '') return [];
-  try {
-    return publicKeyEntries(typeof raw === 'string' ? JSON.parse(raw) : raw);
-  } catch (error) {
-    throw new ConfigError(`GITHUB_SECRET_SCANNING_KEYS: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** GITHUB_KEYS_URL: https (http only for loopback, i.e. tests and local runs); unset ⇒ no fetching. */
-export function parseKeysUrl(raw: unknown): string | null {
-  if (raw === undefined || raw === '') return null;
-  let url: URL;
-  try {
-    url = new URL(String(raw));
-  } catch {
-    throw new ConfigError('GITHUB_KEYS_URL is not a URL');
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new ConfigError('GITHUB_KEYS_URL must be https');
-  return url.href;
-}
 
 async function importAll(entries: readonly PublicKeyEntry[]): Promise<Map<string, CryptoKey>> {
   const keys = new Map<string, CryptoKey>();

@@ -2,7 +2,7 @@
 // signature base64 in `Github-Public-Key-Signature`, the signing key named by
 // `Github-Public-Key-Identifier`. Nothing in a report is acted on before this says ok.
 
-import type { Config } from '../env';
+import type { Config } from '../config';
 import { derToRawSignature } from './der';
 import { githubKeyFor } from './github-keys';
 

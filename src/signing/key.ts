@@ -3,7 +3,7 @@
 // own public half (a key whose `x` does not match `d` would publish a key no signature verifies
 // under) and cached. Anything wrong ⇒ ConfigError ⇒ 500 misconfigured on every proxied call.
 
-import { ConfigError } from '../auth/routes';
+import { ConfigError } from '../errors/config-error';
 import { base64UrlDecode, isEd25519Jwk, jwkThumbprint } from '../verifier/message.mjs';
 
 export interface SigningKey {

@@ -3,21 +3,14 @@
 // it commits or is lost with that change; the object's alarm then hands it to the WebhookOutbox
 // (at least once — the outbox ignores an id it already holds).
 
-import { randomBase62 } from '../keys/format';
+import { randomBase62 } from '../core/key-format';
 import { log } from '../log';
-import { armAlarm } from '../storage/alarm';
-import { outbox } from './client';
-import { webhooksEnabled, type WebhookBindings } from './config';
+import { armAlarm } from '../objects/alarm';
+import { outbox } from '../objects/outbox/client';
+import { webhooksEnabled, type WebhookBindings } from '../config/webhooks';
 
-export type WebhookEventType = 'key.created' | 'key.revoked' | 'key.exposed' | 'key.expiring' | 'quota.low' | 'quota.exhausted';
-
-/** A signed-to-be message: `body` is the exact JSON sent on every attempt. */
-export type WebhookMessage = {
-  id: string;
-  type: WebhookEventType;
-  body: string;
-  at: number;
-};
+export type { WebhookEventType, WebhookMessage } from '../objects/outbox/types';
+import type { WebhookEventType, WebhookMessage } from '../objects/outbox/types';
 
 /** The migration step that creates a local outbox (the Registry's and the KeyLimiter's). */
 export const LOCAL_OUTBOX_TABLE = `CREATE TABLE webhook_events (

@@ -2,7 +2,7 @@
 // once per key and quota period, remembered in the KeyLimiter's `quota_notices`. Pure SQL, no I/O,
 // so the limit decision it follows stays synchronous.
 
-import type { Quota } from '../keys/record';
+import type { Quota } from '../core/key-record';
 import type { WebhookEventType } from './events';
 
 export const LOW_SHARE = 0.9;

@@ -3,7 +3,7 @@
 
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { expect } from 'vitest';
-import worker from '../../src/index';
+import worker from '../../src';
 import type { RecordedCall } from './origin-types';
 
 export const BASE = 'https://api.example.com';

@@ -3,12 +3,12 @@
 // has no copy of the feed in its (per data center) cache.
 
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
-import { clearKeyCache } from '../../src/keys/verify';
-import { resetView, setView } from '../../src/feed/view';
-import { resetFreshness } from '../../src/feed/freshness';
-import { openFeedCache, snapshotUrl } from '../../src/feed/location-cache';
-import { registry } from '../../src/registry/client';
-import { feedReplica } from '../../src/feed/client';
+import { clearKeyCache } from '../../src/edge/verify-key';
+import { resetView, setView } from '../../src/edge/memory/feed-view';
+import { resetFreshness } from '../../src/edge/feed/freshness';
+import { openFeedCache, snapshotUrl } from '../../src/edge/feed/location-cache';
+import { registry } from '../../src/objects/registry/client';
+import { feedReplica } from '../../src/objects/feed-replica/client';
 import { BASE } from './gateway';
 
 /** A fresh isolate that has just synced the feed: it knows no key, and has no news pending. */

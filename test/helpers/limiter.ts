@@ -2,7 +2,7 @@
 // a test hold a call before it goes out or before its answer comes back — to put this isolate's
 // limiter calls in an order that a loaded machine produces only by chance. Nothing is decided here.
 
-import type { KeyLimiter, LeaseReturn, LimitCheck, Verdict } from '../../src/usage/limiter-do';
+import type { KeyLimiter, LeaseReturn, LimitCheck, Verdict } from '../../src/objects/limiter/object';
 
 /** A promise the test opens when it wants. */
 export interface Gate {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from '../../src/keys/cache';
+import { TtlCache } from '../../src/edge/memory/key-cache';
 
 describe('TtlCache', () => {
   const TTL = 1000;

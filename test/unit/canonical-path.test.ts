@@ -2,8 +2,8 @@
 // (with the class it belongs to), and the ordinary spellings API clients send are not.
 
 import { describe, expect, it } from 'vitest';
-import { nonCanonicalReason } from '../../src/proxy/canonical-path';
-import { matchRoute, parseRoutes } from '../../src/auth/routes';
+import { nonCanonicalReason } from '../../src/core/canonical-path';
+import { matchRoute, parseRoutes } from '../../src/core/route-rules';
 import { ALLOWED, REFUSED } from '../helpers/path-tricks';
 
 describe('canonical paths, by class', () => {

@@ -2,9 +2,9 @@
 // take from each other (src/feed/snapshot.ts), and where a request's replica is (placement.ts).
 
 import { describe, expect, it } from 'vitest';
-import { changesFor, mergePage, pruneWindow, registryPage, type FeedEntry, type FeedSnapshot } from '../../src/feed/snapshot';
-import { regionFor } from '../../src/feed/placement';
-import { KV_STALENESS_MS, type KeyRecord } from '../../src/keys/record';
+import { changesFor, mergePage, pruneWindow, registryPage, type FeedEntry, type FeedSnapshot } from '../../src/core/feed-snapshot';
+import { regionFor } from '../../src/core/placement';
+import { KV_STALENESS_MS, type KeyRecord } from '../../src/core/key-record';
 
 const record = (id: string): KeyRecord => ({
   v: 2,

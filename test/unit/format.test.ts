@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checksumOf, crc32, generateKey, keyFinder, keyStart, parseKey, randomBase62, toBase62 } from '../../src/keys/format';
-import { hashKey, toHex } from '../../src/keys/hash';
+import { checksumOf, crc32, generateKey, keyFinder, keyStart, parseKey, randomBase62, toBase62 } from '../../src/core/key-format';
+import { hashKey, toHex } from '../../src/core/key-hash';
 
 const KEY_REGEX = /^kg_(live|test)_[0-9A-Za-z]{32}[0-9A-Za-z]{6}$/;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cidrContains, parseCidr, parseIp } from '../../src/auth/ip';
+import { cidrContains, parseCidr, parseIp } from '../../src/core/ip';
 
 const inRange = (cidr: string, ip: string) => cidrContains(parseCidr(cidr)!, parseIp(ip)!);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { extractCredential, findKeyInUrl } from '../../src/auth/credential';
-import { generateKey } from '../../src/keys/format';
-import { ambiguousFramingReason, nonCanonicalReason, rawPath } from '../../src/proxy/canonical-path';
-import { originUrl } from '../../src/proxy/forward';
+import { extractCredential, findKeyInUrl } from '../../src/core/credential';
+import { generateKey } from '../../src/core/key-format';
+import { ambiguousFramingReason, nonCanonicalReason, rawPath } from '../../src/core/canonical-path';
+import { originUrl } from '../../src/edge/proxy/forward';
 
 describe('canonical paths', () => {
   it('reads the raw path', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, matchRoute, parseRoutes } from '../../src/auth/routes';
-import { allows, compileScopes, firstMissingScope, isValidScope } from '../../src/auth/scopes';
+import { matchRoute, parseRoutes } from '../../src/core/route-rules';
+import { ConfigError } from '../../src/errors/config-error';
+import { allows, compileScopes, firstMissingScope, isValidScope } from '../../src/core/scopes';
 
 describe('scopes', () => {
   it('grants exact scopes and resource wildcards only', () => {

@@ -4,8 +4,8 @@
 
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { hashKey } from '../../src/keys/hash';
-import { outbox } from '../../src/webhooks/client';
+import { hashKey } from '../../src/core/key-hash';
+import { outbox } from '../../src/objects/outbox/client';
 import { webhookMessage } from '../../src/webhooks/events';
 import { adminCall, adminJson, createKey, createProject } from '../helpers/admin';
 import { expectProblem } from '../helpers/gateway';

@@ -4,8 +4,8 @@
 
 import { createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../src/index';
-import type { KeyLimiter } from '../../src/usage/limiter-do';
+import worker from '../../src';
+import type { KeyLimiter } from '../../src/objects/limiter/object';
 import { adminCall, adminJson, createKey, createProject } from '../helpers/admin';
 import { gateway, newTag, withKey } from '../helpers/gateway';
 import { delivered, received, runAlarms } from './helpers';

@@ -2,8 +2,8 @@
 // (runDurableObjectAlarm) while waiting for a delivery, so no test depends on alarm timing alone.
 
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
-import { registry } from '../../src/registry/client';
-import { outbox } from '../../src/webhooks/client';
+import { registry } from '../../src/objects/registry/client';
+import { outbox } from '../../src/objects/outbox/client';
 import type { ReceivedWebhook } from '../helpers/webhook-types';
 import { adminJson } from '../helpers/admin';
 

@@ -1,0 +1,29 @@
+// The Worker's bindings and the per-request variables the steps share, declared once (types only).
+
+import type { Bindings, Config } from './config';
+import type { Principal } from './core/principal';
+import type { RouteRule } from './core/route-rules';
+import type { LimitHeaders } from './objects/limiter/object';
+
+export type { Bindings, Config };
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    requestId: string;
+    config: Config;
+    principal: Principal;
+    routeRule: RouteRule | undefined;
+    clientIp: string;
+    /** Every limit of a key with limits, for the RateLimit fields of an admitted call. */
+    rateLimit: readonly LimitHeaders[] | undefined;
+    /** A known key that was refused (revoked, disabled, expired): usage counts the call under it. */
+    refusedKey: { keyId: string; projectId: string } | undefined;
+    /** How the call ended, for usage: 'allowed', 'preflight' or the problem type answered. */
+    outcome: string | undefined;
+    /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
+    actor: string;
+    /** Work to run after the response (step.ts afterResponse), in one timer. */
+    deferred: (() => unknown)[] | undefined;
+  };
+}

@@ -1,0 +1,42 @@
+// A key record as the request path uses it: compiled once per record read (scopes as a set, the
+// allowlist parsed), then held in the isolate's cache.
+
+import { parseCidr, type Cidr } from './ip';
+import type { Environment } from './key-format';
+import type { KeyRecord, Quota, RateLimit } from './key-record';
+import { compileScopes, type ScopeSet } from './scopes';
+
+export interface Principal {
+  keyId: string;
+  projectId: string;
+  environment: Environment;
+  scopes: ScopeSet;
+  /** The `Keygate-Scopes` header value, computed once per record. */
+  scopesHeader: string;
+  ipAllowlist: Cidr[] | null;
+  expiresAt: number | null;
+  /** Null for a key without rate limits or quota: such keys never call a limiter. */
+  limits: { rateLimits: RateLimit[]; quota: Quota | null } | null;
+}
+
+/** The record compiled for the request path: scopes as a set, CIDRs parsed; throws on a corrupt entry. */
+export function compilePrincipal(record: KeyRecord): Principal {
+  let ipAllowlist: Cidr[] | null = null;
+  if (record.ipAllowlist && record.ipAllowlist.length > 0) {
+    ipAllowlist = record.ipAllowlist.map((text) => {
+      const cidr = parseCidr(text);
+      if (cidr === null) throw new Error(`corrupt key record: ipAllowlist entry ${JSON.stringify(text)}`);
+      return cidr;
+    });
+  }
+  return {
+    keyId: record.id,
+    projectId: record.projectId,
+    environment: record.environment,
+    scopes: compileScopes(record.scopes),
+    scopesHeader: record.scopes.join(' '),
+    ipAllowlist,
+    expiresAt: record.expiresAt,
+    limits: record.rateLimits.length > 0 || record.quota !== null ? { rateLimits: record.rateLimits, quota: record.quota } : null,
+  };
+}

@@ -1,0 +1,108 @@
+// Step 12: a fresh request to the origin. Bodies stream both ways (never buffered); redirects are
+// returned, not followed; no shared cache between keys. Unreachable, or a status keygate cannot
+// relay (outside 200–599, a 101 nobody asked for) ⇒ 502; no response headers within
+// ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted; a body that stalls after the headers is
+// cut by ORIGIN_BODY_IDLE_TIMEOUT_MS (idle-body.ts). Origin errors pass untouched.
+
+import { log } from '../../log';
+import { refuse, type StepContext } from '../step';
+import { rateLimitHeaders } from './ratelimit-fields';
+import { rawPath } from '../../core/canonical-path';
+import { originRequestHeaders, stripHopByHop } from './headers';
+import { BODY_FAILED, BODY_TIMED_OUT, relayBody } from './idle-body';
+import { signOriginRequest } from '../../signing/sign';
+
+const NULL_BODY_STATUS = new Set([204, 205, 304]);
+
+/**
+ * Whether keygate can pass the origin's status on: a final status, 200–599 (a Response cannot carry
+ * another). Never 101: keygate forwards no Upgrade (a hop-by-hop field), so a 101 answers a
+ * question the call did not ask, and relaying it would hand the client a protocol switch.
+ */
+function relayable(status: number): boolean {
+  return status >= 200 && status <= 599;
+}
+
+/** The origin URL for this request: ORIGIN_URL + the request's path and query, unchanged. */
+export function originUrl(base: string, requestUrl: string): string {
+  const path = rawPath(requestUrl);
+  const q = requestUrl.indexOf('?');
+  const hash = requestUrl.indexOf('#');
+  const query = q === -1 ? '' : requestUrl.slice(q, hash === -1 ? undefined : hash);
+  return base + path + query;
+}
+
+/** The authority the client addressed (on Cloudflare the URL host is the Host header). */
+function hostOf(url: string): string {
+  const start = url.indexOf('//') + 2;
+  const end = url.indexOf('/', start);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}
+
+export async function forward(c: StepContext): Promise<Response> {
+  const config = c.get('config');
+  const principal = c.get('principal');
+  const requestId = c.get('requestId');
+  const request = c.req.raw;
+  const headers = originRequestHeaders(request.headers, {
+    keyId: principal.keyId,
+    projectId: principal.projectId,
+    scopes: principal.scopesHeader,
+    environment: principal.environment,
+    requestId,
+    clientIp: c.get('clientIp'),
+    host: hostOf(request.url),
+  });
+  let target = originUrl(config.originBase, request.url);
+  // A bad ORIGIN_SIGNING_KEY throws ConfigError here: 500 misconfigured, the origin is not called.
+  if (config.originSigning !== null) target = await signOriginRequest(config.originSigning, request.method, target, headers, Date.now());
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), config.originTimeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(target, {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : null,
+      redirect: 'manual',
+      cache: 'no-store',
+      signal: controller.signal,
+    });
+  } catch (error) {
+    const timedOut = controller.signal.aborted;
+    log('warn', timedOut ? 'origin timeout' : 'origin unreachable', { requestId, error: String(error) });
+    return refuse(c, timedOut ? 'gateway-timeout' : 'bad-gateway');
+  } finally {
+    clearTimeout(timer);
+  }
+  return relay(c, response);
+}
+
+/** The origin's answer as keygate relays it: a status it can pass on, the body under its deadline, the RateLimit fields. */
+async function relay(c: StepContext, response: Response): Promise<Response> {
+  const requestId = c.get('requestId');
+  if (!relayable(response.status)) {
+    log('warn', 'origin status not relayable', { requestId, status: response.status });
+    response.body?.cancel().catch(() => undefined);
+    return refuse(c, 'bad-gateway', { detail: 'The origin answered with a status keygate cannot relay' });
+  }
+  const body = await bodyOf(c, response);
+  if (body === BODY_TIMED_OUT) return refuse(c, 'gateway-timeout', { detail: 'The origin sent its headers, then no body in time' });
+  if (body === BODY_FAILED) return refuse(c, 'bad-gateway', { detail: 'The origin broke off its answer' });
+  c.set('outcome', 'allowed');
+  const out = new Response(body, response);
+  stripHopByHop(out.headers);
+  const limits = c.get('rateLimit');
+  if (limits !== undefined) for (const [name, value] of Object.entries(rateLimitHeaders(limits))) out.headers.set(name, value);
+  return out;
+}
+
+/** The body to relay: none for HEAD and null-body statuses, else under ORIGIN_BODY_IDLE_TIMEOUT_MS (0: as it came). */
+function bodyOf(c: StepContext, response: Response): ReturnType<typeof relayBody> | ReadableStream<Uint8Array> | null {
+  const idleMs = c.get('config').originBodyIdleTimeoutMs;
+  if (c.req.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) || response.body === null) return null;
+  if (idleMs === 0) return response.body;
+  const requestId = c.get('requestId');
+  return relayBody(response, response.body, idleMs, () => log('warn', 'origin body idle', { requestId }));
+}

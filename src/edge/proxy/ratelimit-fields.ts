@@ -1,0 +1,40 @@
+// The RateLimit fields of draft-ietf-httpapi-ratelimit-headers-11 (May 2026; the syntax of -09 and
+// -10): `RateLimit-Policy` lists every limit of the key, `RateLimit` what is left of each. For
+// clients written against the earlier drafts (-06 and before) the `RateLimit-Limit`,
+// `RateLimit-Remaining` and `RateLimit-Reset` triple of the tightest limit is sent too.
+
+import { quotaPolicy, tightest, type LimitHeaders, type Verdict } from '../../objects/limiter/object';
+
+/** A Structured Field string (RFC 9651 §3.3.3): policy names are validated, but escape anyway. */
+function sfString(text: string): string {
+  return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/**
+ * `RateLimit-Policy: "burst";q=100;w=60, "quota:day";q=1000;w=86400`, `RateLimit: "burst";r=50;t=30, …`
+ * for `policies`, and the older triple of `primary` (the tightest limit unless named).
+ */
+export function rateLimitHeaders(policies: readonly LimitHeaders[], primary = tightest(policies)): Record<string, string> {
+  return {
+    'RateLimit-Policy': policies.map((p) => `${sfString(p.policy)};q=${p.limit};w=${p.window}`).join(', '),
+    RateLimit: policies.map((p) => `${sfString(p.policy)};r=${p.remaining};t=${p.reset}`).join(', '),
+    'RateLimit-Limit': String(primary.limit),
+    'RateLimit-Remaining': String(primary.remaining),
+    'RateLimit-Reset': String(primary.reset),
+  };
+}
+
+/**
+ * The headers of a 429 for `verdict`, `retryAfter` seconds before the refusing limit frees a call —
+ * less than the verdict's own when it is repeated from memory, and every limit's reset has moved on
+ * by as much. The old triple describes the refusing limit.
+ */
+export function refusalHeaders(verdict: Extract<Verdict, { allowed: false }>, retryAfter: number): Record<string, string> {
+  const refusing = verdict.reason === 'rate-limited' ? verdict.name : quotaPolicy(verdict.name);
+  const elapsed = verdict.retryAfter - retryAfter;
+  const policies = verdict.policies.map((p) =>
+    p.policy === refusing ? { ...p, remaining: 0, reset: retryAfter } : { ...p, reset: Math.max(0, p.reset - elapsed) },
+  );
+  const primary = policies.find((p) => p.policy === refusing) ?? tightest(policies);
+  return { ...rateLimitHeaders(policies, primary), 'Retry-After': String(retryAfter) };
+}

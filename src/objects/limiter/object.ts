@@ -1,0 +1,282 @@
+// KeyLimiter: one SQLite Durable Object per key with limits, deciding every call exactly. The object
+// is single-threaded and each decision is synchronous SQL, so 300 parallel calls against a quota of
+// 100 admit exactly 100. Sliding windows keep a log of admitted calls; a refused call is recorded
+// nowhere (it consumes no window and no quota). Decisions are remembered by request id, so a retried
+// call is answered the same and never counted twice.
+//
+// With webhooks on, the first call of a quota period that brings the quota to 90 % (quota.low) or
+// uses it up (quota.exhausted) queues the event in this object's own small outbox; its alarm hands
+// it to the WebhookOutbox. Queuing never delays or changes a decision.
+//
+// Leases keep a hot key off the ~1,000 calls/s of one object: an isolate that calls often may be
+// granted, with an admitted call, a block of further calls that it spends locally for LEASE_MS.
+// The block is reserved at once in every window and in the quota (window entries dated at the
+// lease's end, so they stay in the window at least as long as the calls they stand for), which keeps
+// admission exact: a lease never lets more calls through than the limits allow. What the isolate
+// did not spend it returns; near a limit (a block under 2) there are no leases, only per-call checks.
+
+import type { Quota, RateLimit } from '../../core/key-record';
+import { SqliteObject } from '../migrate';
+import { periodOf } from '../../core/periods';
+import { log } from '../../log';
+import { LOCAL_OUTBOX_TABLE, LocalOutbox } from '../../webhooks/events';
+import { QUOTA_NOTICES_TABLE, takeQuotaNotices } from '../../webhooks/quota-notices';
+
+/** How long a lease may be spent. */
+export const LEASE_MS = 1_000;
+/** The largest block one lease carries. */
+export const LEASE_MAX = 500;
+/** A lease is at most this share of the smallest headroom left (so several isolates can hold one). */
+const LEASE_SHARE = 4;
+
+export interface LimitCheck {
+  requestId: string;
+  now: number;
+  rateLimits: RateLimit[];
+  quota: Quota | null;
+  /** The calling isolate, when it asks for a lease with this call. */
+  leaseFor?: string;
+  /** Unspent calls of earlier leases, handed back. */
+  release?: LeaseReturn[];
+  /** The key, named in quota webhooks. */
+  key?: { id: string; projectId: string };
+}
+
+export interface LeaseReturn {
+  id: string;
+  unspent: number;
+}
+
+/** Calls granted to one isolate: `units` more calls until `expiresAt`; `headers` as after this call. */
+export interface Lease {
+  id: string;
+  units: number;
+  expiresAt: number;
+  headers: LimitHeaders[];
+}
+
+/** One limit of the key as the RateLimit fields report it (a policy, in the IETF draft's terms). */
+export interface LimitHeaders {
+  /** The window's name, or the quota's (quotaPolicy). */
+  policy: string;
+  /** The window, or the quota's current period, in seconds. */
+  window: number;
+  limit: number;
+  remaining: number;
+  /** Seconds until the limit frees a call (window) or resets (quota). */
+  reset: number;
+}
+
+/** Every limit of the key, windows first, then the quota. */
+export type Verdict =
+  | { allowed: true; policies: LimitHeaders[]; lease?: Lease }
+  | { allowed: false; reason: 'rate-limited' | 'quota-exceeded'; name: string; policies: LimitHeaders[]; retryAfter: number };
+
+/** The quota's policy name (period "day" or "month"): never a window's, whose names cannot hold ":". */
+export function quotaPolicy(period: string): string {
+  return `quota:${period}`;
+}
+
+export const LIMITER_MIGRATIONS: readonly string[][] = [
+  // v1 (objects created before schema versions had these tables already, hence IF NOT EXISTS)
+  [
+    `CREATE TABLE IF NOT EXISTS hits (window TEXT NOT NULL, at INTEGER NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS hits_by_window ON hits (window, at)`,
+    `CREATE TABLE IF NOT EXISTS quota_use (period_key TEXT PRIMARY KEY, used INTEGER NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS decisions (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, verdict TEXT NOT NULL)`,
+  ],
+  // v2: leases
+  [
+    `ALTER TABLE hits ADD COLUMN lease_id TEXT`,
+    `CREATE INDEX hits_by_lease ON hits (lease_id) WHERE lease_id IS NOT NULL`,
+    `CREATE TABLE leases (
+       id TEXT PRIMARY KEY,
+       holder TEXT NOT NULL,
+       units INTEGER NOT NULL,
+       period_key TEXT,
+       expires_at INTEGER NOT NULL
+     )`,
+  ],
+  // v3: quota webhooks — which notices this period has had, and events not yet handed over
+  [QUOTA_NOTICES_TABLE, LOCAL_OUTBOX_TABLE],
+];
+const DECISION_MEMORY_MS = 5 * 60_000;
+/** Lease rows are kept this long after they end, so a late return still finds them. */
+const LEASE_MEMORY_MS = 60 * 60_000;
+
+export class KeyLimiter extends SqliteObject {
+  private readonly events: LocalOutbox;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, LIMITER_MIGRATIONS);
+    this.events = new LocalOutbox(ctx.storage, env);
+  }
+
+  check(input: LimitCheck): Verdict {
+    if (input.release) this.release(input.release);
+    const known = this.sql.exec<{ verdict: string }>(`SELECT verdict FROM decisions WHERE request_id = ?`, input.requestId).toArray()[0];
+    if (known !== undefined) return JSON.parse(known.verdict) as Verdict;
+    const verdict = this.decide(input);
+    this.sql.exec(`INSERT INTO decisions (request_id, at, verdict) VALUES (?, ?, ?)`, input.requestId, input.now, JSON.stringify(verdict));
+    this.sql.exec(`DELETE FROM decisions WHERE at < ?`, input.now - DECISION_MEMORY_MS);
+    if (input.quota && input.key && this.events.enabled) this.noticeQuota(input, input.quota, input.key, verdict);
+    return verdict;
+  }
+
+  /** Queues quota.low / quota.exhausted when this decision crossed them; never fails the decision. */
+  private noticeQuota(input: LimitCheck, quota: Quota, key: { id: string; projectId: string }, verdict: Verdict): void {
+    try {
+      const period = periodOf(quota.period, input.now);
+      const refused = !verdict.allowed && verdict.reason === 'quota-exceeded';
+      const state = { key, quota, periodKey: period.key, periodEndsAt: period.endsAt, used: this.used(period.key), refused };
+      const events = takeQuotaNotices(this.sql, state, input.now);
+      if (events.length > 0) this.ctx.waitUntil(this.events.queue(events, input.now).catch((e: unknown) => logQueueFault(key.id, e)));
+    } catch (error) {
+      logQueueFault(key.id, error);
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    await this.events.handOver(Date.now());
+  }
+
+  /** Gives back what leases did not spend (each lease once; unknown ids are ignored). */
+  release(returns: LeaseReturn[]): void {
+    for (const { id, unspent } of returns) {
+      const lease = this.sql
+        .exec<{ units: number; period_key: string | null }>(`SELECT units, period_key FROM leases WHERE id = ?`, id)
+        .toArray()[0];
+      if (lease === undefined) continue;
+      const n = Math.max(0, Math.min(Math.floor(unspent), lease.units));
+      this.ctx.storage.transactionSync(() => {
+        for (const { window } of this.sql.exec<{ window: string }>(`SELECT DISTINCT window FROM hits WHERE lease_id = ?`, id).toArray()) {
+          this.sql.exec(
+            `DELETE FROM hits WHERE rowid IN (SELECT rowid FROM hits WHERE lease_id = ? AND window = ? LIMIT ?)`,
+            id,
+            window,
+            n,
+          );
+        }
+        if (lease.period_key !== null) this.sql.exec(`UPDATE quota_use SET used = used - ? WHERE period_key = ?`, n, lease.period_key);
+        this.sql.exec(`DELETE FROM leases WHERE id = ?`, id);
+      });
+    }
+  }
+
+  /** Calls left in the quota's current period (exact). */
+  quotaRemaining(quota: Quota, now: number): number {
+    return quota.limit - this.used(periodOf(quota.period, now).key);
+  }
+
+  private decide(input: LimitCheck): Verdict {
+    const { now, rateLimits, quota } = input;
+    const windows = rateLimits.map((l) => {
+      const since = now - l.windowSeconds * 1000;
+      this.sql.exec(`DELETE FROM hits WHERE window = ? AND at <= ?`, l.name, since);
+      const row = this.sql
+        .exec<{ n: number; oldest: number | null }>(`SELECT COUNT(*) AS n, MIN(at) AS oldest FROM hits WHERE window = ?`, l.name)
+        .one();
+      const frees = row.oldest === null ? l.windowSeconds : Math.max(1, Math.ceil((row.oldest + l.windowSeconds * 1000 - now) / 1000));
+      return { l, used: row.n, frees };
+    });
+    const period = quota ? periodOf(quota.period, now) : null;
+    const quotaUsed = period ? this.used(period.key) : 0;
+    const quotaResets = period ? Math.max(1, Math.ceil((period.endsAt - now) / 1000)) : 0;
+    /** Every limit as it stands after `spent` more calls (0: refused, 1: this call admitted). */
+    const policies = (spent: number): LimitHeaders[] => {
+      const list = windows.map((w) => ({
+        policy: w.l.name,
+        window: w.l.windowSeconds,
+        limit: w.l.limit,
+        remaining: Math.max(0, w.l.limit - w.used - spent),
+        reset: w.frees,
+      }));
+      if (quota && period) {
+        const window = Math.round((period.endsAt - period.startsAt) / 1000);
+        const remaining = Math.max(0, quota.limit - quotaUsed - spent);
+        list.push({ policy: quotaPolicy(quota.period), window, limit: quota.limit, remaining, reset: quotaResets });
+      }
+      return list;
+    };
+
+    for (const w of windows) {
+      if (w.used >= w.l.limit)
+        return { allowed: false, reason: 'rate-limited', name: w.l.name, policies: policies(0), retryAfter: w.frees };
+    }
+    if (quota && period && quotaUsed >= quota.limit) {
+      return { allowed: false, reason: 'quota-exceeded', name: quota.period, policies: policies(0), retryAfter: quotaResets };
+    }
+
+    for (const w of windows) this.sql.exec(`INSERT INTO hits (window, at) VALUES (?, ?)`, w.l.name, now);
+    if (period) this.addQuotaUse(period.key, 1);
+
+    const candidates = policies(1);
+    const verdict: Verdict = { allowed: true, policies: candidates };
+    if (input.leaseFor !== undefined) {
+      const lease = this.grant(input.leaseFor, now, windows, candidates, period);
+      if (lease !== undefined) verdict.lease = lease;
+    }
+    return verdict;
+  }
+
+  /** A block of calls for `holder`, reserved now, or undefined when none is worth granting. */
+  private grant(
+    holder: string,
+    now: number,
+    windows: { l: RateLimit }[],
+    candidates: LimitHeaders[],
+    period: { key: string; endsAt: number } | null,
+  ): Lease | undefined {
+    // A window much shorter than a lease would be held needlessly long; a period about to end
+    // would have calls of the next one counted in this one.
+    if (windows.some((w) => w.l.windowSeconds * 1000 < 10 * LEASE_MS)) return undefined;
+    if (period !== null && period.endsAt - now < 2 * LEASE_MS) return undefined;
+    const headroom = Math.min(...candidates.map((c) => c.remaining));
+    const units = Math.min(LEASE_MAX, Math.floor(headroom / LEASE_SHARE));
+    if (units < 2) return undefined;
+    this.sql.exec(`DELETE FROM leases WHERE expires_at < ?`, now - LEASE_MEMORY_MS);
+    const held = this.sql.exec(`SELECT 1 FROM leases WHERE holder = ? AND expires_at > ?`, holder, now).toArray();
+    if (held.length > 0) return undefined;
+    const id = crypto.randomUUID();
+    const expiresAt = now + LEASE_MS;
+    for (const w of windows) {
+      for (let i = 0; i < units; i++) this.sql.exec(`INSERT INTO hits (window, at, lease_id) VALUES (?, ?, ?)`, w.l.name, expiresAt, id);
+    }
+    if (period !== null) this.addQuotaUse(period.key, units);
+    this.sql.exec(
+      `INSERT INTO leases (id, holder, units, period_key, expires_at) VALUES (?, ?, ?, ?, ?)`,
+      id,
+      holder,
+      units,
+      period?.key ?? null,
+      expiresAt,
+    );
+    return { id, units, expiresAt, headers: candidates };
+  }
+
+  private addQuotaUse(periodKey: string, n: number): void {
+    this.sql.exec(
+      `INSERT INTO quota_use (period_key, used) VALUES (?, ?) ON CONFLICT (period_key) DO UPDATE SET used = used + excluded.used`,
+      periodKey,
+      n,
+    );
+  }
+
+  /** Calls reserved by leases that have not been returned yet (for tests and diagnostics). */
+  outstandingLeases(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COALESCE(SUM(units), 0) AS n FROM leases`).one().n;
+  }
+
+  private used(periodKey: string): number {
+    return this.sql.exec<{ used: number }>(`SELECT used FROM quota_use WHERE period_key = ?`, periodKey).toArray()[0]?.used ?? 0;
+  }
+}
+
+function logQueueFault(keyId: string, error: unknown): void {
+  log('error', 'quota webhook not queued', { keyId, error: String(error) });
+}
+
+/** The limit with the fewest calls left. */
+export function tightest(candidates: readonly LimitHeaders[]): LimitHeaders {
+  return candidates.reduce((a, b) => (b.remaining < a.remaining ? b : a));
+}

@@ -1,0 +1,83 @@
+// The registry's SQLite schema (docs/storage-schema.md). Bump REGISTRY_SCHEMA_VERSION with every
+// change and add a migration step; a test pins the version and the tables.
+
+import { LOCAL_OUTBOX_TABLE } from '../../webhooks/events';
+
+export const REGISTRY_SCHEMA_VERSION = 4;
+
+export const REGISTRY_MIGRATIONS: readonly string[][] = [
+  // v1
+  [
+    `CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`,
+    `CREATE TABLE projects (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       id TEXT NOT NULL UNIQUE,
+       name TEXT NOT NULL,
+       description TEXT,
+       metadata TEXT NOT NULL,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL
+     )`,
+    `CREATE TABLE keys (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       id TEXT NOT NULL UNIQUE,
+       project_id TEXT NOT NULL REFERENCES projects(id),
+       hash TEXT NOT NULL UNIQUE,
+       start TEXT NOT NULL,
+       name TEXT NOT NULL,
+       environment TEXT NOT NULL,
+       scopes TEXT NOT NULL,
+       enabled INTEGER NOT NULL,
+       revoked_at INTEGER,
+       exposed_at INTEGER,
+       exposed_reason TEXT,
+       expires_at INTEGER,
+       ip_allowlist TEXT,
+       metadata TEXT NOT NULL,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       last_used_at INTEGER
+     )`,
+    `CREATE INDEX keys_by_project ON keys (project_id, seq)`,
+  ],
+  // v2: rotation, project deletion, the change feed, the KV outbox and the audit chain
+  [
+    `ALTER TABLE projects ADD COLUMN deleted_at INTEGER`,
+    `ALTER TABLE keys ADD COLUMN rotated_from TEXT`,
+    `ALTER TABLE keys ADD COLUMN rotated_to TEXT`,
+    `CREATE TABLE changes (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       hash TEXT NOT NULL,
+       record TEXT NOT NULL,
+       at INTEGER NOT NULL
+     )`,
+    `CREATE TABLE kv_outbox (
+       hash TEXT PRIMARY KEY,
+       written_at INTEGER,
+       dirty INTEGER NOT NULL
+     )`,
+    `CREATE TABLE audit (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       at INTEGER NOT NULL,
+       actor TEXT NOT NULL,
+       action TEXT NOT NULL,
+       target TEXT NOT NULL,
+       changes TEXT NOT NULL,
+       prev_hash TEXT NOT NULL,
+       hash TEXT NOT NULL
+     )`,
+  ],
+  // v3: per-key limits
+  [`ALTER TABLE keys ADD COLUMN rate_limits TEXT NOT NULL DEFAULT '[]'`, `ALTER TABLE keys ADD COLUMN quota TEXT`],
+  // v4: webhooks — events not yet handed to the WebhookOutbox, and which expiry notices were sent
+  [
+    LOCAL_OUTBOX_TABLE,
+    `CREATE TABLE expiry_notices (
+       key_id TEXT NOT NULL,
+       window TEXT NOT NULL,
+       expires_at INTEGER NOT NULL,
+       at INTEGER NOT NULL,
+       PRIMARY KEY (key_id, window, expires_at)
+     )`,
+  ],
+];
