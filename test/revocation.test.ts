@@ -12,7 +12,8 @@ import { staleKv } from './helpers/kv';
 import { hashKey } from '../src/core/key-hash';
 import { registry } from '../src/objects/registry/client';
 import type { Registry } from '../src/objects/registry/object';
-import { MAX_STALENESS_MS } from '../src/edge/memory/feed-view';
+import { applySnapshot, MAX_STALENESS_MS, setView } from '../src/edge/memory/feed-view';
+import { applyEdgeRecord } from '../src/edge/verify-key';
 
 async function kvRecord(key: string): Promise<string> {
   return (await env.KEYS.get(`key:${await hashKey(key)}`)) as string;
@@ -124,6 +125,26 @@ describe('revocation bound', () => {
     await otherLocationCold();
     const disabledInKv = staleKv(env.KEYS, `key:${await hashKey(key.key)}`, active.replace('"active"', '"disabled"'));
     expect((await gateway('/forms/1', withKey(key.key, newTag()), { KEYS: disabledInKv })).status).toBe(200);
+  });
+});
+
+describe('an older change never undoes a newer one in the same isolate', () => {
+  it("a feed snapshot taken before this isolate's own admin change does not bring the old record back; a revocation in it still wins", async () => {
+    const start = (await registry(env).changesSince(Number.MAX_SAFE_INTEGER)).latest;
+    const key = await createKey({ scopes: ['other:read'] });
+    const old = await registry(env).changesSince(start); // the key as created
+    await adminJson('PATCH', `/keys/${key.id}`, { scopes: ['forms:read'] });
+    expect((await gateway('/forms/1', withKey(key.key, newTag()))).status).toBe(200);
+    // The old snapshot arrives late (a replica or location copy polled before the PATCH).
+    setView(start, old.confirmedAt - 1, Date.now() + 2_000);
+    expect(applySnapshot(old, Date.now())).toBe(true);
+    expect((await gateway('/forms/1', withKey(key.key, newTag()))).status).toBe(200);
+    // Revoked is final: a revocation is applied even when its clock says it is older.
+    const hash = await hashKey(key.key);
+    const created = old.entries.find((e) => e.hash === hash);
+    expect(created).toBeDefined();
+    applyEdgeRecord(hash, { ...created!.record, status: 'revoked' }, created!.at, Date.now());
+    await expectProblem(await gateway('/forms/1', withKey(key.key, newTag())), 'invalid-api-key', 401);
   });
 });
 

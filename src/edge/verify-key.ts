@@ -47,15 +47,22 @@ const cache = new TtlCache<Lookup>({
  * newer than whatever KV may still serve: consulted before the cache and KV until KV has surely
  * converged (KV_STALENESS_MS after the change).
  */
-const overrides = new Map<string, { found: Lookup; until: number }>();
+const overrides = new Map<string, { found: Lookup; at: number; until: number }>();
 
-/** Applies a key change known to be newer than KV: drops the cached copy, overrides KV for a while. */
+/**
+ * Applies a key change known to be newer than KV: drops the cached copy, overrides KV for a while.
+ * A change older than the one this isolate already holds for the key is ignored (a feed snapshot
+ * taken before this isolate's own admin call must not undo it), except a revocation: revoked is
+ * final, so it wins whatever the clocks of the two changes say.
+ */
 export function applyEdgeRecord(hash: string, record: KeyRecord, changedAt: number, now: number): void {
+  const held = overrides.get(hash);
+  if (held !== undefined && held.at > changedAt && record.status !== 'revoked') return;
   cache.delete(hash);
   const until = changedAt + KV_STALENESS_MS;
   if (until <= now) return;
   overrides.delete(hash);
-  overrides.set(hash, { found: { record, principal: compilePrincipal(record) }, until });
+  overrides.set(hash, { found: { record, principal: compilePrincipal(record) }, at: changedAt, until });
   if (overrides.size > MAX_OVERRIDES) {
     const oldest = overrides.keys().next().value;
     if (oldest !== undefined) overrides.delete(oldest);
