@@ -2,7 +2,8 @@
 
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { encodeCursor, registry } from '../objects/registry/client';
+import { registry } from '../objects/registry/client';
+import { encodeCursor } from '../objects/page';
 import { afterCursor } from './projects';
 import { listQuery } from './schemas';
 import { query } from './validate';

@@ -5,7 +5,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
 import { applyEdgeRecord } from '../edge/verify-key';
-import { decodeCursor, encodeCursor, registry } from '../objects/registry/client';
+import { registry } from '../objects/registry/client';
+import { decodeCursor, encodeCursor } from '../objects/page';
 import { invalid, jsonBody, query } from './validate';
 import { listQuery, projectCreate, projectUpdate } from './schemas';
 

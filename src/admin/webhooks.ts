@@ -4,7 +4,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
-import { encodeCursor } from '../objects/registry/client';
+import { encodeCursor } from '../objects/page';
 import { outbox } from '../objects/outbox/client';
 import type { DeliveryRow } from '../objects/outbox/object';
 import { afterCursor, found } from './projects';

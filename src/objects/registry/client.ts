@@ -16,20 +16,3 @@ export function registry(env: Env & { REGISTRY_LOCATION_HINT?: string }): Durabl
   const hint = env.REGISTRY_LOCATION_HINT;
   return isLocationHint(hint) ? env.REGISTRY.get(id, { locationHint: hint }) : env.REGISTRY.get(id);
 }
-
-/** Opaque, stable pagination cursors over the registry's insertion order. */
-export function encodeCursor(after: number | null): string | null {
-  return after === null ? null : btoa(`s:${after}`).replace(/=+$/, '');
-}
-
-/** The seq a cursor stands for; null when the cursor is not one of ours. */
-export function decodeCursor(cursor: string | undefined): number | null {
-  if (cursor === undefined || cursor === '') return 0;
-  try {
-    const text = atob(cursor);
-    const match = /^s:(\d{1,15})$/.exec(text);
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}

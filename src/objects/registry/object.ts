@@ -5,6 +5,7 @@
 // own SQLite with the change that causes them and handed to the WebhookOutbox by the alarm. It
 // never sees a plaintext key.
 
+import { pageOf, type Page } from '../page';
 import { randomBase62 } from '../../core/key-format';
 import type { KeyRecord } from '../../core/key-record';
 import { AuditLog, type AuditEntry } from './audit-log';
@@ -28,12 +29,6 @@ import { takeExpiryNotices } from './expiry-notices';
 import { edgeRecord, keyEventData, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 
 export type { ExposureReason, ExposureReport, KeyChange, NewKey, RotateRefusal } from './key-table';
-
-export interface Page<T> {
-  items: T[];
-  /** The seq to continue after, or null on the last page. */
-  nextAfter: number | null;
-}
 
 export interface NewProject {
   name: string;
@@ -101,7 +96,7 @@ export class Registry extends SqliteObject {
     const rows = this.sql
       .exec<ProjectRow>(`SELECT * FROM projects WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`, after, limit + 1)
       .toArray();
-    return page(rows, limit, projectView);
+    return pageOf(rows, limit, projectView);
   }
 
   updateProject(id: string, change: ProjectChange, actor: string, now: number): ProjectView | null {
@@ -148,7 +143,7 @@ export class Registry extends SqliteObject {
 
   listKeys(projectId: string, limit: number, after: number, now: number, status?: string): Page<KeyView> | null {
     if (!this.projectRow(projectId)) return null;
-    return page(this.keys.list(projectId, limit + 1, after, now, status), limit, (row) => keyView(row, now));
+    return pageOf(this.keys.list(projectId, limit + 1, after, now, status), limit, (row) => keyView(row, now));
   }
 
   /** Applies a validated change; 'revoked' when the key is revoked (a revoked key never changes). */
@@ -298,9 +293,3 @@ export class Registry extends SqliteObject {
 }
 
 type Notice = [type: WebhookEventType, keyId: string, extra: Record<string, unknown>];
-
-function page<R extends { seq: number }, T>(rows: R[], limit: number, view: (row: R) => T): Page<T> {
-  const more = rows.length > limit;
-  const items = (more ? rows.slice(0, limit) : rows).map(view);
-  return { items, nextAfter: more ? (rows[limit - 1] as R).seq : null };
-}
