@@ -1,4 +1,4 @@
-// Issue 13, point 5: is a refused known key (revoked, disabled) answered slower than an unknown one?
+// Is a refused known key (revoked, disabled) answered slower than an unknown one?
 // Runs the built bundle (dist/, `npm run build`) in workerd through miniflare on a loopback https
 // socket, and times N calls of each kind (unknown, revoked, disabled, expired), interleaved in random
 // order so that drift and load hit every kind alike; prints medians and p90 in ms. Not a test: timing is

@@ -1,4 +1,4 @@
-// Issue 13, point 6: the failed-authentication limits limit failures, not an address's valid calls.
+// The failed-authentication limits limit failures, not an address's valid calls.
 // Past the limit an address keeps the credentials it has proven (used successfully from it) and is
 // refused 429 for any other — before any lookup or comparison, so a flood costs nothing and a
 // blocked address learns nothing about the credentials it tries.

@@ -1,4 +1,4 @@
-// Issue 13, point 13: leases never cost a call. E38 (300 parallel calls, quota 100) admitted 99 on
+// Leases never cost a call. E38 (300 parallel calls, quota 100) admitted 99 on
 // a loaded machine: a call was refused for good while calls of this isolate were on their way — a
 // lease being granted, or an expired lease's unspent calls being handed back — and those calls were
 // then used by nobody. These tests put the limiter calls in that order on purpose (steeredLimiter
@@ -36,7 +36,7 @@ async function callsUntilRefused(key: string, tag: string, overrides: Record<str
   return admitted;
 }
 
-describe('leases never cost a call (issue 13, point 13)', () => {
+describe('leases never cost a call', () => {
   it('a call refused while its isolate is being granted a lease is served from that lease', async () => {
     const key = await createKey({ quota: QUOTA });
     const tag = newTag();

@@ -1,4 +1,4 @@
-// Leases (issue 5, point 5): a hot key's calls are spent from blocks the limiter reserved for this
+// Leases: a hot key's calls are spent from blocks the limiter reserved for this
 // isolate, so one key is not capped by one object's throughput — and admission stays exact.
 
 import { env, runInDurableObject } from 'cloudflare:test';

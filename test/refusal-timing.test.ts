@@ -1,4 +1,4 @@
-// Issue 13, point 5: a refused known key (revoked, disabled, expired) and an unknown key do the same
+// A refused known key (revoked, disabled, expired) and an unknown key do the same
 // work before their 401 is returned, so the time of the answer does not tell whether a key was ever
 // real. Asserted structurally, never by timing: at the moment the response is handed back, neither
 // has written a log line, both have made the same storage calls and scheduled the same background
@@ -51,7 +51,7 @@ async function trace(key: string, tag: string): Promise<Trace> {
   return { status: res.status, atResponse, after: lines.slice(first) };
 }
 
-describe('refusals of known and unknown keys (issue 13, point 5)', () => {
+describe('refusals of known and unknown keys', () => {
   it('do the same work before the response, and log only after it', async () => {
     const revoked = await createKey();
     await adminJson('POST', `/keys/${revoked.id}/revoke`);

@@ -1,4 +1,4 @@
-// Issue 13, point 8: what a client sends in a JSON object is stored exactly, or refused with a 400
+// What a client sends in a JSON object is stored exactly, or refused with a 400
 // naming the field — never altered. `__proto__` is refused anywhere in an admin body (JSON.parse
 // keeps it, every later copy would drop it); `constructor` and `prototype` as metadata keys too.
 // Bodies are sent as raw text: JSON.stringify of an object literal cannot carry an own `__proto__`.
@@ -17,7 +17,7 @@ async function expectRefused(res: Response, path: string): Promise<void> {
   expect(problem.errors).toEqual([{ path, message: expect.stringMatching(/reserved name/) }]);
 }
 
-describe('reserved names in admin bodies (issue 13, point 8)', () => {
+describe('reserved names in admin bodies', () => {
   it('a key whose metadata has __proto__, constructor or prototype is refused, naming the field, and not created', async () => {
     const projectId = await createProject();
     const key = (metadata: string) => raw('POST', `/projects/${projectId}/keys`, `{"name":"k","scopes":[],"metadata":${metadata}}`);

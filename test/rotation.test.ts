@@ -1,4 +1,4 @@
-// Issue 13, point 7: only an active key that was never rotated can be rotated. Concurrent rotations
+// Only an active key that was never rotated can be rotated. Concurrent rotations
 // of one key make exactly one successor; every other answer is 409 problem+json saying why.
 
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ async function expectNotRotatable(res: Response, detail: RegExp): Promise<void> 
   expect(problem.detail).toMatch(detail);
 }
 
-describe('rotation of keys that are not active (issue 13, point 7)', () => {
+describe('rotation of keys that are not active', () => {
   it('8 concurrent rotations of one key: exactly one 201, seven 409, one successor', async () => {
     const old = await createKey();
     const answers = await Promise.all(Array.from({ length: 8 }, () => rotate(old.id)));

@@ -1,4 +1,4 @@
-// GitHub secret scanning (issue 7): POST /_keygate/secret-scanning/github, authenticated only by
+// GitHub secret scanning: POST /_keygate/secret-scanning/github, authenticated only by
 // GitHub's ECDSA signature (a key generated here with WebCrypto stands in for GitHub's). Real keys
 // are acted on by LEAKED_KEY_POLICY and audited with where they were found; GitHub gets its feedback
 // array; nothing changes on a request that fails verification or is malformed.

@@ -1,4 +1,4 @@
-// Usage counting (issue 5, points 1, 2, 5–7): every call counted by key, route rule, status class
+// Usage counting: every call counted by key, route rule, status class
 // and outcome in minute/hour/day buckets; denials without a known key counted gateway-wide; a
 // bounded request log per key; batched flushes with ids; counting fails open.
 

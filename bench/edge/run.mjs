@@ -25,7 +25,7 @@ const flag = (name) => {
   const i = args.indexOf(name);
   return i === -1 ? undefined : args[i + 1];
 };
-/** The design before the change feed had regional replicas and a per-location tier (issue 12). */
+/** The design before the change feed had regional replicas and a per-location tier (commit ad4e595). */
 const BEFORE_REF = 'ad4e595';
 const before = args.includes('--no-before') ? null : (flag('--before') ?? (QUICK ? null : BEFORE_REF));
 

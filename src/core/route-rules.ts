@@ -8,7 +8,7 @@ import { isValidRequiredScope } from './scopes';
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 export interface RouteRule {
-  /** Index in ROUTES, named in logs and (later) usage as the route rule. */
+  /** Index in ROUTES, named in logs and usage as the route rule. */
   index: number;
   pattern: string;
   /** How usage names the rule: "GET,HEAD /forms/:id" ("*" for any method). */

@@ -4,7 +4,7 @@
 // Exactness needs one more thing than the limiter's own bookkeeping: a call refused while capacity
 // of this isolate is on its way — a lease being granted, unspent calls being handed back — must not
 // be refused for good, or those calls are lost: the lease ends unspent, the hand-back frees calls
-// nobody asks for, and 300 parallel calls against a quota of 100 admit 99 (issue 13, point 13).
+// nobody asks for, and 300 parallel calls against a quota of 100 admit 99.
 // So every such limiter call is tracked while in flight (`settled` waits for them), and `freedCount`
 // counts the events that made calls available to this isolate (a lease registered, a hand-back
 // done), for a refused call to tell whether something was freed after its own check was sent.

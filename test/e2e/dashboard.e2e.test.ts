@@ -143,7 +143,7 @@ describe('e2e: dashboard in Chromium', () => {
     await expect.poll(() => rows.count()).toBe(4);
     expect(await rows.first().textContent()).toContain('/elsewhere');
     expect(await page.getByTestId('requests').textContent()).toContain('/forms/0');
-    // The key page shows when the key was last used, with no call after the ones above (issue 13, point 9).
+    // The key page shows when the key was last used, with no call after the ones above.
     const lastUsed = page.locator('dl.details dt:text-is("Last used") + dd');
     await expect
       .poll(

@@ -167,7 +167,7 @@ export async function startFakeOrigin(port = 0): Promise<{ server: Server; port:
   // Idle keep-alive connections are closed by their client (workerd), never by this server: a server
   // that closes an idle connection while the client is reusing it loses that request ("Network
   // connection lost" ⇒ 502), and a loaded machine — a lagging event loop here — makes that race likely
-  // (F48 and E38 in issue 13). So this server's idle timeout must outlast workerd's connection pool,
+  // (checklist F48 and E38). So this server's idle timeout must outlast workerd's connection pool,
   // as any origin's should outlast its proxy's. The global teardown closes the connections it keeps.
   server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
