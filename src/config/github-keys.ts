@@ -3,7 +3,8 @@
 
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error';
-import { isHttpsOrLoopback, optionalUrl, parsedBy } from './setting';
+import { isHttpsOrLoopback } from '../core/url';
+import { optionalUrl, parsedBy } from './setting';
 
 export interface PublicKeyEntry {
   id: string;

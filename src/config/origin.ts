@@ -3,7 +3,8 @@
 
 import { z } from 'zod';
 import { parseSigningKey } from '../signing/key';
-import { flag, integer, isHttpsOrLoopback, parsedBy, requiredUrl } from './setting';
+import { isHttpsOrLoopback } from '../core/url';
+import { flag, integer, parsedBy, requiredUrl } from './setting';
 
 export const ORIGIN_SETTINGS = {
   ORIGIN_URL: requiredUrl('ORIGIN_URL', 'ORIGIN_URL is not set'),

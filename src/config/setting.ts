@@ -71,16 +71,6 @@ export function optionalUrl(name: string) {
     .transform((raw, ctx) => (unset(raw) ? undefined : toUrl(name, raw, ctx)));
 }
 
-/** True for the hosts an http:// URL may name without an explicit opt-in (local runs and tests). */
-export function isLoopback(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-}
-
-/** https, or http on a loopback host (or anywhere when `allowHttp`). */
-export function isHttpsOrLoopback(url: URL, allowHttp = false): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && (allowHttp || isLoopback(url)));
-}
-
 /**
  * A transform from a parser that throws ConfigError (route rules, the signing key…): its error
  * becomes the setting's issue, so that the schema reports it like any other.

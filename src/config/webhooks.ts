@@ -4,7 +4,8 @@
 // WEBHOOK_* settings are not read.
 
 import { z } from 'zod';
-import { integer, isHttpsOrLoopback, parseSettings, requiredUrl } from './setting';
+import { isHttpsOrLoopback } from '../core/url';
+import { integer, parseSettings, requiredUrl } from './setting';
 
 export interface WebhookConfig {
   url: string;
