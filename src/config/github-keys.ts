@@ -1,7 +1,10 @@
 // GITHUB_SECRET_SCANNING_KEYS and GITHUB_KEYS_URL: GitHub's secret-scanning signing keys as
 // configured (leaks/github-keys.ts imports and caches them), and where GitHub publishes them.
 
+import { z } from 'zod';
 import { ConfigError } from '../errors/config-error';
+import { isHttpsOrLoopback } from '../core/url';
+import { optionalUrl, parsedBy } from './setting';
 
 export interface PublicKeyEntry {
   id: string;
@@ -29,7 +32,7 @@ export function publicKeyEntries(value: unknown): PublicKeyEntry[] {
 }
 
 /** GITHUB_SECRET_SCANNING_KEYS: a JSON value (wrangler.toml) or JSON text (a secret, --var). */
-export function parseGithubKeys(raw: unknown): PublicKeyEntry[] {
+function parseGithubKeys(raw: unknown): PublicKeyEntry[] {
   if (raw === undefined || raw === '') return [];
   try {
     return publicKeyEntries(typeof raw === 'string' ? JSON.parse(raw) : raw);
@@ -38,16 +41,12 @@ export function parseGithubKeys(raw: unknown): PublicKeyEntry[] {
   }
 }
 
-/** GITHUB_KEYS_URL: https (http only for loopback, i.e. tests and local runs); unset ⇒ no fetching. */
-export function parseKeysUrl(raw: unknown): string | null {
-  if (raw === undefined || raw === '') return null;
-  let url: URL;
-  try {
-    url = new URL(String(raw));
-  } catch {
-    throw new ConfigError('GITHUB_KEYS_URL is not a URL');
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new ConfigError('GITHUB_KEYS_URL must be https');
-  return url.href;
-}
+export const GITHUB_KEY_SETTINGS = {
+  GITHUB_SECRET_SCANNING_KEYS: z.unknown().optional().transform(parsedBy(parseGithubKeys)),
+  /** https (http only for loopback, i.e. tests and local runs); unset ⇒ null: never fetched. */
+  GITHUB_KEYS_URL: optionalUrl('GITHUB_KEYS_URL').transform((url, ctx) => {
+    if (url === undefined) return null;
+    if (!isHttpsOrLoopback(url)) ctx.addIssue({ code: 'custom', message: 'GITHUB_KEYS_URL must be https' });
+    return url.href;
+  }),
+};

@@ -1,0 +1,33 @@
+// ORIGIN_*: where allowed calls go, how long keygate waits on the origin, and the key that signs
+// what it sends there.
+
+import { z } from 'zod';
+import { parseSigningKey } from '../signing/key';
+import { isHttpsOrLoopback } from '../core/url';
+import { flag, integer, parsedBy, requiredUrl } from './setting';
+
+export const ORIGIN_SETTINGS = {
+  ORIGIN_URL: requiredUrl('ORIGIN_URL', 'ORIGIN_URL is not set'),
+  /** "true" allows a non-loopback http:// origin. */
+  ALLOW_HTTP_ORIGIN: flag(),
+  ORIGIN_TIMEOUT_MS: integer('ORIGIN_TIMEOUT_MS', 30_000),
+  ORIGIN_BODY_IDLE_TIMEOUT_MS: integer('ORIGIN_BODY_IDLE_TIMEOUT_MS', 100_000, { max: 3_600_000 }),
+  /** An Ed25519 private JWK, as JSON text or a JSON value; unset ⇒ null: calls go unsigned. */
+  ORIGIN_SIGNING_KEY: z.unknown().optional().transform(parsedBy(parseSigningKey)),
+};
+
+type OriginSettings = z.output<z.ZodObject<typeof ORIGIN_SETTINGS>>;
+
+/** ORIGIN_URL without a trailing slash, for the request path and query to be appended to. */
+export function originBase({ ORIGIN_URL: url, ALLOW_HTTP_ORIGIN }: OriginSettings, ctx: z.RefinementCtx): string {
+  if (!isHttpsOrLoopback(url, ALLOW_HTTP_ORIGIN)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ORIGIN_URL'],
+      message: 'ORIGIN_URL must be https (http only for loopback or with ALLOW_HTTP_ORIGIN)',
+    });
+  } else if (url.search || url.hash || url.username) {
+    ctx.addIssue({ code: 'custom', path: ['ORIGIN_URL'], message: 'ORIGIN_URL must not carry a query, fragment or credentials' });
+  }
+  return url.href.replace(/\/$/, '');
+}
