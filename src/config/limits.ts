@@ -4,7 +4,7 @@
 import { integer } from './setting';
 
 export const LIMIT_SETTINGS = {
-  AUTH_TIMEOUT_MS: integer('AUTH_TIMEOUT_MS', 1_500),
+  AUTH_TIMEOUT_MS: integer('AUTH_TIMEOUT_MS', 1_500, { min: 1, max: 60_000 }),
   LIMITER_TIMEOUT_MS: integer('LIMITER_TIMEOUT_MS', 5_000, { min: 1, max: 60_000 }),
   AUTH_FAILURE_LIMIT: integer('AUTH_FAILURE_LIMIT', 100),
   ADMIN_AUTH_FAILURE_LIMIT: integer('ADMIN_AUTH_FAILURE_LIMIT', 10),

@@ -10,7 +10,7 @@ export const ORIGIN_SETTINGS = {
   ORIGIN_URL: requiredUrl('ORIGIN_URL', 'ORIGIN_URL is not set'),
   /** "true" allows a non-loopback http:// origin. */
   ALLOW_HTTP_ORIGIN: flag(),
-  ORIGIN_TIMEOUT_MS: integer('ORIGIN_TIMEOUT_MS', 30_000),
+  ORIGIN_TIMEOUT_MS: integer('ORIGIN_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
   ORIGIN_BODY_IDLE_TIMEOUT_MS: integer('ORIGIN_BODY_IDLE_TIMEOUT_MS', 100_000, { max: 3_600_000 }),
   /** An Ed25519 private JWK, as JSON text or a JSON value; unset ⇒ null: calls go unsigned. */
   ORIGIN_SIGNING_KEY: z.unknown().optional().transform(parsedBy(parseSigningKey)),
