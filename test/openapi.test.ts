@@ -3,7 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app';
-import { gateway } from './helpers/gateway';
+import { adminCall, createKey, createProject } from './helpers/admin';
+import { ADMIN_TOKEN, expectProblem, gateway } from './helpers/gateway';
+import type { FieldError } from '../src/errors/problems';
 
 interface Doc {
   openapi: string;
@@ -35,11 +37,45 @@ describe('OpenAPI document', () => {
     const documented = Object.entries(doc.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} /_keygate/v1${path.replace(/\{(\w+)\}/g, ':$1')}`))
       .sort();
-    const served = app.routes
-      .filter((r) => r.path.startsWith('/_keygate/v1/') && r.method !== 'ALL' && !r.path.includes('/bench/'))
-      .map((r) => `${r.method} ${r.path}`)
-      .sort();
+    // One entry per handler: a route's validators are listed beside it, hence the Set.
+    const served = [
+      ...new Set(
+        app.routes
+          .filter((r) => r.path.startsWith('/_keygate/v1/') && r.method !== 'ALL' && !r.path.includes('/bench/'))
+          .map((r) => `${r.method} ${r.path}`),
+      ),
+    ].sort();
     expect(documented).toEqual(served);
+  });
+});
+
+describe('route validation', () => {
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+    gateway(`/_keygate/v1${path}`, { method, headers: { ...auth, ...headers }, body });
+
+  it('reads a body as JSON only: any JSON media type, an empty body as {}; anything else 415, never a fault', async () => {
+    const key = await createKey();
+    expect((await send('POST', `/keys/${key.id}/rotate`, {})).status).toBe(201);
+    const successor = (await createKey({}, key.projectId)).id;
+    expect((await send('POST', `/keys/${successor}/rotate`, { 'content-type': 'application/json' }, '')).status).toBe(201);
+    expect((await send('POST', '/projects', { 'content-type': 'application/json; charset=utf-8' }, '{"name":"a"}')).status).toBe(201);
+    expect((await send('POST', '/projects', { 'content-type': 'application/merge-patch+json' }, '{"name":"b"}')).status).toBe(201);
+    await expectProblem(await send('POST', '/projects', { 'content-type': 'text/plain' }, ''), 'unsupported-media-type', 415);
+    await expectProblem(await send('POST', '/projects', {}, ' '), 'unsupported-media-type', 415);
+  });
+
+  it('names each bad field, a __proto__ key or parameter, and a repeated parameter', async () => {
+    const paths = async (res: Response) => ((await expectProblem(res, 'validation-failed', 400)).errors as FieldError[]).map((e) => e.path);
+    const projectId = await createProject();
+    expect((await paths(await adminCall('PATCH', `/projects/${projectId}`, { name: '', colour: 'red' }))).sort()).toEqual([
+      'colour',
+      'name',
+    ]);
+    const proto = await send('PATCH', `/projects/${projectId}`, { 'content-type': 'application/json' }, '{"metadata":{"__proto__":"x"}}');
+    expect(await paths(proto)).toEqual(['metadata.__proto__']);
+    expect(await paths(await adminCall('GET', '/projects?__proto__=1'))).toEqual(['__proto__']);
+    expect(await paths(await adminCall('GET', '/projects?limit=1&limit=2'))).toEqual(['limit']);
   });
 });
 

@@ -1,33 +1,39 @@
 // The admin API under /_keygate/v1: bearer ADMIN_TOKEN, no-store, no CORS (never callable from a
-// browser page of another origin with the owner's token).
+// browser page of another origin with the owner's token). Each resource file defines its routes
+// with createRoute, so the OpenAPI document (openapi.ts) is generated from what is mounted here.
 
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { adminAuth } from './auth';
-import { keys, projectKeys } from './keys';
+import { keys } from './keys';
 import { projects } from './projects';
 import { audit } from './audit';
 import { webhooks } from './webhooks';
-import { gatewayUsage, keyUsage, projectUsage } from './usage';
+import { usage } from './usage';
+import { validationHook } from './validate';
 import { ApiError } from '../errors/problems';
 import { storageCounters } from '../bench-counters';
 
-export const admin = new Hono<AppEnv>();
+export const admin = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'The ADMIN_TOKEN secret',
+});
 admin.use('*', adminAuth());
 admin.use('*', async (c, next) => {
   await next();
   c.res.headers.set('Cache-Control', 'no-store');
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
 });
-admin.route('/projects', projects);
-admin.route('/projects', projectKeys);
-admin.route('/projects', projectUsage);
-admin.route('/keys', keys);
-admin.route('/keys', keyUsage);
-admin.route('/usage', gatewayUsage);
-admin.route('/audit', audit);
-admin.route('/webhooks', webhooks);
+// In the document's order. Each file's routes carry their full paths.
+admin.route('/', projects);
+admin.route('/', keys);
+admin.route('/', usage);
+admin.route('/', audit);
+admin.route('/', webhooks);
+// Not in the document: only served in bench mode.
 admin.get('/bench/counters', (c) => {
   if (!c.get('config').benchMode) throw new ApiError('not-found');
   return c.json(storageCounters);

@@ -2,7 +2,8 @@
 // and only the hash reaches the registry and KV. Every change is applied to this isolate's view at
 // once (the next request here is already refused) and reaches other isolates through the feed.
 
-import { Hono, type Context } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
 import { generateKey, keyStart, type Environment } from '../core/key-format';
@@ -11,16 +12,16 @@ import { applyEdgeRecord } from '../edge/verify-key';
 import { registry } from '../objects/registry/client';
 import { encodeCursor } from '../objects/page';
 import type { KeyChanged, RotateRefusal } from '../objects/registry/object';
-import type { KeyView } from '../objects/registry/views';
-import { afterCursor, found } from './projects';
+import type { KeyView, RegistryKeyView } from '../core/admin-views';
+import { Key, KeyCreated, KeyPage } from './responses';
+import { adminRoute, json, jsonBody, keyId, projectId } from './route';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
-import { invalid, jsonBody, query } from './validate';
+import { afterCursor, found, invalid } from './validate';
 import { limiter } from '../objects/limiter/client';
 import { forgetRefusals } from '../edge/memory/limit-refusals';
 import { returnLeases } from '../edge/lease-holder';
 
-export const projectKeys = new Hono<AppEnv>();
-export const keys = new Hono<AppEnv>();
+export const keys = new OpenAPIHono<AppEnv>();
 
 /** Epoch ms of an ISO time that must lie in the future, or 400 naming the field. */
 function futureTime(iso: string | null | undefined, now: number): number | null | undefined {
@@ -37,7 +38,7 @@ function accepted<T>(value: T | 'revoked' | null): T {
 }
 
 /** Applies a change to this isolate's view and returns what the API shows. */
-function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): KeyView {
+function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): RegistryKeyView {
   const { view, hash, record } = accepted(value);
   applyEdgeRecord(hash, record, now, now);
   forgetRefusals(view.id);
@@ -45,8 +46,8 @@ function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): KeyVie
 }
 
 /** The view with its quota's exact `remaining`, from the key's limiter (after this isolate hands back its lease). */
-async function withRemaining(c: Context<AppEnv>, view: KeyView): Promise<KeyView> {
-  if (view.quota === null) return view;
+async function withRemaining(c: Context<AppEnv>, view: RegistryKeyView): Promise<KeyView> {
+  if (view.quota === null) return { ...view, quota: null };
   await returnLeases(c.env, view.id, { now: true });
   const remaining = await limiter(c.env, view.id).quotaRemaining({ limit: view.quota.limit, period: view.quota.period }, Date.now());
   return { ...view, quota: { ...view.quota, remaining } };
@@ -59,56 +60,121 @@ async function newKey(c: Context<AppEnv>, environment: Environment): Promise<{ p
   return { plaintext, hash: await hashKey(plaintext), start: keyStart(plaintext, prefix) };
 }
 
-async function created(c: Context<AppEnv>, plaintext: string, view: KeyView): Promise<Response> {
+/** The 201 answer for a new key: its plaintext (this once) and its view, with Location set. */
+function created(c: Context<AppEnv>, plaintext: string, view: RegistryKeyView) {
   c.header('Location', `/_keygate/v1/keys/${view.id}`);
   // A new key has used nothing yet: its whole quota is left, no need to ask its limiter.
-  return c.json({ key: plaintext, ...view, quota: view.quota && { ...view.quota, remaining: view.quota.limit } }, 201);
+  return { key: plaintext, ...view, quota: view.quota && { ...view.quota, remaining: view.quota.limit } };
 }
 
-projectKeys.post('/:projectId/keys', async (c) => {
-  const input = await jsonBody(c, keyCreate);
-  const now = Date.now();
-  const expiresAt = futureTime(input.expiresAt, now) ?? null;
-  const { plaintext, hash, start } = await newKey(c, input.environment);
-  const fields = {
-    name: input.name,
-    scopes: input.scopes,
-    environment: input.environment,
-    expiresAt,
-    ipAllowlist: input.ipAllowlist?.length ? input.ipAllowlist : null,
-    metadata: input.metadata ?? {},
-    rateLimits: input.rateLimits ?? [],
-    quota: input.quota ?? null,
-  };
-  const result = await registry(c.env).createKey(c.req.param('projectId'), fields, hash, start, c.get('actor'), now);
-  return created(c, plaintext, applied(found(result, 'project'), now));
-});
+keys.openapi(
+  adminRoute(
+    {
+      method: 'post',
+      path: '/projects/{projectId}/keys',
+      summary: 'Create a key (the plaintext is in this answer only)',
+      request: { params: projectId, body: jsonBody(keyCreate) },
+      responses: { 201: json(KeyCreated, 'The key, with its plaintext') },
+    },
+    [400, 404, 413, 415],
+  ),
+  async (c) => {
+    const input = c.req.valid('json');
+    const now = Date.now();
+    const expiresAt = futureTime(input.expiresAt, now) ?? null;
+    const { plaintext, hash, start } = await newKey(c, input.environment);
+    const fields = {
+      name: input.name,
+      scopes: input.scopes,
+      environment: input.environment,
+      expiresAt,
+      ipAllowlist: input.ipAllowlist?.length ? input.ipAllowlist : null,
+      metadata: input.metadata ?? {},
+      rateLimits: input.rateLimits ?? [],
+      quota: input.quota ?? null,
+    };
+    const result = await registry(c.env).createKey(c.req.valid('param').projectId, fields, hash, start, c.get('actor'), now);
+    return c.json(created(c, plaintext, applied(found(result, 'project'), now)), 201);
+  },
+);
 
-projectKeys.get('/:projectId/keys', async (c) => {
-  const { limit, cursor, status } = query(c, keyListQuery);
-  const page = found(await registry(c.env).listKeys(c.req.param('projectId'), limit, afterCursor(cursor), Date.now(), status), 'project');
-  return c.json({ items: await Promise.all(page.items.map((view) => withRemaining(c, view))), nextCursor: encodeCursor(page.nextAfter) });
-});
+keys.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/projects/{projectId}/keys',
+      summary: "List a project's keys",
+      request: { params: projectId, query: keyListQuery },
+      responses: { 200: json(KeyPage, 'A page of keys') },
+    },
+    [400, 404],
+  ),
+  async (c) => {
+    const { limit, cursor, status } = c.req.valid('query');
+    const listed = await registry(c.env).listKeys(c.req.valid('param').projectId, limit, afterCursor(cursor), Date.now(), status);
+    const page = found(listed, 'project');
+    return c.json(
+      { items: await Promise.all(page.items.map((view) => withRemaining(c, view))), nextCursor: encodeCursor(page.nextAfter) },
+      200,
+    );
+  },
+);
 
-keys.get('/:keyId', async (c) => {
-  return c.json(await withRemaining(c, found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key')));
-});
+keys.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/keys/{keyId}',
+      summary: 'Get a key',
+      request: { params: keyId },
+      responses: { 200: json(Key, 'The key') },
+    },
+    [404],
+  ),
+  async (c) => c.json(await withRemaining(c, found(await registry(c.env).getKey(c.req.valid('param').keyId, Date.now()), 'key')), 200),
+);
 
-keys.patch('/:keyId', async (c) => {
-  const input = await jsonBody(c, keyUpdate);
-  const now = Date.now();
-  const change = {
-    ...input,
-    expiresAt: futureTime(input.expiresAt, now),
-    ipAllowlist: input.ipAllowlist === undefined ? undefined : input.ipAllowlist.length ? input.ipAllowlist : null,
-  };
-  return c.json(await withRemaining(c, applied(await registry(c.env).updateKey(c.req.param('keyId'), change, c.get('actor'), now), now)));
-});
+keys.openapi(
+  adminRoute(
+    {
+      method: 'patch',
+      path: '/keys/{keyId}',
+      summary: 'Change a key (name, scopes, expiry, enabled, IP allowlist, metadata)',
+      request: { params: keyId, body: jsonBody(keyUpdate) },
+      responses: { 200: json(Key, 'The key') },
+    },
+    [400, 404, 409, 413, 415],
+  ),
+  async (c) => {
+    const input = c.req.valid('json');
+    const now = Date.now();
+    const change = {
+      ...input,
+      expiresAt: futureTime(input.expiresAt, now),
+      ipAllowlist: input.ipAllowlist === undefined ? undefined : input.ipAllowlist.length ? input.ipAllowlist : null,
+    };
+    const result = await registry(c.env).updateKey(c.req.valid('param').keyId, change, c.get('actor'), now);
+    return c.json(await withRemaining(c, applied(result, now)), 200);
+  },
+);
 
-keys.post('/:keyId/revoke', async (c) => {
-  const now = Date.now();
-  return c.json(await withRemaining(c, applied(await registry(c.env).revokeKey(c.req.param('keyId'), c.get('actor'), now), now)));
-});
+keys.openapi(
+  adminRoute(
+    {
+      method: 'post',
+      path: '/keys/{keyId}/revoke',
+      summary: 'Revoke a key (permanent)',
+      request: { params: keyId },
+      responses: { 200: json(Key, 'The revoked key') },
+    },
+    [404],
+  ),
+  async (c) => {
+    const now = Date.now();
+    const result = await registry(c.env).revokeKey(c.req.valid('param').keyId, c.get('actor'), now);
+    return c.json(await withRemaining(c, applied(result, now)), 200);
+  },
+);
 
 /** 409 details for a key that cannot be rotated: only an active key that was never rotated can. */
 const NOT_ROTATABLE: Record<RotateRefusal, string> = {
@@ -118,14 +184,26 @@ const NOT_ROTATABLE: Record<RotateRefusal, string> = {
   expired: 'The key has expired; create a new key instead',
 };
 
-keys.post('/:keyId/rotate', async (c) => {
-  const { gracePeriodSeconds } = await jsonBody(c, keyRotate);
-  const now = Date.now();
-  const id = c.req.param('keyId');
-  const current = found(await registry(c.env).getKey(id, now), 'key');
-  const { plaintext, hash, start } = await newKey(c, current.environment);
-  const result = found(await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now), 'key');
-  if (typeof result === 'string') throw new ApiError('conflict', { detail: NOT_ROTATABLE[result] });
-  applied(result.old, now);
-  return created(c, plaintext, applied(result.created, now));
-});
+keys.openapi(
+  adminRoute(
+    {
+      method: 'post',
+      path: '/keys/{keyId}/rotate',
+      summary: 'Rotate a key: a new key now, the old one until the grace period ends',
+      request: { params: keyId, body: jsonBody(keyRotate) },
+      responses: { 201: json(KeyCreated, 'The new key, with its plaintext') },
+    },
+    [400, 404, 409, 413, 415],
+  ),
+  async (c) => {
+    const { gracePeriodSeconds } = c.req.valid('json');
+    const now = Date.now();
+    const id = c.req.valid('param').keyId;
+    const current = found(await registry(c.env).getKey(id, now), 'key');
+    const { plaintext, hash, start } = await newKey(c, current.environment);
+    const result = found(await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now), 'key');
+    if (typeof result === 'string') throw new ApiError('conflict', { detail: NOT_ROTATABLE[result] });
+    applied(result.old, now);
+    return c.json(created(c, plaintext, applied(result.created, now)), 201);
+  },
+);

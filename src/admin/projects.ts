@@ -1,55 +1,100 @@
 // Admin: projects — the applications that call the API, each with its own keys. Deleting a project
 // revokes every key it has.
 
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { ApiError } from '../errors/problems';
 import { applyEdgeRecord } from '../edge/verify-key';
 import { registry } from '../objects/registry/client';
-import { decodeCursor, encodeCursor } from '../objects/page';
-import { invalid, jsonBody, query } from './validate';
+import { encodeCursor } from '../objects/page';
+import { Project, ProjectPage } from './responses';
+import { adminRoute, json, jsonBody, projectId } from './route';
 import { listQuery, projectCreate, projectUpdate } from './schemas';
+import { afterCursor, found } from './validate';
 
-export const projects = new Hono<AppEnv>();
+export const projects = new OpenAPIHono<AppEnv>();
 
-/** The registry's seq for a cursor, or 400. */
-export function afterCursor(cursor: string | undefined): number {
-  const after = decodeCursor(cursor);
-  if (after === null) throw invalid('cursor', 'not a cursor this API issued');
-  return after;
-}
+projects.openapi(
+  adminRoute(
+    {
+      method: 'post',
+      path: '/projects',
+      summary: 'Create a project',
+      request: { body: jsonBody(projectCreate) },
+      responses: { 201: json(Project, 'The project') },
+    },
+    [400, 413, 415],
+  ),
+  async (c) => {
+    const project = await registry(c.env).createProject(c.req.valid('json'), c.get('actor'), Date.now());
+    c.header('Location', `/_keygate/v1/projects/${project.id}`);
+    return c.json(project, 201);
+  },
+);
 
-/** `value`, or 404 naming what was not found. */
-export function found<T>(value: T | null | undefined, what: string): T {
-  if (value === null || value === undefined) throw new ApiError('not-found', { detail: `No such ${what}` });
-  return value;
-}
+projects.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/projects',
+      summary: 'List projects',
+      request: { query: listQuery },
+      responses: { 200: json(ProjectPage, 'A page of projects') },
+    },
+    [400],
+  ),
+  async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const page = await registry(c.env).listProjects(limit, afterCursor(cursor));
+    return c.json({ items: page.items, nextCursor: encodeCursor(page.nextAfter) }, 200);
+  },
+);
 
-projects.post('/', async (c) => {
-  const input = await jsonBody(c, projectCreate);
-  const project = await registry(c.env).createProject(input, c.get('actor'), Date.now());
-  c.header('Location', `/_keygate/v1/projects/${project.id}`);
-  return c.json(project, 201);
-});
+projects.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/projects/{projectId}',
+      summary: 'Get a project',
+      request: { params: projectId },
+      responses: { 200: json(Project, 'The project') },
+    },
+    [404],
+  ),
+  async (c) => c.json(found(await registry(c.env).getProject(c.req.valid('param').projectId), 'project'), 200),
+);
 
-projects.get('/', async (c) => {
-  const { limit, cursor } = query(c, listQuery);
-  const page = await registry(c.env).listProjects(limit, afterCursor(cursor));
-  return c.json({ items: page.items, nextCursor: encodeCursor(page.nextAfter) });
-});
+projects.openapi(
+  adminRoute(
+    {
+      method: 'patch',
+      path: '/projects/{projectId}',
+      summary: 'Change a project',
+      request: { params: projectId, body: jsonBody(projectUpdate) },
+      responses: { 200: json(Project, 'The project') },
+    },
+    [400, 404, 413, 415],
+  ),
+  async (c) => {
+    const change = await registry(c.env).updateProject(c.req.valid('param').projectId, c.req.valid('json'), c.get('actor'), Date.now());
+    return c.json(found(change, 'project'), 200);
+  },
+);
 
-projects.get('/:projectId', async (c) => {
-  return c.json(found(await registry(c.env).getProject(c.req.param('projectId')), 'project'));
-});
-
-projects.patch('/:projectId', async (c) => {
-  const input = await jsonBody(c, projectUpdate);
-  return c.json(found(await registry(c.env).updateProject(c.req.param('projectId'), input, c.get('actor'), Date.now()), 'project'));
-});
-
-projects.delete('/:projectId', async (c) => {
-  const now = Date.now();
-  const revoked = found(await registry(c.env).deleteProject(c.req.param('projectId'), c.get('actor'), now), 'project');
-  for (const { hash, record } of revoked) applyEdgeRecord(hash, record, now, now);
-  return c.body(null, 204);
-});
+projects.openapi(
+  adminRoute(
+    {
+      method: 'delete',
+      path: '/projects/{projectId}',
+      summary: 'Delete a project and revoke all its keys',
+      request: { params: projectId },
+      responses: { 204: { description: 'Deleted' } },
+    },
+    [404],
+  ),
+  async (c) => {
+    const now = Date.now();
+    const revoked = found(await registry(c.env).deleteProject(c.req.valid('param').projectId, c.get('actor'), now), 'project');
+    for (const { hash, record } of revoked) applyEdgeRecord(hash, record, now, now);
+    return c.body(null, 204);
+  },
+);

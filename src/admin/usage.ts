@@ -2,16 +2,17 @@
 // hour or day buckets, grouped by route, status class or outcome, with top routes and keys; and a
 // key's recent requests. Reads first flush this isolate's own batch, then ask every usage shard.
 
-import { Hono, type Context } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { PROBLEMS, type ProblemType } from '../errors/problems';
 import { registry } from '../objects/registry/client';
 import { flushUsage } from '../edge/usage-recorder';
 import { readRequests, readUsage } from '../objects/usage/client';
 import { BUCKET_MS, RETENTION_MS, type Granularity, type UsageFilter } from '../objects/usage/types';
-import { found } from './projects';
-import { listQuery, usageQuery } from './schemas';
-import { invalid, query } from './validate';
+import { RequestLogPage, Usage } from './responses';
+import { adminRoute, json, keyId, projectId } from './route';
+import { listQuery, usageQuery, type UsageQueryInput } from './schemas';
+import { found, invalid } from './validate';
 
 const DEFAULT_SPAN_MS: Record<Granularity, number> = { minute: 3_600_000, hour: 86_400_000, day: 30 * 86_400_000 };
 const MAX_SPAN_MS: Record<Granularity, number> = { minute: 86_400_000, hour: 31 * 86_400_000, day: 400 * 86_400_000 };
@@ -50,12 +51,12 @@ function top(counts: Record<string, number>): [string, number][] {
     .slice(0, TOP);
 }
 
-async function answerUsage(c: Context<AppEnv>, filter: UsageFilter, projectId: string | null) {
-  const input = query(c, usageQuery);
+/** The usage answer for `filter` over the validated query `input`. */
+async function answerUsage(env: AppEnv['Bindings'], input: UsageQueryInput, filter: UsageFilter, projectId: string | null) {
   const { from, to } = usageRange(input, Date.now());
-  await flushUsage(c.env);
+  await flushUsage(env);
   const { granularity, groupBy } = input;
-  const usage = await readUsage(c.env, { ...filter, granularity, groupBy, from, to, topKeys: KEYS_PER_SHARD });
+  const usage = await readUsage(env, { ...filter, granularity, groupBy, from, to, topKeys: KEYS_PER_SHARD });
   const size = BUCKET_MS[granularity];
   const buckets = new Map<number, { start: string; total: number; groups: Record<string, number> }>();
   for (let t = from; t < to; t += size) buckets.set(t, { start: new Date(t).toISOString(), total: 0, groups: {} });
@@ -66,7 +67,7 @@ async function answerUsage(c: Context<AppEnv>, filter: UsageFilter, projectId: s
     bucket.total += point.count;
     bucket.groups[group] = (bucket.groups[group] ?? 0) + point.count;
   }
-  return c.json({
+  return {
     keyId: filter.keyId ?? null,
     projectId,
     from: new Date(from).toISOString(),
@@ -80,7 +81,7 @@ async function answerUsage(c: Context<AppEnv>, filter: UsageFilter, projectId: s
     series: [...buckets.values()],
     topRoutes: top(usage.routes).map(([route, count]) => ({ route: route === '' ? null : route, count })),
     topKeys: filter.keyId === undefined ? top(usage.keys).map(([keyId, count]) => ({ keyId, count })) : [],
-  });
+  };
 }
 
 /** A request-log position as a cursor: base36 time and the request id's 32 hex digits. */
@@ -94,23 +95,45 @@ function decodeRequestCursor(cursor: string): { at: number; requestId: string } 
   return { at: parseInt(match[1] as string, 36), requestId: match.slice(2).join('-') };
 }
 
-export const keyUsage = new Hono<AppEnv>();
+export const usage = new OpenAPIHono<AppEnv>();
 
-keyUsage.get('/:keyId/usage', async (c) => {
-  const key = found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key');
-  return answerUsage(c, { keyId: key.id }, key.projectId);
-});
+usage.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/keys/{keyId}/usage',
+      summary: 'A key’s usage: counts over time, by outcome, status and route',
+      request: { params: keyId, query: usageQuery },
+      responses: { 200: json(Usage, 'The key’s usage') },
+    },
+    [400, 404],
+  ),
+  async (c) => {
+    const key = found(await registry(c.env).getKey(c.req.valid('param').keyId, Date.now()), 'key');
+    return c.json(await answerUsage(c.env, c.req.valid('query'), { keyId: key.id }, key.projectId), 200);
+  },
+);
 
-keyUsage.get('/:keyId/requests', async (c) => {
-  const { limit, cursor } = query(c, listQuery);
-  const before = cursor === undefined ? null : decodeRequestCursor(cursor);
-  const key = found(await registry(c.env).getKey(c.req.param('keyId'), Date.now()), 'key');
-  await flushUsage(c.env);
-  const entries = await readRequests(c.env, { keyId: key.id, limit: limit + 1, before });
-  const page = entries.slice(0, limit);
-  const last = page[page.length - 1];
-  return c.json({
-    items: page.map((e) => ({
+usage.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/keys/{keyId}/requests',
+      summary: 'A key’s recent requests, newest first (7 days, bounded)',
+      request: { params: keyId, query: listQuery },
+      responses: { 200: json(RequestLogPage, 'A page of requests') },
+    },
+    [400, 404],
+  ),
+  async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const before = cursor === undefined ? null : decodeRequestCursor(cursor);
+    const key = found(await registry(c.env).getKey(c.req.valid('param').keyId, Date.now()), 'key');
+    await flushUsage(c.env);
+    const entries = await readRequests(c.env, { keyId: key.id, limit: limit + 1, before });
+    const page = entries.slice(0, limit);
+    const last = page[page.length - 1];
+    const items = page.map((e) => ({
       at: new Date(e.at).toISOString(),
       requestId: e.requestId,
       method: e.method,
@@ -122,18 +145,39 @@ keyUsage.get('/:keyId/requests', async (c) => {
       country: e.country === '' ? null : e.country,
       userAgent: e.userAgent === '' ? null : e.userAgent,
       outcome: e.outcome,
-    })),
-    nextCursor: entries.length > limit && last !== undefined ? encodeRequestCursor(last.at, last.requestId) : null,
-  });
-});
+    }));
+    const nextCursor = entries.length > limit && last !== undefined ? encodeRequestCursor(last.at, last.requestId) : null;
+    return c.json({ items, nextCursor }, 200);
+  },
+);
 
-export const projectUsage = new Hono<AppEnv>();
+usage.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/projects/{projectId}/usage',
+      summary: 'A project’s usage, with its top keys and routes',
+      request: { params: projectId, query: usageQuery },
+      responses: { 200: json(Usage, 'The project’s usage') },
+    },
+    [400, 404],
+  ),
+  async (c) => {
+    const project = found(await registry(c.env).getProject(c.req.valid('param').projectId), 'project');
+    return c.json(await answerUsage(c.env, c.req.valid('query'), { projectId: project.id }, project.id), 200);
+  },
+);
 
-projectUsage.get('/:projectId/usage', async (c) => {
-  const project = found(await registry(c.env).getProject(c.req.param('projectId')), 'project');
-  return answerUsage(c, { projectId: project.id }, project.id);
-});
-
-export const gatewayUsage = new Hono<AppEnv>();
-
-gatewayUsage.get('/', async (c) => answerUsage(c, {}, null));
+usage.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/usage',
+      summary: 'The whole gateway’s usage, including refusals of calls without a known key',
+      request: { query: usageQuery },
+      responses: { 200: json(Usage, 'The gateway’s usage') },
+    },
+    [400],
+  ),
+  async (c) => c.json(await answerUsage(c.env, c.req.valid('query'), {}, null), 200),
+);

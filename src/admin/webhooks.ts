@@ -1,24 +1,25 @@
 // Admin: webhook deliveries — what the outbox holds (pending, delivered, dead) and a retry of a
 // dead delivery under the same webhook-id. Works with webhooks off too (then the list is empty).
 
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
 import { encodeCursor } from '../objects/page';
 import { outbox } from '../objects/outbox/client';
 import type { DeliveryRow } from '../objects/outbox/object';
-import { afterCursor, found } from './projects';
+import { Delivery, DeliveryPage, type DeliveryView } from './responses';
+import { adminRoute, deliveryId, json } from './route';
 import { deliveryListQuery } from './schemas';
-import { query } from './validate';
+import { afterCursor, found } from './validate';
 
-export const webhooks = new Hono<AppEnv>();
+export const webhooks = new OpenAPIHono<AppEnv>();
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-function deliveryView(row: DeliveryRow) {
+function deliveryView(row: DeliveryRow): DeliveryView {
   return {
     id: row.id,
-    type: row.type,
+    type: row.type as DeliveryView['type'],
     status: row.status,
     attempts: row.attempts,
     createdAt: new Date(row.created_at).toISOString(),
@@ -27,18 +28,42 @@ function deliveryView(row: DeliveryRow) {
     lastStatus: row.last_status,
     lastError: row.last_error,
     deliveredAt: iso(row.delivered_at),
-    payload: JSON.parse(row.body) as unknown,
+    payload: JSON.parse(row.body) as DeliveryView['payload'],
   };
 }
 
-webhooks.get('/deliveries', async (c) => {
-  const { limit, cursor, status } = query(c, deliveryListQuery);
-  const page = await outbox(c.env).list(status, limit, afterCursor(cursor));
-  return c.json({ items: page.items.map(deliveryView), nextCursor: encodeCursor(page.nextAfter) });
-});
+webhooks.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/webhooks/deliveries',
+      summary: 'Webhook deliveries, oldest first: pending (with their next attempt), delivered, dead',
+      request: { query: deliveryListQuery },
+      responses: { 200: json(DeliveryPage, 'A page of deliveries') },
+    },
+    [400],
+  ),
+  async (c) => {
+    const { limit, cursor, status } = c.req.valid('query');
+    const page = await outbox(c.env).list(status, limit, afterCursor(cursor));
+    return c.json({ items: page.items.map(deliveryView), nextCursor: encodeCursor(page.nextAfter) }, 200);
+  },
+);
 
-webhooks.post('/deliveries/:deliveryId/retry', async (c) => {
-  const result = found(await outbox(c.env).retry(c.req.param('deliveryId')), 'delivery');
-  if (result === 'not-dead') throw new ApiError('conflict', { detail: 'Only a dead delivery can be retried' });
-  return c.json(deliveryView(result));
-});
+webhooks.openapi(
+  adminRoute(
+    {
+      method: 'post',
+      path: '/webhooks/deliveries/{deliveryId}/retry',
+      summary: 'Queue a dead delivery again, with the same webhook-id',
+      request: { params: deliveryId },
+      responses: { 200: json(Delivery, 'The delivery, pending again') },
+    },
+    [404, 409],
+  ),
+  async (c) => {
+    const result = found(await outbox(c.env).retry(c.req.valid('param').deliveryId), 'delivery');
+    if (result === 'not-dead') throw new ApiError('conflict', { detail: 'Only a dead delivery can be retried' });
+    return c.json(deliveryView(result), 200);
+  },
+);

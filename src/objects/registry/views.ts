@@ -2,8 +2,11 @@
 
 import type { Environment } from '../../core/key-format';
 import { KEY_RECORD_VERSION, type KeyRecord, type Quota, type RateLimit } from '../../core/key-record';
+import type { ExposedReason, KeyStatus, ProjectView, RegistryKeyView } from '../../core/admin-views';
 
-export type KeyStatus = 'active' | 'disabled' | 'revoked' | 'expired';
+/** The admin API's views, declared once with their schemas (core/admin-views.ts). */
+export type { KeyStatus, ProjectView };
+export type KeyView = RegistryKeyView;
 
 export type ProjectRow = {
   seq: number;
@@ -41,39 +44,6 @@ export type KeyRow = {
   quota: string | null;
 };
 
-export interface ProjectView {
-  id: string;
-  name: string;
-  description: string | null;
-  metadata: Record<string, string>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface KeyView {
-  id: string;
-  projectId: string;
-  name: string;
-  start: string;
-  environment: Environment;
-  scopes: string[];
-  status: KeyStatus;
-  exposed: boolean;
-  exposedReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  rotatedFrom: string | null;
-  rotatedTo: string | null;
-  rateLimits: RateLimit[];
-  /** `remaining` is filled by the admin API from the key's limiter (exact); null here. */
-  quota: (Quota & { remaining: number | null }) | null;
-  ipAllowlist: string[];
-  metadata: Record<string, string>;
-}
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function projectView(row: ProjectRow): ProjectView {
@@ -104,7 +74,7 @@ export function keyView(row: KeyRow, now: number): KeyView {
     scopes: JSON.parse(row.scopes) as string[],
     status: keyStatus(row, now),
     exposed: row.exposed_at !== null,
-    exposedReason: row.exposed_reason,
+    exposedReason: row.exposed_reason as ExposedReason | null,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     expiresAt: iso(row.expires_at),
@@ -113,7 +83,7 @@ export function keyView(row: KeyRow, now: number): KeyView {
     rotatedFrom: row.rotated_from,
     rotatedTo: row.rotated_to,
     rateLimits: JSON.parse(row.rate_limits) as RateLimit[],
-    quota: row.quota === null ? null : { ...(JSON.parse(row.quota) as Quota), remaining: null },
+    quota: row.quota === null ? null : (JSON.parse(row.quota) as Quota),
     ipAllowlist: row.ip_allowlist === null ? [] : (JSON.parse(row.ip_allowlist) as string[]),
     metadata: JSON.parse(row.metadata) as Record<string, string>,
   };
