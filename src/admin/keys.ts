@@ -10,7 +10,7 @@ import { hashKey } from '../core/key-hash';
 import { applyEdgeRecord } from '../edge/verify-key';
 import { registry } from '../objects/registry/client';
 import { encodeCursor } from '../objects/page';
-import type { KeyChanged, RotateRefusal } from '../objects/registry/object';
+import type { KeyChanged, RotateRefusal } from '../objects/registry/types';
 import type { KeyView } from '../objects/registry/views';
 import { afterCursor, found } from './projects';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';

@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
 import { encodeCursor } from '../objects/page';
 import { outbox } from '../objects/outbox/client';
-import type { DeliveryRow } from '../objects/outbox/object';
+import type { DeliveryRow } from '../objects/outbox/types';
 import { afterCursor, found } from './projects';
 import { deliveryListQuery } from './schemas';
 import { query } from './validate';

@@ -5,50 +5,13 @@
 // API, which can queue it again under the same webhook-id. Every attempt is signed afresh
 // (Standard Webhooks: the timestamp is the attempt's), the body is always the same bytes.
 
-import { log } from '../../log';
-import { armAlarm } from '../alarm';
-import { SqliteObject } from '../migrate';
 import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from '../../config/webhooks';
-import type { WebhookMessage } from './types';
+import { log } from '../../log';
 import { signatureHeaders } from '../../webhooks/sign';
-
-export const OUTBOX_MIGRATIONS: readonly string[][] = [
-  // v1
-  [
-    `CREATE TABLE deliveries (
-       seq INTEGER PRIMARY KEY AUTOINCREMENT,
-       id TEXT NOT NULL UNIQUE,
-       type TEXT NOT NULL,
-       body TEXT NOT NULL,
-       created_at INTEGER NOT NULL,
-       status TEXT NOT NULL,
-       attempts INTEGER NOT NULL,
-       next_attempt_at INTEGER,
-       last_attempt_at INTEGER,
-       last_status INTEGER,
-       last_error TEXT,
-       delivered_at INTEGER
-     )`,
-    `CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)`,
-  ],
-];
-
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
-
-export type DeliveryRow = {
-  seq: number;
-  id: string;
-  type: string;
-  body: string;
-  created_at: number;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_attempt_at: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  delivered_at: number | null;
-};
+import { armAlarm } from '../alarm';
+import { SqliteObject } from '../sqlite-object';
+import { OUTBOX_MIGRATIONS } from './schema';
+import type { DeliveryPage, DeliveryRow, DeliveryStatus, WebhookMessage } from './types';
 
 /** Deliveries attempted per alarm; more ⇒ the alarm rings again at once. */
 const BATCH = 25;
@@ -78,7 +41,7 @@ export class WebhookOutbox extends SqliteObject {
     await armAlarm(this.ctx.storage, now);
   }
 
-  list(status: DeliveryStatus | undefined, limit: number, after: number): { items: DeliveryRow[]; nextAfter: number | null } {
+  list(status: DeliveryStatus | undefined, limit: number, after: number): DeliveryPage {
     const rows = this.sql
       .exec<DeliveryRow>(
         `SELECT * FROM deliveries WHERE seq > ? AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?`,

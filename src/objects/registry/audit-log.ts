@@ -3,19 +3,9 @@
 // key or a key hash: targets are ids, changes are field values an admin may read anyway.
 
 import { createHash } from 'node:crypto';
+import type { AuditEntry } from './types';
 
 export const GENESIS = '0'.repeat(64);
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  /** JSON text of the changed fields (parsed by the admin API). */
-  changes: string;
-  hash: string;
-}
 
 type AuditRow = {
   seq: number;

@@ -7,52 +7,18 @@
 
 import { pageOf, type Page } from '../page';
 import { randomBase62 } from '../../core/key-format';
-import type { KeyRecord } from '../../core/key-record';
-import { AuditLog, type AuditEntry } from './audit-log';
-import { EdgePublisher } from './edge-publisher';
-import type { FeedSnapshot } from '../../core/feed-snapshot';
-import { REGISTRY_MIGRATIONS } from './schema';
-import { SqliteObject } from '../migrate';
-import {
-  KeyTable,
-  newKeyId,
-  rotateRefusal,
-  successorOf,
-  type ExposureReport,
-  type KeyChange,
-  type NewKey,
-  type RotateRefusal,
-} from './key-table';
 import type { ExposurePolicy } from '../../core/key-record';
+import type { FeedSnapshot } from '../../core/feed-snapshot';
 import { LocalOutbox, type WebhookEventType } from '../../webhooks/events';
+import { SqliteObject } from '../sqlite-object';
+import { AuditLog } from './audit-log';
+import { EdgePublisher } from './edge-publisher';
 import { takeExpiryNotices } from './expiry-notices';
+import { KeyTable, newKeyId, rotateRefusal, successorOf } from './key-table';
+import { REGISTRY_MIGRATIONS } from './schema';
+import type { AuditPage, Exposed, ExposureReport, KeyChange, KeyChanged, NewKey, NewProject, ProjectChange, RotateRefusal } from './types';
 import { edgeRecord, keyEventData, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 
-export type { ExposureReason, ExposureReport, KeyChange, NewKey, RotateRefusal } from './key-table';
-
-export interface NewProject {
-  name: string;
-  description?: string | undefined;
-  metadata?: Record<string, string> | undefined;
-}
-
-export type ProjectChange = Partial<NewProject>;
-
-/** A key after a change, with its hash so the calling isolate can drop its cached copy (never shown). */
-export interface KeyChanged {
-  view: KeyView;
-  hash: string;
-  record: KeyRecord;
-}
-
-/** A key found by `expose`; `changed` when its edge record changed (revoked or disabled now). */
-export interface Exposed {
-  hash: string;
-  keyId: string;
-  record: KeyRecord;
-  at: number;
-  changed: boolean;
-}
 export const SYSTEM_ACTOR = 'keygate';
 
 export class Registry extends SqliteObject {
@@ -276,7 +242,7 @@ export class Registry extends SqliteObject {
     return this.events.queue(events, now);
   }
 
-  listAudit(limit: number, after: number): Page<AuditEntry> & { chain: { entries: number; brokenAt: number | null } } {
+  listAudit(limit: number, after: number): AuditPage {
     return { ...this.audit.list(limit, after), chain: this.audit.verify() };
   }
 
