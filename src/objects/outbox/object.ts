@@ -9,6 +9,7 @@ import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from '..
 import { log } from '../../log';
 import { signatureHeaders } from '../../webhooks/sign';
 import { armAlarm } from '../alarm';
+import { readPage } from '../page';
 import { SqliteObject } from '../sqlite-object';
 import { OUTBOX_MIGRATIONS } from './schema';
 import type { DeliveryPage, DeliveryRow, DeliveryStatus, WebhookMessage } from './types';
@@ -42,18 +43,17 @@ export class WebhookOutbox extends SqliteObject {
   }
 
   list(status: DeliveryStatus | undefined, limit: number, after: number): DeliveryPage {
-    const rows = this.sql
-      .exec<DeliveryRow>(
-        `SELECT * FROM deliveries WHERE seq > ? AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?`,
-        after,
-        status ?? null,
-        status ?? null,
-        limit + 1,
-      )
-      .toArray();
-    const more = rows.length > limit;
-    const items = more ? rows.slice(0, limit) : rows;
-    return { items, nextAfter: more ? (items[items.length - 1] as DeliveryRow).seq : null };
+    const read = (n: number) =>
+      this.sql
+        .exec<DeliveryRow>(
+          `SELECT * FROM deliveries WHERE seq > ? AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?`,
+          after,
+          status ?? null,
+          status ?? null,
+          n,
+        )
+        .toArray();
+    return readPage(limit, read, (row) => row);
   }
 
   get(id: string): DeliveryRow | null {

@@ -5,7 +5,7 @@
 // own SQLite with the change that causes them and handed to the WebhookOutbox by the alarm. It
 // never sees a plaintext key.
 
-import { pageOf, type Page } from '../page';
+import { readPage, type Page } from '../page';
 import { randomBase62 } from '../../core/key-format';
 import type { ExposurePolicy } from '../../core/key-record';
 import type { FeedSnapshot } from '../../core/feed-snapshot';
@@ -59,10 +59,9 @@ export class Registry extends SqliteObject {
   }
 
   listProjects(limit: number, after: number): Page<ProjectView> {
-    const rows = this.sql
-      .exec<ProjectRow>(`SELECT * FROM projects WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`, after, limit + 1)
-      .toArray();
-    return pageOf(rows, limit, projectView);
+    const read = (n: number) =>
+      this.sql.exec<ProjectRow>(`SELECT * FROM projects WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`, after, n).toArray();
+    return readPage(limit, read, projectView);
   }
 
   updateProject(id: string, change: ProjectChange, actor: string, now: number): ProjectView | null {
@@ -109,7 +108,11 @@ export class Registry extends SqliteObject {
 
   listKeys(projectId: string, limit: number, after: number, now: number, status?: string): Page<KeyView> | null {
     if (!this.projectRow(projectId)) return null;
-    return pageOf(this.keys.list(projectId, limit + 1, after, now, status), limit, (row) => keyView(row, now));
+    return readPage(
+      limit,
+      (n) => this.keys.list(projectId, n, after, now, status),
+      (row) => keyView(row, now),
+    );
   }
 
   /** Applies a validated change; 'revoked' when the key is revoked (a revoked key never changes). */
