@@ -38,7 +38,7 @@ webhooks.get('/deliveries', async (c) => {
 });
 
 webhooks.post('/deliveries/:deliveryId/retry', async (c) => {
-  const result = found(await outbox(c.env).retry(c.req.param('deliveryId')), 'delivery');
+  const result = found(await outbox(c.env).retry(c.req.param('deliveryId'), Date.now()), 'delivery');
   if (result === 'not-dead') throw new ApiError('conflict', { detail: 'Only a dead delivery can be retried' });
   return c.json(deliveryView(result));
 });

@@ -55,7 +55,10 @@ export class LocalOutbox {
       .toArray();
     if (rows.length === 0) return;
     try {
-      await outbox(this.env).enqueue(rows.map(({ id, type, body, at }) => ({ id, type, body, at })));
+      await outbox(this.env).enqueue(
+        rows.map(({ id, type, body, at }) => ({ id, type, body, at })),
+        now,
+      );
     } catch (error) {
       log('error', 'webhook events not handed to the outbox; kept for a retry', { events: rows.length, error: String(error) });
       await armAlarm(this.storage, now + HANDOVER_RETRY_MS);

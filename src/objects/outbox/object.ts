@@ -25,9 +25,8 @@ export class WebhookOutbox extends SqliteObject {
     super(ctx, env, OUTBOX_MIGRATIONS);
   }
 
-  /** Stores new messages as pending (an id already here is ignored) and wakes the alarm. */
-  async enqueue(messages: WebhookMessage[]): Promise<void> {
-    const now = Date.now();
+  /** Stores new messages as pending, due at `now` (an id already here is ignored), and wakes the alarm. */
+  async enqueue(messages: WebhookMessage[], now: number): Promise<void> {
     for (const m of messages) {
       this.sql.exec(
         `INSERT INTO deliveries (id, type, body, created_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', 0, ?)
@@ -60,12 +59,11 @@ export class WebhookOutbox extends SqliteObject {
     return this.sql.exec<DeliveryRow>(`SELECT * FROM deliveries WHERE id = ?`, id).toArray()[0] ?? null;
   }
 
-  /** Queues a dead delivery again, same webhook-id, attempts from zero; 'not-dead' otherwise. */
-  async retry(id: string): Promise<DeliveryRow | 'not-dead' | null> {
+  /** Queues a dead delivery again, due at `now`, same webhook-id, attempts from zero; 'not-dead' otherwise. */
+  async retry(id: string, now: number): Promise<DeliveryRow | 'not-dead' | null> {
     const row = this.get(id);
     if (row === null) return null;
     if (row.status !== 'dead') return 'not-dead';
-    const now = Date.now();
     this.sql.exec(`UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?`, now, id);
     await armAlarm(this.ctx.storage, now);
     return this.get(id);
