@@ -20,6 +20,7 @@ import { OUTBOX_MIGRATIONS, OUTBOX_SCHEMA_VERSION } from '../src/objects/outbox/
 import { createKey } from './helpers/admin';
 import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 import wranglerToml from '../wrangler.toml?raw';
+import storageSchemaDoc from '../docs/storage-schema.md?raw';
 
 /** Every table of a Durable Object's SQLite (not the runtime's own) with its columns. */
 function tablesOf(state: DurableObjectState): Record<string, string[]> {
@@ -239,6 +240,14 @@ describe('Durable Object schemas', () => {
         indexes: indexesOf(state),
       }));
       expect(layout).toEqual({ version: pinned.expectedVersion, tables: pinned.tables, indexes: pinned.indexes });
+    });
+
+    it('docs/storage-schema.md lists its version and every table', () => {
+      const row = storageSchemaDoc.split('\n').find((line) => line.startsWith(`| \`${pinned.className}\``));
+      const cells = (row ?? '').split('|').map((c) => c.trim());
+      expect(cells[4]).toBe(String(pinned.expectedVersion));
+      const listed = [...(cells[5] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1]).sort();
+      expect(listed).toEqual(Object.keys(pinned.tables).sort());
     });
   });
 
