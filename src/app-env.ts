@@ -3,7 +3,7 @@
 import type { Bindings, Config } from './config';
 import type { Principal } from './core/principal';
 import type { RouteRule } from './core/route-rules';
-import type { LimitHeaders } from './objects/limiter/object';
+import type { LimitHeaders } from './objects/limiter/types';
 
 export type { Bindings, Config };
 

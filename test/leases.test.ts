@@ -5,7 +5,8 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { storageCounters } from '../src/bench-counters';
 import { heldLease } from '../src/edge/steps/enforce-limits';
-import { LEASE_MS, type KeyLimiter, type Verdict } from '../src/objects/limiter/object';
+import { LEASE_MS, type KeyLimiter } from '../src/objects/limiter/object';
+import type { Verdict } from '../src/objects/limiter/types';
 import { adminCall, adminJson, createKey } from './helpers/admin';
 import { expectProblem, gatewayNoWait, newTag, originCalls, withKey } from './helpers/gateway';
 

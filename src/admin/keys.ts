@@ -11,7 +11,7 @@ import { hashKey } from '../core/key-hash';
 import { applyEdgeRecord } from '../edge/verify-key';
 import { registry } from '../objects/registry/client';
 import { encodeCursor } from '../objects/page';
-import type { KeyChanged, RotateRefusal } from '../objects/registry/object';
+import type { KeyChanged, RotateRefusal } from '../objects/registry/types';
 import type { KeyView, RegistryKeyView } from '../core/admin-views';
 import { Key, KeyCreated, KeyPage } from './responses';
 import { adminRoute, json, jsonBody, keyId, projectId } from './route';

@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
 import { encodeCursor } from '../objects/page';
 import { outbox } from '../objects/outbox/client';
-import type { DeliveryRow } from '../objects/outbox/object';
+import type { DeliveryRow } from '../objects/outbox/types';
 import { Delivery, DeliveryPage, type DeliveryView } from './responses';
 import { adminRoute, deliveryId, json } from './route';
 import { deliveryListQuery } from './schemas';
@@ -62,7 +62,7 @@ webhooks.openapi(
     [404, 409],
   ),
   async (c) => {
-    const result = found(await outbox(c.env).retry(c.req.valid('param').deliveryId), 'delivery');
+    const result = found(await outbox(c.env).retry(c.req.valid('param').deliveryId, Date.now()), 'delivery');
     if (result === 'not-dead') throw new ApiError('conflict', { detail: 'Only a dead delivery can be retried' });
     return c.json(deliveryView(result), 200);
   },

@@ -9,7 +9,7 @@ import { hashKey } from '../core/key-hash';
 import { applyEdgeRecord, lookupDeps, lookupHash } from './verify-key';
 import { registry } from '../objects/registry/client';
 import type { ExposurePolicy } from '../core/key-record';
-import type { Exposed, ExposureReason, ExposureReport } from '../objects/registry/object';
+import type { Exposed, ExposureReason, ExposureReport } from '../objects/registry/types';
 import { log } from '../log';
 import { withDeadline } from '../core/deadline';
 

@@ -14,7 +14,7 @@ import { withDeadline } from '../core/deadline';
 import { log } from '../log';
 import type { StepContext } from './step';
 import { limiter } from '../objects/limiter/client';
-import { type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '../objects/limiter/object';
+import { type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '../objects/limiter/types';
 
 const MAX_REMEMBERED = 10_000;
 /** How long a refused call waits for this isolate's lease grants and hand-backs in flight. */

@@ -12,7 +12,7 @@ import { ApiError } from '../errors/problems';
 import { parseKey } from '../core/key-format';
 import { hashKey } from '../core/key-hash';
 import { log } from '../log';
-import type { ExposureReport } from '../objects/registry/object';
+import type { ExposureReport } from '../objects/registry/types';
 import { refuse } from '../edge/step';
 import { verifyGithubSignature, type SignatureOutcome } from './signature';
 

@@ -1,5 +1,5 @@
-// Pages of an object's rows in insertion order (seq), and the opaque cursors the admin API hands out
-// for them.
+// Pages of an object's rows in insertion order (seq), the one place that reads a page as limit + 1
+// rows, and the opaque cursors the admin API hands out for them.
 
 export interface Page<T> {
   items: T[];
@@ -7,11 +7,15 @@ export interface Page<T> {
   nextAfter: number | null;
 }
 
-/** A page from `rows` read with LIMIT limit + 1: the extra row only says that there is more. */
-export function pageOf<R extends { seq: number }, T>(rows: R[], limit: number, view: (row: R) => T): Page<T> {
+/**
+ * A page of `limit` rows by seq: `read(n)` returns up to n rows after the cursor, in seq order. It is
+ * asked for one row more than the page holds: the extra row only says that another page follows.
+ */
+export function readPage<R extends { seq: number }, T>(limit: number, read: (n: number) => R[], view: (row: R) => T): Page<T> {
+  const rows = read(limit + 1);
   const more = rows.length > limit;
-  const items = (more ? rows.slice(0, limit) : rows).map(view);
-  return { items, nextAfter: more ? (rows[limit - 1] as R).seq : null };
+  const items = more ? rows.slice(0, limit) : rows;
+  return { items: items.map(view), nextAfter: more ? (items[limit - 1] as R).seq : null };
 }
 
 /** Opaque, stable pagination cursors over the registry's insertion order. */

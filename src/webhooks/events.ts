@@ -12,14 +12,8 @@ import { webhooksEnabled, type WebhookBindings } from '../config/webhooks';
 export type { WebhookEventType, WebhookMessage } from '../objects/outbox/types';
 import type { WebhookEventType, WebhookMessage } from '../objects/outbox/types';
 
-/** The migration step that creates a local outbox (the Registry's and the KeyLimiter's). */
-export const LOCAL_OUTBOX_TABLE = `CREATE TABLE webhook_events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  body TEXT NOT NULL,
-  at INTEGER NOT NULL
-)`;
+// The `webhook_events` table is created by each keeping object's own migrations (registry v4,
+// limiter v3), as literal SQL: a shared constant would rewrite history in both if edited.
 
 /** How long a failed hand-over waits before the alarm tries again. */
 const HANDOVER_RETRY_MS = 10_000;
@@ -61,7 +55,10 @@ export class LocalOutbox {
       .toArray();
     if (rows.length === 0) return;
     try {
-      await outbox(this.env).enqueue(rows.map(({ id, type, body, at }) => ({ id, type, body, at })));
+      await outbox(this.env).enqueue(
+        rows.map(({ id, type, body, at }) => ({ id, type, body, at })),
+        now,
+      );
     } catch (error) {
       log('error', 'webhook events not handed to the outbox; kept for a retry', { events: rows.length, error: String(error) });
       await armAlarm(this.storage, now + HANDOVER_RETRY_MS);

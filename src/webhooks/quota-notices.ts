@@ -1,18 +1,12 @@
 // quota.low (90 % used) and quota.exhausted (100 % used, or a call refused for the quota): each
-// once per key and quota period, remembered in the KeyLimiter's `quota_notices`. Pure SQL, no I/O,
-// so the limit decision it follows stays synchronous.
+// once per key and quota period, remembered in the KeyLimiter's `quota_notices` (created by its
+// migrations, src/objects/limiter/schema.ts). Pure SQL, no I/O, so the limit decision it follows
+// stays synchronous.
 
 import type { Quota } from '../core/key-record';
 import type { WebhookEventType } from './events';
 
 export const LOW_SHARE = 0.9;
-
-export const QUOTA_NOTICES_TABLE = `CREATE TABLE quota_notices (
-  period_key TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  PRIMARY KEY (period_key, kind)
-)`;
 
 export interface QuotaState {
   key: { id: string; projectId: string };

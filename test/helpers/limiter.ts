@@ -2,7 +2,8 @@
 // a test hold a call before it goes out or before its answer comes back — to put this isolate's
 // limiter calls in an order that a loaded machine produces only by chance. Nothing is decided here.
 
-import type { KeyLimiter, LeaseReturn, LimitCheck, Verdict } from '../../src/objects/limiter/object';
+import type { KeyLimiter } from '../../src/objects/limiter/object';
+import type { LeaseReturn, LimitCheck, Verdict } from '../../src/objects/limiter/types';
 
 /** A promise the test opens when it wants. */
 export interface Gate {

@@ -98,8 +98,8 @@ describe('webhook delivery', () => {
   it('an event handed over twice is stored once and delivered once', async () => {
     const projectId = `prj_dedupe${Date.now()}`;
     const message = webhookMessage('key.revoked', { keyId: 'key_dedupe', projectId, reason: 'admin' }, Date.now());
-    await outbox(env).enqueue([message]);
-    await outbox(env).enqueue([message]);
+    await outbox(env).enqueue([message], Date.now());
+    await outbox(env).enqueue([message], Date.now());
     await delivered(projectId, 1);
     expect(await deliveriesOf(projectId)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 300));

@@ -1,7 +1,7 @@
 // What this isolate remembers of its keys' limits: the refusals it repeats from memory, and how
 // often each key was called in the last two seconds (to know when to ask for a lease).
 
-import type { Verdict } from '../../objects/limiter/object';
+import type { Verdict } from '../../objects/limiter/types';
 
 export const MAX_REMEMBERED = 10_000;
 /** Calls of one key within a second before this isolate asks for leases. */

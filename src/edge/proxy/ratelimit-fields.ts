@@ -3,7 +3,7 @@
 // clients written against the earlier drafts (-06 and before) the `RateLimit-Limit`,
 // `RateLimit-Remaining` and `RateLimit-Reset` triple of the tightest limit is sent too.
 
-import { quotaPolicy, tightest, type LimitHeaders, type Verdict } from '../../objects/limiter/object';
+import { quotaPolicy, tightest, type LimitHeaders, type Verdict } from '../../objects/limiter/types';
 
 /** A Structured Field string (RFC 9651 §3.3.3): policy names are validated, but escape anyway. */
 function sfString(text: string): string {

@@ -14,7 +14,7 @@ import { log } from '../../log';
 import { refuse, type StepContext } from '../step';
 import { AUTH_RETRY_AFTER } from './api-key-auth';
 import { check, endLease, freedCount, holdsCalls, settled, spendLease, type Limits } from '../lease-holder';
-import type { LimitHeaders, Verdict } from '../../objects/limiter/object';
+import type { LimitHeaders, Verdict } from '../../objects/limiter/types';
 import { refusalHeaders } from '../proxy/ratelimit-fields';
 import { MAX_REMEMBERED, noteCall, overLimit, type Refusal } from '../memory/limit-refusals';
 

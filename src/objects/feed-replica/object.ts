@@ -5,11 +5,13 @@
 // poll, whatever the number of locations and isolates. Nothing here is durable: a restarted
 // replica asks the registry before it answers.
 
-import { DurableObject } from 'cloudflare:workers';
 import { withDeadline } from '../../core/deadline';
+import { mergePage } from '../../core/feed-snapshot';
 import { log } from '../../log';
 import { registry } from '../registry/client';
-import { mergePage, type FeedSnapshot } from '../../core/feed-snapshot';
+import { SqliteObject } from '../sqlite-object';
+import { FEED_REPLICA_MIGRATIONS } from './schema';
+import type { FeedSnapshot } from './types';
 
 export const REPLICA_POLL_MS = 2_000;
 /** A replica nobody asked for this long stops polling (and is evicted in time). */
@@ -20,13 +22,17 @@ const REGISTRY_TIMEOUT_MS = 1_000;
 /** Consumers come back a little after the next poll's answer is due. */
 const REFRESH_MARGIN_MS = 50;
 
-export class FeedReplica extends DurableObject<Env> {
+export class FeedReplica extends SqliteObject {
   private window: FeedSnapshot | null = null;
   private pulling: Promise<void> | null = null;
   private askedAt = 0;
   private polledAt = 0;
   private roundTripMs = 0;
   private alarmSet = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, FEED_REPLICA_MIGRATIONS);
+  }
 
   /** The window as this replica has it (its `confirmedAt` tells how fresh); a restarted one asks first. */
   async snapshot(): Promise<FeedSnapshot> {

@@ -5,5 +5,5 @@ import type { KeyLimiter } from './object';
 
 export function limiter(env: Env, keyId: string): DurableObjectStub<KeyLimiter> {
   storageCounters.limiterCalls++;
-  return env.LIMITER.get(env.LIMITER.idFromName(keyId)) as DurableObjectStub<KeyLimiter>;
+  return env.LIMITER.get(env.LIMITER.idFromName(keyId));
 }

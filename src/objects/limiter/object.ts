@@ -16,11 +16,13 @@
 // did not spend it returns; near a limit (a block under 2) there are no leases, only per-call checks.
 
 import type { Quota, RateLimit } from '../../core/key-record';
-import { SqliteObject } from '../migrate';
 import { periodOf } from '../../core/periods';
 import { log } from '../../log';
-import { LOCAL_OUTBOX_TABLE, LocalOutbox } from '../../webhooks/events';
-import { QUOTA_NOTICES_TABLE, takeQuotaNotices } from '../../webhooks/quota-notices';
+import { LocalOutbox } from '../../webhooks/events';
+import { takeQuotaNotices } from '../../webhooks/quota-notices';
+import { SqliteObject } from '../sqlite-object';
+import { LIMITER_MIGRATIONS } from './schema';
+import { quotaPolicy, type Lease, type LeaseReturn, type LimitCheck, type LimitHeaders, type Verdict } from './types';
 
 /** How long a lease may be spent. */
 export const LEASE_MS = 1_000;
@@ -29,77 +31,6 @@ export const LEASE_MAX = 500;
 /** A lease is at most this share of the smallest headroom left (so several isolates can hold one). */
 const LEASE_SHARE = 4;
 
-export interface LimitCheck {
-  requestId: string;
-  now: number;
-  rateLimits: RateLimit[];
-  quota: Quota | null;
-  /** The calling isolate, when it asks for a lease with this call. */
-  leaseFor?: string;
-  /** Unspent calls of earlier leases, handed back. */
-  release?: LeaseReturn[];
-  /** The key, named in quota webhooks. */
-  key?: { id: string; projectId: string };
-}
-
-export interface LeaseReturn {
-  id: string;
-  unspent: number;
-}
-
-/** Calls granted to one isolate: `units` more calls until `expiresAt`; `headers` as after this call. */
-export interface Lease {
-  id: string;
-  units: number;
-  expiresAt: number;
-  headers: LimitHeaders[];
-}
-
-/** One limit of the key as the RateLimit fields report it (a policy, in the IETF draft's terms). */
-export interface LimitHeaders {
-  /** The window's name, or the quota's (quotaPolicy). */
-  policy: string;
-  /** The window, or the quota's current period, in seconds. */
-  window: number;
-  limit: number;
-  remaining: number;
-  /** Seconds until the limit frees a call (window) or resets (quota). */
-  reset: number;
-}
-
-/** Every limit of the key, windows first, then the quota. */
-export type Verdict =
-  | { allowed: true; policies: LimitHeaders[]; lease?: Lease }
-  | { allowed: false; reason: 'rate-limited' | 'quota-exceeded'; name: string; policies: LimitHeaders[]; retryAfter: number };
-
-/** The quota's policy name (period "day" or "month"): never a window's, whose names cannot hold ":". */
-export function quotaPolicy(period: string): string {
-  return `quota:${period}`;
-}
-
-export const LIMITER_MIGRATIONS: readonly string[][] = [
-  // v1 (objects created before schema versions had these tables already, hence IF NOT EXISTS)
-  [
-    `CREATE TABLE IF NOT EXISTS hits (window TEXT NOT NULL, at INTEGER NOT NULL)`,
-    `CREATE INDEX IF NOT EXISTS hits_by_window ON hits (window, at)`,
-    `CREATE TABLE IF NOT EXISTS quota_use (period_key TEXT PRIMARY KEY, used INTEGER NOT NULL)`,
-    `CREATE TABLE IF NOT EXISTS decisions (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, verdict TEXT NOT NULL)`,
-  ],
-  // v2: leases
-  [
-    `ALTER TABLE hits ADD COLUMN lease_id TEXT`,
-    `CREATE INDEX hits_by_lease ON hits (lease_id) WHERE lease_id IS NOT NULL`,
-    `CREATE TABLE leases (
-       id TEXT PRIMARY KEY,
-       holder TEXT NOT NULL,
-       units INTEGER NOT NULL,
-       period_key TEXT,
-       expires_at INTEGER NOT NULL
-     )`,
-  ],
-  // v3: quota webhooks — which notices this period has had, and events not yet handed over
-  [QUOTA_NOTICES_TABLE, LOCAL_OUTBOX_TABLE],
-];
 const DECISION_MEMORY_MS = 5 * 60_000;
 /** Lease rows are kept this long after they end, so a late return still finds them. */
 const LEASE_MEMORY_MS = 60 * 60_000;
@@ -274,9 +205,4 @@ export class KeyLimiter extends SqliteObject {
 
 function logQueueFault(keyId: string, error: unknown): void {
   log('error', 'quota webhook not queued', { keyId, error: String(error) });
-}
-
-/** The limit with the fewest calls left. */
-export function tightest(candidates: readonly LimitHeaders[]): LimitHeaders {
-  return candidates.reduce((a, b) => (b.remaining < a.remaining ? b : a));
 }

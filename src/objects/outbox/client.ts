@@ -3,5 +3,5 @@
 import type { WebhookOutbox } from './object';
 
 export function outbox(env: { WEBHOOKS: Env['WEBHOOKS'] }): DurableObjectStub<WebhookOutbox> {
-  return env.WEBHOOKS.get(env.WEBHOOKS.idFromName('outbox')) as DurableObjectStub<WebhookOutbox>;
+  return env.WEBHOOKS.get(env.WEBHOOKS.idFromName('outbox'));
 }

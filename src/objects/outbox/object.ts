@@ -5,50 +5,14 @@
 // API, which can queue it again under the same webhook-id. Every attempt is signed afresh
 // (Standard Webhooks: the timestamp is the attempt's), the body is always the same bytes.
 
-import { log } from '../../log';
-import { armAlarm } from '../alarm';
-import { SqliteObject } from '../migrate';
 import { parseWebhookConfig, type WebhookBindings, type WebhookConfig } from '../../config/webhooks';
-import type { WebhookMessage } from './types';
+import { log } from '../../log';
 import { signatureHeaders } from '../../webhooks/sign';
-
-export const OUTBOX_MIGRATIONS: readonly string[][] = [
-  // v1
-  [
-    `CREATE TABLE deliveries (
-       seq INTEGER PRIMARY KEY AUTOINCREMENT,
-       id TEXT NOT NULL UNIQUE,
-       type TEXT NOT NULL,
-       body TEXT NOT NULL,
-       created_at INTEGER NOT NULL,
-       status TEXT NOT NULL,
-       attempts INTEGER NOT NULL,
-       next_attempt_at INTEGER,
-       last_attempt_at INTEGER,
-       last_status INTEGER,
-       last_error TEXT,
-       delivered_at INTEGER
-     )`,
-    `CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)`,
-  ],
-];
-
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
-
-export type DeliveryRow = {
-  seq: number;
-  id: string;
-  type: string;
-  body: string;
-  created_at: number;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_attempt_at: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  delivered_at: number | null;
-};
+import { armAlarm } from '../alarm';
+import { readPage } from '../page';
+import { SqliteObject } from '../sqlite-object';
+import { OUTBOX_MIGRATIONS } from './schema';
+import type { DeliveryPage, DeliveryRow, DeliveryStatus, WebhookMessage } from './types';
 
 /** Deliveries attempted per alarm; more ⇒ the alarm rings again at once. */
 const BATCH = 25;
@@ -61,9 +25,8 @@ export class WebhookOutbox extends SqliteObject {
     super(ctx, env, OUTBOX_MIGRATIONS);
   }
 
-  /** Stores new messages as pending (an id already here is ignored) and wakes the alarm. */
-  async enqueue(messages: WebhookMessage[]): Promise<void> {
-    const now = Date.now();
+  /** Stores new messages as pending, due at `now` (an id already here is ignored), and wakes the alarm. */
+  async enqueue(messages: WebhookMessage[], now: number): Promise<void> {
     for (const m of messages) {
       this.sql.exec(
         `INSERT INTO deliveries (id, type, body, created_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', 0, ?)
@@ -78,31 +41,29 @@ export class WebhookOutbox extends SqliteObject {
     await armAlarm(this.ctx.storage, now);
   }
 
-  list(status: DeliveryStatus | undefined, limit: number, after: number): { items: DeliveryRow[]; nextAfter: number | null } {
-    const rows = this.sql
-      .exec<DeliveryRow>(
-        `SELECT * FROM deliveries WHERE seq > ? AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?`,
-        after,
-        status ?? null,
-        status ?? null,
-        limit + 1,
-      )
-      .toArray();
-    const more = rows.length > limit;
-    const items = more ? rows.slice(0, limit) : rows;
-    return { items, nextAfter: more ? (items[items.length - 1] as DeliveryRow).seq : null };
+  list(status: DeliveryStatus | undefined, limit: number, after: number): DeliveryPage {
+    const read = (n: number) =>
+      this.sql
+        .exec<DeliveryRow>(
+          `SELECT * FROM deliveries WHERE seq > ? AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?`,
+          after,
+          status ?? null,
+          status ?? null,
+          n,
+        )
+        .toArray();
+    return readPage(limit, read, (row) => row);
   }
 
   get(id: string): DeliveryRow | null {
     return this.sql.exec<DeliveryRow>(`SELECT * FROM deliveries WHERE id = ?`, id).toArray()[0] ?? null;
   }
 
-  /** Queues a dead delivery again, same webhook-id, attempts from zero; 'not-dead' otherwise. */
-  async retry(id: string): Promise<DeliveryRow | 'not-dead' | null> {
+  /** Queues a dead delivery again, due at `now`, same webhook-id, attempts from zero; 'not-dead' otherwise. */
+  async retry(id: string, now: number): Promise<DeliveryRow | 'not-dead' | null> {
     const row = this.get(id);
     if (row === null) return null;
     if (row.status !== 'dead') return 'not-dead';
-    const now = Date.now();
     this.sql.exec(`UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?`, now, id);
     await armAlarm(this.ctx.storage, now);
     return this.get(id);

@@ -3,19 +3,10 @@
 // key or a key hash: targets are ids, changes are field values an admin may read anyway.
 
 import { createHash } from 'node:crypto';
+import { readPage, type Page } from '../page';
+import type { AuditEntry } from './types';
 
 export const GENESIS = '0'.repeat(64);
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  /** JSON text of the changed fields (parsed by the admin API). */
-  changes: string;
-  hash: string;
-}
 
 type AuditRow = {
   seq: number;
@@ -67,10 +58,9 @@ export class AuditLog {
     return v === undefined ? undefined : (JSON.parse(v) as { seq: number; hash: string });
   }
 
-  list(limit: number, after: number): { items: AuditEntry[]; nextAfter: number | null } {
-    const rows = this.sql.exec<AuditRow>(`SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit + 1).toArray();
-    const more = rows.length > limit;
-    const items = (more ? rows.slice(0, limit) : rows).map((r) => ({
+  list(limit: number, after: number): Page<AuditEntry> {
+    const read = (n: number) => this.sql.exec<AuditRow>(`SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, n).toArray();
+    return readPage(limit, read, (r) => ({
       seq: r.seq,
       at: new Date(r.at).toISOString(),
       actor: r.actor,
@@ -79,7 +69,6 @@ export class AuditLog {
       changes: r.changes,
       hash: r.hash,
     }));
-    return { items, nextAfter: more ? (rows[limit - 1] as AuditRow).seq : null };
   }
 
   /**

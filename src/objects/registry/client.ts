@@ -1,5 +1,5 @@
 // The only code that calls the registry Durable Object: one named object holds the whole registry,
-// created near REGISTRY_LOCATION_HINT when set (near the admin: src/feed/placement.ts).
+// created near REGISTRY_LOCATION_HINT when set (near the admin: src/core/placement.ts).
 
 import { storageCounters } from '../../bench-counters';
 import { isLocationHint } from '../../core/placement';

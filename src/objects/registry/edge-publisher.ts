@@ -1,7 +1,7 @@
 // How a key change reaches the edge. Two paths, both fed from the committed SQLite row:
-// 1. the change feed (`changes`): regional replicas (src/feed/replica-do.ts) poll it every ~2 s;
-//    isolates read it from them through a per-location cache, and apply each new edge record at
-//    once, over anything cached or read from KV — this is what bounds revocation at 5 s;
+// 1. the change feed (`changes`): regional replicas (src/objects/feed-replica/object.ts) poll it
+//    every ~2 s; isolates read it from them through a per-location cache, and apply each new edge
+//    record at once, over anything cached or read from KV — this is what bounds revocation at 5 s;
 // 2. KV (`key:<hash>`): written through at most once a second per key (KV's limit for one key);
 //    a write that must wait, or that fails, stays in `kv_outbox` and an alarm completes it.
 

@@ -2,40 +2,8 @@
 
 import type { ExposurePolicy } from '../../core/key-record';
 import { randomBase62 } from '../../core/key-format';
-import type { Quota, RateLimit } from '../../core/key-record';
+import type { ExposureReason, KeyChange, NewKey, RotateRefusal } from './types';
 import type { KeyRow } from './views';
-
-export interface NewKey {
-  name: string;
-  scopes: string[];
-  environment: 'live' | 'test';
-  expiresAt: number | null;
-  ipAllowlist: string[] | null;
-  metadata: Record<string, string>;
-  rateLimits: RateLimit[];
-  quota: Quota | null;
-}
-
-export interface KeyChange {
-  name?: string | undefined;
-  scopes?: string[] | undefined;
-  expiresAt?: number | null | undefined;
-  enabled?: boolean | undefined;
-  ipAllowlist?: string[] | null | undefined;
-  metadata?: Record<string, string> | undefined;
-  rateLimits?: RateLimit[] | undefined;
-  quota?: Quota | null | undefined;
-}
-
-export type ExposureReason = 'http' | 'url' | 'leak';
-
-/** One sighting of a key in public: over plain http, in a URL, or reported by a secret scanner. */
-export interface ExposureReport {
-  hash: string;
-  reason: ExposureReason;
-  /** For `leak`: where the scanner found it (its secret type, the URL, the kind of source). */
-  found?: { type: string | null; url: string | null; source: string | null };
-}
 
 /** SQL for a status filter; the single `?` it adds takes `now`. */
 const STATUS_FILTERS: Record<string, string> = {
@@ -45,9 +13,6 @@ const STATUS_FILTERS: Record<string, string> = {
   active: 'AND revoked_at IS NULL AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)',
   exposed: 'AND exposed_at IS NOT NULL AND ? IS NOT NULL',
 };
-
-/** Why a key cannot be rotated (each a 409 at the API): only an active key never rotated can be. */
-export type RotateRefusal = 'revoked' | 'rotated' | 'disabled' | 'expired';
 
 export function rotateRefusal(row: KeyRow, now: number): RotateRefusal | undefined {
   if (row.revoked_at !== null) return 'revoked';

@@ -5,54 +5,20 @@
 // own SQLite with the change that causes them and handed to the WebhookOutbox by the alarm. It
 // never sees a plaintext key.
 
-import { pageOf, type Page } from '../page';
+import { readPage, type Page } from '../page';
 import { randomBase62 } from '../../core/key-format';
-import type { KeyRecord } from '../../core/key-record';
-import { AuditLog, type AuditEntry } from './audit-log';
-import { EdgePublisher } from './edge-publisher';
-import type { FeedSnapshot } from '../../core/feed-snapshot';
-import { REGISTRY_MIGRATIONS } from './schema';
-import { SqliteObject } from '../migrate';
-import {
-  KeyTable,
-  newKeyId,
-  rotateRefusal,
-  successorOf,
-  type ExposureReport,
-  type KeyChange,
-  type NewKey,
-  type RotateRefusal,
-} from './key-table';
 import type { ExposurePolicy } from '../../core/key-record';
+import type { FeedSnapshot } from '../../core/feed-snapshot';
 import { LocalOutbox, type WebhookEventType } from '../../webhooks/events';
+import { SqliteObject } from '../sqlite-object';
+import { AuditLog } from './audit-log';
+import { EdgePublisher } from './edge-publisher';
 import { takeExpiryNotices } from './expiry-notices';
+import { KeyTable, newKeyId, rotateRefusal, successorOf } from './key-table';
+import { REGISTRY_MIGRATIONS } from './schema';
+import type { AuditPage, Exposed, ExposureReport, KeyChange, KeyChanged, NewKey, NewProject, ProjectChange, RotateRefusal } from './types';
 import { edgeRecord, keyEventData, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
 
-export type { ExposureReason, ExposureReport, KeyChange, NewKey, RotateRefusal } from './key-table';
-
-export interface NewProject {
-  name: string;
-  description?: string | undefined;
-  metadata?: Record<string, string> | undefined;
-}
-
-export type ProjectChange = Partial<NewProject>;
-
-/** A key after a change, with its hash so the calling isolate can drop its cached copy (never shown). */
-export interface KeyChanged {
-  view: KeyView;
-  hash: string;
-  record: KeyRecord;
-}
-
-/** A key found by `expose`; `changed` when its edge record changed (revoked or disabled now). */
-export interface Exposed {
-  hash: string;
-  keyId: string;
-  record: KeyRecord;
-  at: number;
-  changed: boolean;
-}
 export const SYSTEM_ACTOR = 'keygate';
 
 export class Registry extends SqliteObject {
@@ -93,10 +59,9 @@ export class Registry extends SqliteObject {
   }
 
   listProjects(limit: number, after: number): Page<ProjectView> {
-    const rows = this.sql
-      .exec<ProjectRow>(`SELECT * FROM projects WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`, after, limit + 1)
-      .toArray();
-    return pageOf(rows, limit, projectView);
+    const read = (n: number) =>
+      this.sql.exec<ProjectRow>(`SELECT * FROM projects WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`, after, n).toArray();
+    return readPage(limit, read, projectView);
   }
 
   updateProject(id: string, change: ProjectChange, actor: string, now: number): ProjectView | null {
@@ -143,7 +108,11 @@ export class Registry extends SqliteObject {
 
   listKeys(projectId: string, limit: number, after: number, now: number, status?: string): Page<KeyView> | null {
     if (!this.projectRow(projectId)) return null;
-    return pageOf(this.keys.list(projectId, limit + 1, after, now, status), limit, (row) => keyView(row, now));
+    return readPage(
+      limit,
+      (n) => this.keys.list(projectId, n, after, now, status),
+      (row) => keyView(row, now),
+    );
   }
 
   /** Applies a validated change; 'revoked' when the key is revoked (a revoked key never changes). */
@@ -276,7 +245,7 @@ export class Registry extends SqliteObject {
     return this.events.queue(events, now);
   }
 
-  listAudit(limit: number, after: number): Page<AuditEntry> & { chain: { entries: number; brokenAt: number | null } } {
+  listAudit(limit: number, after: number): AuditPage {
     return { ...this.audit.list(limit, after), chain: this.audit.verify() };
   }
 

@@ -1,11 +1,10 @@
-// The registry's SQLite schema (docs/storage-schema.md). Bump REGISTRY_SCHEMA_VERSION with every
-// change and add a migration step; a test pins the version and the tables.
+// The registry's SQLite schema (docs/storage-schema.md): one step per version, literal SQL, appended
+// only — deployed objects have run every step as written, so a step is never edited; a change is a
+// new step at the end. test/object-schemas.test.ts pins the text of every step and the tables.
 
-import { LOCAL_OUTBOX_TABLE } from '../../webhooks/events';
+import type { Migrations } from '../sqlite-object';
 
-export const REGISTRY_SCHEMA_VERSION = 4;
-
-export const REGISTRY_MIGRATIONS: readonly string[][] = [
+export const REGISTRY_MIGRATIONS: Migrations = [
   // v1
   [
     `CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`,
@@ -71,7 +70,13 @@ export const REGISTRY_MIGRATIONS: readonly string[][] = [
   [`ALTER TABLE keys ADD COLUMN rate_limits TEXT NOT NULL DEFAULT '[]'`, `ALTER TABLE keys ADD COLUMN quota TEXT`],
   // v4: webhooks — events not yet handed to the WebhookOutbox, and which expiry notices were sent
   [
-    LOCAL_OUTBOX_TABLE,
+    `CREATE TABLE webhook_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  at INTEGER NOT NULL
+)`,
     `CREATE TABLE expiry_notices (
        key_id TEXT NOT NULL,
        window TEXT NOT NULL,
@@ -81,3 +86,5 @@ export const REGISTRY_MIGRATIONS: readonly string[][] = [
      )`,
   ],
 ];
+
+export const REGISTRY_SCHEMA_VERSION = REGISTRY_MIGRATIONS.length;

@@ -7,7 +7,7 @@ import { USAGE_SHARDS, type RequestEntry, type RequestPageQuery, type ShardUsage
 
 export function usageShard(env: Env, shard: number): DurableObjectStub<UsageShard> {
   storageCounters.usageCalls++;
-  return env.USAGE.get(env.USAGE.idFromName(`usage-${shard}`)) as DurableObjectStub<UsageShard>;
+  return env.USAGE.get(env.USAGE.idFromName(`usage-${shard}`));
 }
 
 function addInto(target: Record<string, number>, source: Record<string, number>): void {

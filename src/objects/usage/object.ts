@@ -10,8 +10,9 @@
 // and hands the registry one batch at most every LAST_USED_FORWARD_MS (its alarm). The registry
 // then sees at most USAGE_SHARDS such calls per interval, whatever the number of isolates.
 
-import { SqliteObject } from '../migrate';
+import { SqliteObject } from '../sqlite-object';
 import { armAlarm } from '../alarm';
+import { USAGE_MIGRATIONS } from './schema';
 import { withDeadline } from '../../core/deadline';
 import { log } from '../../log';
 import { registry } from '../registry/client';
@@ -29,50 +30,6 @@ import {
 } from './types';
 
 const GRANULARITIES: Granularity[] = ['minute', 'hour', 'day'];
-const counterTable = (g: Granularity) => `
-  CREATE TABLE usage_${g} (
-    bucket INTEGER NOT NULL,
-    key_id TEXT NOT NULL,
-    project_id TEXT NOT NULL,
-    route TEXT NOT NULL,
-    status_class TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (bucket, key_id, project_id, route, status_class, outcome)
-  ) WITHOUT ROWID`;
-
-export const USAGE_MIGRATIONS: readonly string[][] = [
-  // v1
-  [
-    `CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`,
-    `CREATE TABLE flushes (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
-    ...GRANULARITIES.flatMap((g) => [
-      counterTable(g),
-      `CREATE INDEX usage_${g}_by_key ON usage_${g} (key_id, bucket)`,
-      `CREATE INDEX usage_${g}_by_project ON usage_${g} (project_id, bucket)`,
-    ]),
-    `CREATE TABLE requests (
-       at INTEGER NOT NULL,
-       request_id TEXT NOT NULL,
-       key_id TEXT NOT NULL,
-       method TEXT NOT NULL,
-       path TEXT NOT NULL,
-       route TEXT NOT NULL,
-       status INTEGER NOT NULL,
-       latency_ms INTEGER NOT NULL,
-       client_ip TEXT NOT NULL,
-       country TEXT NOT NULL,
-       user_agent TEXT NOT NULL,
-       outcome TEXT NOT NULL,
-       PRIMARY KEY (key_id, at, request_id)
-     ) WITHOUT ROWID`,
-    `CREATE INDEX requests_by_age ON requests (at)`,
-  ],
-  // v2: the index by age goes; its upkeep on every insert and trim was one of the largest costs of
-  // writing a batch. The request log is pruned by age key by key instead (pruneRequests).
-  [`DROP INDEX requests_by_age`],
-];
-export const USAGE_SCHEMA_VERSION = USAGE_MIGRATIONS.length;
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** How far a key's log may grow past REQUESTS_PER_KEY_PER_SHARD before it is trimmed (reads never show the excess). */
 export const TRIM_SLACK = 50;
