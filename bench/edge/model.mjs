@@ -19,7 +19,7 @@ const REGIONS = 9;
 /** The busiest region's share of all locations (Europe or North America). */
 const BUSIEST_REGION_SHARE = 1 / 3;
 const USAGE_SHARDS = 8;
-/** lastUsedAt batches from each usage shard to the registry, per second (src/usage/usage-do.ts, one per 5 s). */
+/** lastUsedAt batches from each usage shard to the registry, per second (src/objects/usage/object.ts, one per 5 s). */
 const SHARD_TOUCHES_PER_S = 1 / 5;
 const ISOLATES = [10, 100, 1_000];
 

@@ -1,7 +1,7 @@
 // The edge harness's figures: per profile, the added latency of each call over its paired bare-proxy
 // call, and the calls made to each remote part, per second, per isolate and per location.
 
-/** The change feed's poll interval (src/feed/replica-do.ts REPLICA_POLL_MS): per-location loads are given per interval. */
+/** The change feed's poll interval (src/objects/feed-replica/object.ts REPLICA_POLL_MS): per-location loads are given per interval. */
 const POLL_S = 2;
 
 const sum = (counters, names, pattern) =>

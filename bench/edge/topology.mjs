@@ -7,7 +7,7 @@
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { dirname } from 'node:path';
 
-/** Where a simulated location is: the request geography its isolates see (src/feed/placement.ts maps it to a region). */
+/** Where a simulated location is: the request geography its isolates see (src/core/placement.ts maps it to a region). */
 export const GEO = {
   wnam: { continent: 'NA', country: 'US', longitude: '-122.4' },
   enam: { continent: 'NA', country: 'US', longitude: '-74.0' },

@@ -1,5 +1,5 @@
 // The change feed's pure parts: what a registry page, a replica's window and an isolate's view
-// take from each other (src/feed/snapshot.ts), and where a request's replica is (placement.ts).
+// take from each other (src/core/feed-snapshot.ts), and where a request's replica is (placement.ts).
 
 import { describe, expect, it } from 'vitest';
 import { changesFor, mergePage, pruneWindow, registryPage, type FeedEntry, type FeedSnapshot } from '../../src/core/feed-snapshot';
