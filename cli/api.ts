@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { AuditPage, Key, KeyCreated, Project, RequestLogEntry, Usage } from '../src/admin/responses';
+import type { AuditPage, Key, KeyCreated, Page, Project, RequestLogEntry, Usage } from '../src/admin/responses';
 import { createClient, type Client, type Query } from './client';
 import { resolveConnection, type GlobalOptions } from './connection';
 import { positiveInt } from './parse';
@@ -15,10 +15,7 @@ export type UsageView = z.infer<typeof Usage>;
 export type RequestEntry = z.infer<typeof RequestLogEntry>;
 export type AuditView = z.infer<typeof AuditPage>;
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page };
 
 export interface Context {
   client: Client;

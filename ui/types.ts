@@ -4,16 +4,14 @@
 import type { z } from 'zod';
 import type {
   Key as KeySchema,
+  Page,
   KeyCreated as KeyCreatedSchema,
   Project as ProjectSchema,
   RequestLogEntry as RequestLogEntrySchema,
   Usage as UsageSchema,
 } from '../src/admin/responses';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page };
 
 export type Project = z.infer<typeof ProjectSchema>;
 export type Key = z.infer<typeof KeySchema>;

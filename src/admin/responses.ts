@@ -17,8 +17,16 @@ export const KeyCreated = z
 
 const cursor = z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' });
 
-export const ProjectPage = z.strictObject({ items: z.array(Project), nextCursor: cursor }).openapi('ProjectPage');
-export const KeyPage = z.strictObject({ items: z.array(Key), nextCursor: cursor }).openapi('KeyPage');
+/** A page of a list: its items and the cursor of the next page. */
+function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z.strictObject({ items: z.array(item), nextCursor: cursor }).openapi(name);
+}
+
+/** A page as the API answers it (the CLI and the dashboard read pages through this type). */
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export const ProjectPage = pageOf(Project, 'ProjectPage');
+export const KeyPage = pageOf(Key, 'KeyPage');
 
 export const AuditEntry = z
   .strictObject({
@@ -93,7 +101,7 @@ export const RequestLogEntry = z
   })
   .openapi('RequestLogEntry');
 
-export const RequestLogPage = z.strictObject({ items: z.array(RequestLogEntry), nextCursor: cursor }).openapi('RequestLogPage');
+export const RequestLogPage = pageOf(RequestLogEntry, 'RequestLogPage');
 
 export const Delivery = z
   .strictObject({
@@ -114,6 +122,6 @@ export const Delivery = z
   })
   .openapi('WebhookDelivery');
 
-export const DeliveryPage = z.strictObject({ items: z.array(Delivery), nextCursor: cursor }).openapi('WebhookDeliveryPage');
+export const DeliveryPage = pageOf(Delivery, 'WebhookDeliveryPage');
 
 export type DeliveryView = z.infer<typeof Delivery>;
