@@ -1,11 +1,11 @@
 // Every call outside /_keygate: the request path of design.md, run as the Hono app's handler for
 // those paths (app.ts), Hono's Context as the steps' StepContext. Hono answers HEAD as GET without
 // the body, refusals included. What Hono adds is one route match on the raw path (a single
-// handler: no middleware chain) and its Context: about 2 µs a call in Node (a micro-benchmark of
-// the same accessor pattern), and nothing `node bench/ab.mjs` can tell from its noise on a shared
-// machine (2026-12-02, 9 rounds: an A/B of identical code differed by +83 µs CPU in C-hit). The
-// router-less context it replaced had been credited with ~35 µs, measured when each step was a
-// Hono middleware.
+// handler, no middleware chain) and its Context: about 2 µs a call in Node (a micro-benchmark of
+// the steps' accessor pattern). `node bench/ab.mjs` on 2026-12-02 (9 rounds, a shared 2-core
+// machine) put Hono's CPU per call at -60, -31, +62, +66 µs in C-hit and -15, +5, +7, +20 µs in
+// C-neg, where identical code differed by +83 µs: below what it resolves. The router-less context
+// this replaced was credited with ~35 µs, measured when every step was a Hono middleware.
 // app.ts lists the steps; this file runs them: step 1 (request id, configuration) before, the
 // response headers (X-Request-Id, HSTS on https, CORS) and usage (step 13) after.
 
@@ -17,20 +17,12 @@ import { ApiError, problemResponse } from '../errors/problems';
 import { log, setLogLevel } from '../log';
 import { afterResponse, type StepContext } from './step';
 import { recordCall } from './usage-recorder';
+import { rawPath } from '../core/url';
 
 const HSTS = 'max-age=63072000; includeSubDomains';
 
 /** The path Hono routes on: as sent, never percent-decoded (`/%5Fkeygate` is the data plane's, refused there as non-canonical). */
-export function routingPath(request: Request): string {
-  const url = request.url;
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  if (start === -1) return '/';
-  for (let i = start; i < url.length; i++) {
-    const ch = url.charCodeAt(i);
-    if (ch === 0x3f || ch === 0x23) return url.slice(start, i); // '?', '#'
-  }
-  return url.slice(start);
-}
+export const routingPath = (request: Request): string => rawPath(request.url);
 
 /** The one answer to a thrown error (onError of the admin app too): problem+json, never a stack. */
 export function faultResponse(error: unknown, requestId: string | undefined): Response {
