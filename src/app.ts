@@ -12,16 +12,16 @@ import { ipAllowlist, routeAuthorization } from './edge/steps/authorize';
 import { methodGuard } from './edge/steps/method-guard';
 import { requireHttps } from './edge/steps/require-https';
 import { problemResponse } from './errors/problems';
-import { dataPlane, faultResponse, isAdminPath } from './edge/gateway';
+import { dataPlane, faultResponse, routingPath } from './edge/gateway';
 import { canonicalPath } from './edge/steps/canonical-path';
-import { asMiddleware, pipeline, refuse } from './edge/step';
+import { pipeline, refuse } from './edge/step';
 import { forward } from './edge/proxy/forward';
 import { enforceLimits } from './edge/steps/enforce-limits';
 import { requestContext } from './edge/request-context';
 import { jwks } from './admin/jwks';
 import { secretScanning } from './leaks/github-endpoint';
 
-/** Every call outside /_keygate: steps 1 and 13 in gateway.ts, these between them, no router. */
+/** Every call outside /_keygate: steps 1 and 13 in gateway.ts, these between them. */
 export const gateway = dataPlane(
   pipeline(
     [
@@ -38,24 +38,29 @@ export const gateway = dataPlane(
   ),
 );
 
-/** /_keygate and below: the admin API, its documents, the dashboard, leak reports. Never proxied. */
-export const app = new Hono<AppEnv>();
+/**
+ * The Worker, one Hono app. /_keygate and below is the admin plane (the admin API, its documents,
+ * the dashboard, leak reports), never proxied; every other path is the data plane. It routes on the
+ * path as sent (routingPath): an escaped `/%5Fkeygate` is the data plane's, refused there as
+ * non-canonical, and `/_keygatex` is proxied like any other path.
+ */
+export const app = new Hono<AppEnv>({ getPath: routingPath });
 
-app.use('*', requestContext()); //                 1  request id, HSTS on https, config
-app.use('*', asMiddleware(requireHttps)); //       2  plain http ⇒ 403, a key on it ⇒ exposed
+app.use('/_keygate/*', requestContext()); //        1, 2  request id, HSTS on https, config; plain http ⇒ 403
 app.route('/_keygate/v1', admin); //               3  the admin API
 app.route('/_keygate', docs); //                      its OpenAPI document and docs page
 app.route('/', problemPages); //                      a page per problem type, the URIs bodies name
 app.get('/_keygate/.well-known/jwks.json', jwks); //   the public key of the origin signature
 app.route('/_keygate/secret-scanning', secretScanning); // leak reports, signed by GitHub
 app.route('/_keygate', ui); //                        the dashboard
-app.all('*', (c) => refuse(c, 'not-found'));
+app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
+app.all('*', gateway); //                             everything else: the data plane
 
 app.onError((error, c) => faultResponse(error, c.get('requestId')));
 
 app.notFound((c) => problemResponse('not-found', c.get('requestId') ?? crypto.randomUUID()));
 
-/** The Worker's fetch handler: the admin plane by path, everything else the data plane. */
+/** The Worker's fetch handler. */
 export function handle(request: Request, env: AppEnv['Bindings'], ctx: ExecutionContext): Response | Promise<Response> {
-  return isAdminPath(request.url) ? app.fetch(request, env, ctx) : gateway(request, env, ctx);
+  return app.fetch(request, env, ctx);
 }

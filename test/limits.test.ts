@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { adminCall, adminJson, createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, gatewayNoWait, newTag, originCalls, withKey } from './helpers/gateway';
 import { storageCounters } from '../src/bench-counters';
-import { forgetRefusals } from '../src/edge/steps/enforce-limits';
+import { memory } from '../src/edge/memory';
 
 const get = (key: string, tag: string) => gateway('/forms/1', withKey(key, tag));
 
@@ -104,7 +104,7 @@ describe('E. rate limits and quotas', () => {
     for (let i = 0; i < 12; i++) expect((await get(key.key, tag)).status).toBe(200);
     const refused = await expectProblem(await get(key.key, tag), 'rate-limited', 429);
     expect(refused.detail).toContain('minute');
-    forgetRefusals(); // ask the limiter again rather than this isolate's memory
+    memory.refusals.reset(); // ask the limiter again rather than this isolate's memory
     await expectProblem(await get(key.key, tag), 'rate-limited', 429);
     expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ quota: { limit: 200, period: 'month', remaining: 188 } });
   });
@@ -118,12 +118,12 @@ describe('E. rate limits and quotas', () => {
     // Refused calls while the window surely holds the three (a loaded machine makes fewer of them).
     let refused = 0;
     for (; refused < 30 && Date.now() - started < 1500; refused++) {
-      forgetRefusals();
+      memory.refusals.reset();
       expect((await get(key.key, tag)).status).toBe(429);
     }
     expect(refused).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, Math.max(0, lastAdmitted + 2100 - Date.now())));
-    forgetRefusals(); // the last refusal's memory rounds up to whole seconds; the limiter is asked
+    memory.refusals.reset(); // the last refusal's memory rounds up to whole seconds; the limiter is asked
     for (let i = 0; i < 3; i++) expect((await get(key.key, tag)).status).toBe(200);
     expect(await originCalls(tag)).toHaveLength(6);
   });

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import worker from '../src';
 import { storageCounters } from '../src/bench-counters';
 import { generateKey } from '../src/core/key-format';
-import { clearKeyCache } from '../src/edge/verify-key';
+import { memory } from '../src/edge/memory';
 import { adminJson, createKey } from './helpers/admin';
 import { BASE, expectNoOriginCall, freshIp, newTag, withKey } from './helpers/gateway';
 
@@ -88,7 +88,7 @@ describe('refusals of known and unknown keys', () => {
   it('an expired key read from KV is cached like an unknown one: no KV read per call', async () => {
     const expired = await createKey({ expiresAt: new Date(Date.now() + 1000).toISOString() });
     await new Promise((r) => setTimeout(r, 1100));
-    clearKeyCache(); // as in an isolate that did not make the change: the record comes from KV
+    memory.keys.reset(); // as in an isolate that did not make the change: the record comes from KV
     const tag = newTag();
     for (const key of [expired.key, generateKey('kg', 'live')]) {
       expect((await trace(key, tag)).atResponse.storage).toMatchObject({ kvReads: 1 });

@@ -12,7 +12,8 @@ import { staleKv } from './helpers/kv';
 import { hashKey } from '../src/core/key-hash';
 import { registry } from '../src/objects/registry/client';
 import type { Registry } from '../src/objects/registry/object';
-import { applySnapshot, MAX_STALENESS_MS, setView } from '../src/edge/memory/feed-view';
+import { applySnapshot, MAX_STALENESS_MS } from '../src/edge/memory/feed-view';
+import { memory } from '../src/edge/memory';
 import { applyEdgeRecord } from '../src/edge/verify-key';
 
 async function kvRecord(key: string): Promise<string> {
@@ -136,7 +137,7 @@ describe('an older change never undoes a newer one in the same isolate', () => {
     await adminJson('PATCH', `/keys/${key.id}`, { scopes: ['forms:read'] });
     expect((await gateway('/forms/1', withKey(key.key, newTag()))).status).toBe(200);
     // The old snapshot arrives late (a replica or location copy polled before the PATCH).
-    setView(start, old.confirmedAt - 1, Date.now() + 2_000);
+    memory.feed.setView(start, old.confirmedAt - 1, Date.now() + 2_000);
     expect(applySnapshot(old, Date.now())).toBe(true);
     expect((await gateway('/forms/1', withKey(key.key, newTag()))).status).toBe(200);
     // Revoked is final: a revocation is applied even when its clock says it is older.

@@ -7,7 +7,8 @@ import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateKey } from '../src/core/key-format';
 import { readPublishedKeys, writePublishedKeys } from '../src/kv/keys';
-import { forgetPublishedKeys, PUBLISHED_TTL_MS } from '../src/leaks/github-keys';
+import { PUBLISHED_TTL_MS } from '../src/leaks/github-keys';
+import { memory } from '../src/edge/memory';
 import { adminJson, createKey } from './helpers/admin';
 import { expectProblem, newTag } from './helpers/gateway';
 import { keysConfig, newSigner, sendReport, type Signer } from './helpers/github-signer';
@@ -30,7 +31,7 @@ function report(signer: Signer, url: string, tokens = [generateKey('kg', 'live')
   return sendReport(signer, body, { env: { GITHUB_SECRET_SCANNING_KEYS: '', GITHUB_KEYS_URL: url } });
 }
 
-beforeEach(() => forgetPublishedKeys());
+beforeEach(() => memory.reset());
 
 describe('published signing keys (GITHUB_KEYS_URL)', () => {
   it('are fetched once, then served from the isolate and from KV; an unknown id refetches at most once a minute', async () => {
@@ -45,7 +46,7 @@ describe('published signing keys (GITHUB_KEYS_URL)', () => {
     expect(await readPublishedKeys(env.KEYS)).toMatchObject({ url, keys: [expect.objectContaining({ key_identifier: github.keyId })] });
 
     expect((await report(github, url)).status).toBe(200); // the isolate's copy
-    forgetPublishedKeys();
+    memory.githubKeys.reset();
     expect((await report(github, url)).status).toBe(200); // KV's copy
     expect(await fetches(tag)).toBe(1);
 
@@ -99,7 +100,7 @@ describe('published signing keys (GITHUB_KEYS_URL)', () => {
     expect(await fetches(tag)).toBe(1); // the failure is remembered for a minute
     expect(await adminJson('GET', `/keys/${key.id}`)).toMatchObject({ status: 'active', exposed: false });
 
-    forgetPublishedKeys();
+    memory.githubKeys.reset();
     const junk = newTag();
     await fetch(`${origin()}/__published/${junk}`, { method: 'PUT', body: '{"public_keys":[{"key_identifier":"x","key":"no"}]}' });
     const junkUrl = `${origin()}/__published/${junk}`;

@@ -6,14 +6,15 @@ import { createExecutionContext, env, evictDurableObject, runInDurableObject } f
 import { afterEach, describe, expect, it } from 'vitest';
 import worker from '../src';
 import { storageCounters } from '../src/bench-counters';
-import { flushUsage, resetUsageRecorder, usageBacklog } from '../src/edge/usage-recorder';
+import { flushUsage, usageBacklog } from '../src/edge/usage-recorder';
+import { memory } from '../src/edge/memory';
 import { TRIM_SLACK, type UsageShard } from '../src/objects/usage/object';
 import { REQUESTS_PER_KEY_PER_SHARD, type RequestEntry } from '../src/objects/usage/types';
 import { adminCall, createKey, createProject } from './helpers/admin';
 import { BASE, expectProblem, gateway, newTag, originCalls, withKey, type Overrides } from './helpers/gateway';
 import { privateUsage, usageOf } from './helpers/usage';
 
-afterEach(() => resetUsageRecorder());
+afterEach(() => memory.reset());
 
 async function calls(key: string, tag: string, overrides: Overrides, list: [method: string, path: string][]): Promise<number[]> {
   const statuses: number[] = [];
@@ -228,7 +229,7 @@ describe('usage batching', () => {
     const tag = newTag();
     const usage = { ...privateUsage(tag), USAGE_FLUSH_MS: '10000', USAGE_FLUSH_EVENTS: '10' };
     const key = await createKey();
-    resetUsageRecorder(Date.now());
+    memory.usage.reset(Date.now());
     const before = storageCounters.usageCalls;
     for (let i = 0; i < 25; i++) expect((await callNoWait('/forms', withKey(key.key, tag), usage)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 50));
@@ -243,7 +244,7 @@ describe('usage batching', () => {
     const tag = newTag();
     const usage = { ...privateUsage(tag), USAGE_FLUSH_MS: '10000', USAGE_FLUSH_EVENTS: '1000' };
     const key = await createKey();
-    resetUsageRecorder(Date.now());
+    memory.usage.reset(Date.now());
     for (let i = 0; i < 250; i++) await callNoWait(`/forms/${i}`, withKey(key.key, tag), usage);
     await flushUsage({ ...env, ...usage } as Env);
     expect((await usageOf(`/keys/${key.id}/usage`, usage)).total).toBe(250);
@@ -263,7 +264,7 @@ describe('usage batching', () => {
     const tag = newTag();
     const usage = { ...privateUsage(tag), USAGE_FLUSH_MS: '300' };
     const key = await createKey();
-    resetUsageRecorder(Date.now());
+    memory.usage.reset(Date.now());
     const before = storageCounters.usageCalls;
     await Promise.all(Array.from({ length: 20 }, () => gateway('/forms', withKey(key.key, tag), usage)));
     expect(storageCounters.usageCalls - before).toBe(1);
@@ -297,7 +298,7 @@ describe('usage batching', () => {
     }));
     const usage = { ...held, USAGE_FLUSH_MS: '0' };
     const key = await createKey();
-    resetUsageRecorder(Date.now());
+    memory.usage.reset(Date.now());
     // One batch per call, each sent at once and held by the shard: 25 on their way, none dropped.
     for (let i = 0; i < 25; i++) expect((await callNoWait(`/forms/${i}`, withKey(key.key, tag), usage)).status).toBe(200);
     expect(usageBacklog()).toMatchObject({ sealed: 25, inFlight: 25 });
@@ -313,7 +314,7 @@ describe('usage batching', () => {
   });
 
   it('a call refused for an invalid configuration is answered 500 and leaves nothing in the batch', async () => {
-    resetUsageRecorder(Date.now());
+    memory.usage.reset(Date.now());
     const res = await callNoWait('/forms', {}, { ORIGIN_URL: 'ftp://origin.example' });
     await expectProblem(res, 'misconfigured', 500);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -8,7 +8,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
-import { adminFailureLimiter } from '../edge/memory/failure-limiter';
+import { memory } from '../edge/memory';
 
 const encoder = new TextEncoder();
 
@@ -36,19 +36,19 @@ export function adminAuth() {
     }
     const ip = c.get('clientIp');
     const now = Date.now();
-    const wait = adminFailureLimiter.blockedFor(ip, c.get('config').adminAuthFailureLimit, now);
+    const wait = memory.adminFailures.blockedFor(ip, c.get('config').adminAuthFailureLimit, now);
     const match = /^Bearer[ \t]+(\S+)$/i.exec((c.req.header('authorization') ?? '').trim());
     // Both sides hashed to equal length, then compared in constant time.
     const [given, wanted] = await Promise.all([match === null ? undefined : digest(match[1] as string), digest(expected)]);
     const givenHash = given === undefined ? '' : hex(given);
     // Over the limit, only a token this address has proven is compared at all.
-    const compare = given !== undefined && (wait === 0 || adminFailureLimiter.hasProven(ip, givenHash, now));
+    const compare = given !== undefined && (wait === 0 || memory.adminFailures.hasProven(ip, givenHash, now));
     if (!compare || !crypto.subtle.timingSafeEqual(given, wanted)) {
-      adminFailureLimiter.recordFailure(ip, now);
+      memory.adminFailures.recordFailure(ip, now);
       if (wait > 0) throw new ApiError('too-many-failures', { headers: { 'Retry-After': String(wait) } });
       throw new ApiError('unauthorized', UNAUTHORIZED);
     }
-    adminFailureLimiter.recordSuccess(ip, givenHash, now);
+    memory.adminFailures.recordSuccess(ip, givenHash, now);
     c.set('actor', await actorId(expected));
     return next();
   });

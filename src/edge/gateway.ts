@@ -1,7 +1,11 @@
-// Every call outside /_keygate: the request path of design.md without a router. Hono's routing,
-// middleware composition and Context were part of ~35 µs of CPU a call in the benchmark
-// (`node bench/ab.mjs`, README "Performance"); a proxied call needs only the steps, which see it
-// through StepContext.
+// Every call outside /_keygate: the request path of design.md, run as the Hono app's handler for
+// those paths (app.ts), Hono's Context as the steps' StepContext. Hono answers HEAD as GET without
+// the body, refusals included. What Hono adds is one route match on the raw path (a single
+// handler, no middleware chain) and its Context: about 2 µs a call in Node (a micro-benchmark of
+// the steps' accessor pattern). `node bench/ab.mjs` on 2026-12-02 (9 rounds, a shared 2-core
+// machine) put Hono's CPU per call at -60, -31, +62, +66 µs in C-hit and -15, +5, +7, +20 µs in
+// C-neg, where identical code differed by +83 µs: below what it resolves. The router-less context
+// this replaced was credited with ~35 µs, measured when every step was a Hono middleware.
 // app.ts lists the steps; this file runs them: step 1 (request id, configuration) before, the
 // response headers (X-Request-Id, HSTS on https, CORS) and usage (step 13) after.
 
@@ -13,49 +17,12 @@ import { ApiError, problemResponse } from '../errors/problems';
 import { log, setLogLevel } from '../log';
 import { afterResponse, type StepContext } from './step';
 import { recordCall } from './usage-recorder';
-
-type Variables = AppEnv['Variables'];
+import { rawPath } from '../core/url';
 
 const HSTS = 'max-age=63072000; includeSubDomains';
 
-/** The request as steps read it: url and method read once from the platform object. */
-class GatewayRequest {
-  readonly url: string;
-  readonly method: string;
-  constructor(readonly raw: Request) {
-    this.url = raw.url;
-    this.method = raw.method;
-  }
-  header(name: string): string | undefined {
-    return this.raw.headers.get(name) ?? undefined;
-  }
-}
-
-class GatewayContext implements StepContext {
-  readonly req: GatewayRequest;
-  private readonly vars: Partial<Variables> = {};
-  constructor(
-    request: Request,
-    readonly env: AppEnv['Bindings'],
-    readonly executionCtx: ExecutionContext,
-  ) {
-    this.req = new GatewayRequest(request);
-  }
-  get<K extends keyof Variables>(key: K): Variables[K] {
-    return this.vars[key] as Variables[K];
-  }
-  set<K extends keyof Variables>(key: K, value: Variables[K]): void {
-    this.vars[key] = value;
-  }
-}
-
-/** True for `/_keygate` and everything below it: the admin API, its docs, the dashboard. */
-export function isAdminPath(url: string): boolean {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  if (start === -1 || !url.startsWith('/_keygate', start)) return false;
-  const next = url.charCodeAt(start + 9);
-  return Number.isNaN(next) || next === 0x2f || next === 0x3f || next === 0x23; // end, '/', '?', '#'
-}
+/** The path Hono routes on: as sent, never percent-decoded (`/%5Fkeygate` is the data plane's, refused there as non-canonical). */
+export const routingPath = (request: Request): string => rawPath(request.url);
 
 /** The one answer to a thrown error (onError of the admin app too): problem+json, never a stack. */
 export function faultResponse(error: unknown, requestId: string | undefined): Response {
@@ -84,11 +51,10 @@ export function stampResponse(headers: Headers, requestId: string, url: string):
   if (url.startsWith('https:')) headers.set('Strict-Transport-Security', HSTS);
 }
 
-/** The data plane as a fetch handler: `run` is app.ts's pipeline of steps 2–12. */
+/** The data plane as the Hono handler of every path outside /_keygate: `run` is app.ts's pipeline of steps 2–12. */
 export function dataPlane(run: (c: StepContext) => Promise<Response>) {
-  return async (request: Request, env: AppEnv['Bindings'], ctx: ExecutionContext): Promise<Response> => {
+  return async (c: StepContext): Promise<Response> => {
     const startedAt = Date.now();
-    const c = new GatewayContext(request, env, ctx);
     let response: Response;
     try {
       beginRequest(c);
@@ -96,13 +62,11 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
     } catch (error) {
       response = faultResponse(error, c.get('requestId'));
     }
-    // A HEAD answer has no body, refusals included (HTTP clients drop it; binding callers would not).
-    if (response.body !== null && c.req.method === 'HEAD') response = new Response(null, response);
     stampResponse(response.headers, c.get('requestId'), c.req.url); // set first thing by beginRequest
     const config = c.get('config');
     // Without a valid configuration there is no CORS policy to apply and nowhere to count usage.
     if (config === undefined) return response;
-    const origin = request.headers.get('origin');
+    const origin = c.req.raw.headers.get('origin');
     if (origin !== null && config.cors.origins.has(origin)) applyCorsHeaders(response.headers, origin);
     // 13 usage, batched. A refused key's call is counted after the response (afterResponse), so that
     // a known key's request-log entry costs its refusal no time that an unknown key's would not.

@@ -15,8 +15,8 @@ import { log } from '../log';
 import type { StepContext } from './step';
 import { limiter } from '../objects/limiter/client';
 import { type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '../objects/limiter/types';
+import { MAX_REMEMBERED, memory, type HeldLease } from './memory';
 
-const MAX_REMEMBERED = 10_000;
 /** How long a refused call waits for this isolate's lease grants and hand-backs in flight. */
 const SETTLE_WAIT_MS = 2_000;
 /** A hand-back not acknowledged in this long is kept for the next check (the limiter takes each lease's end once). */
@@ -24,21 +24,7 @@ const RETURN_TIMEOUT_MS = 10_000;
 
 export type Limits = NonNullable<Principal['limits']>;
 
-interface HeldLease extends Lease {
-  /** The limits it was granted under: a lease is spent only while they are unchanged. */
-  limits: Limits;
-  spent: number;
-}
-
-/** keyId → the lease this isolate holds. */
-const leases = new Map<string, HeldLease>();
-/** keyId → unspent calls of ended leases, not yet handed back. */
-const returns = new Map<string, LeaseReturn[]>();
-/** keyId → how many times calls were made available to this isolate (leases registered, hand-backs done). */
-const freed = new Map<string, number>();
-/** keyId → limiter calls in flight that grant this isolate a lease or hand calls back. */
-const inFlight = new Map<string, Set<Promise<unknown>>>();
-let holderId: string | undefined;
+const { held: leases, returns, freed, inFlight } = memory.leases;
 
 export function freedCount(keyId: string): number {
   return freed.get(keyId) ?? 0;
@@ -130,7 +116,7 @@ export async function check(
   requestId: string,
   wantLease: boolean,
 ): Promise<{ verdict: Verdict; handedBack: boolean }> {
-  holderId ??= crypto.randomUUID();
+  const holderId = (memory.leases.holderId ??= crypto.randomUUID());
   const release = returns.get(keyId);
   returns.delete(keyId);
   try {

@@ -1,10 +1,9 @@
 // The data plane's steps: plain functions that return a Response to end the request or undefined
 // to go on. Run by `pipeline` in order, awaiting only steps that are asynchronous: a Hono
 // middleware per step would cost a promise and a closure each, on every call. Steps see the
-// request through StepContext, which Hono's Context satisfies (requireHttps also guards the admin
-// API) and the router-less GatewayContext implements (every proxied call, src/gateway.ts).
+// request through StepContext: Hono's Context, as the data plane's handler gets it (gateway.ts),
+// and as the admin plane's first middleware does (requireHttps also guards the admin API).
 
-import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { problemResponse, type ProblemOptions, type ProblemType } from '../errors/problems';
 
@@ -61,15 +60,5 @@ export function pipeline(steps: readonly Step[], last: (c: StepContext) => Promi
       if (result !== undefined) return result;
     }
     return last(c);
-  };
-}
-
-/** One step as a middleware, for steps that must run before routing (https, before the admin API). */
-export function asMiddleware(step: Step): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    let result = step(c);
-    if (isPromise(result)) result = await result;
-    if (result !== undefined) return result;
-    await next();
   };
 }

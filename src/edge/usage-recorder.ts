@@ -12,7 +12,8 @@ import type { Principal } from '../core/principal';
 import { log } from '../log';
 import { withDeadline } from '../core/deadline';
 import { usageShard } from '../objects/usage/client';
-import { REQUESTS_PER_KEY_PER_SHARD, USAGE_SHARDS, type CountRow, type RequestEntry, type UsageBatch } from '../objects/usage/types';
+import { REQUESTS_PER_KEY_PER_SHARD, USAGE_SHARDS, type UsageBatch } from '../objects/usage/types';
+import { memory, type SealedBatch } from './memory';
 
 /** A sealed batch is given up after this long (the shard remembers flush ids for a day). */
 const SEALED_MAX_AGE_MS = 3_600_000;
@@ -22,27 +23,11 @@ const MAX_TEXT = 256;
 /** A flush the shard has not acknowledged in this long is retried with the next one. */
 const FLUSH_TIMEOUT_MS = 10_000;
 
-interface Sealed {
-  batch: UsageBatch;
-  sealedAt: number;
-  attempts: number;
-  inFlight: boolean;
-}
-
-let isolate: { id: string; shard: number } | undefined;
-let sequence = 0;
-let counters = new Map<string, CountRow>();
-/** keyId → its request-log entries in this batch (the newest REQUESTS_PER_KEY_PER_SHARD: a shard keeps no more). */
-let requests = new Map<string, RequestEntry[]>();
-let pendingCalls = 0;
-let sealed: Sealed[] = [];
-let timerSet = false;
-let lastFlushAt = Number.NEGATIVE_INFINITY;
+const usage = memory.usage;
 
 function self(): { id: string; shard: number } {
   // Random values may only be drawn while handling a request, so not at module load.
-  isolate ??= { id: crypto.randomUUID(), shard: crypto.getRandomValues(new Uint32Array(1))[0]! % USAGE_SHARDS };
-  return isolate;
+  return (usage.isolate ??= { id: crypto.randomUUID(), shard: crypto.getRandomValues(new Uint32Array(1))[0]! % USAGE_SHARDS });
 }
 
 function statusClass(status: number): string {
@@ -74,15 +59,15 @@ export function recordCall(c: StepContext, startedAt: number, status: number): v
     const outcome = c.get('outcome') ?? (status < 400 ? 'allowed' : 'internal-error');
     const minute = now - (now % 60_000);
     const id = `${minute}|${keyId}|${route}|${cls}|${outcome}`;
-    const known = counters.get(id);
+    const known = usage.counters.get(id);
     if (known !== undefined) known.count++;
-    else if (counters.size < MAX_COUNTERS) {
-      counters.set(id, { minute, keyId, projectId: principal?.projectId ?? '', route, statusClass: cls, outcome, count: 1 });
+    else if (usage.counters.size < MAX_COUNTERS) {
+      usage.counters.set(id, { minute, keyId, projectId: principal?.projectId ?? '', route, statusClass: cls, outcome, count: 1 });
     }
     if (principal !== undefined) {
       const request = c.req.raw;
-      let log = requests.get(keyId);
-      if (log === undefined) requests.set(keyId, (log = []));
+      let log = usage.requests.get(keyId);
+      if (log === undefined) usage.requests.set(keyId, (log = []));
       else if (log.length >= REQUESTS_PER_KEY_PER_SHARD) log.shift();
       log.push({
         at: now,
@@ -99,7 +84,7 @@ export function recordCall(c: StepContext, startedAt: number, status: number): v
         outcome,
       });
     }
-    pendingCalls++;
+    usage.pendingCalls++;
     schedule(c, now);
   } catch (error) {
     log('warn', 'usage not recorded', { requestId: c.get('requestId'), error: String(error) });
@@ -108,28 +93,32 @@ export function recordCall(c: StepContext, startedAt: number, status: number): v
 
 function schedule(c: StepContext, now: number): void {
   const { usageFlushMs, usageFlushEvents } = c.get('config');
-  if (pendingCalls >= usageFlushEvents || counters.size >= MAX_COUNTERS || now - lastFlushAt >= usageFlushMs) {
+  if (usage.pendingCalls >= usageFlushEvents || usage.counters.size >= MAX_COUNTERS || now - usage.lastFlushAt >= usageFlushMs) {
     c.executionCtx.waitUntil(flushUsage(c.env, now));
     return;
   }
-  if (timerSet) return;
-  timerSet = true;
+  if (usage.timerSet) return;
+  usage.timerSet = true;
   const env = c.env;
   c.executionCtx.waitUntil(
-    new Promise((resolve) => setTimeout(resolve, lastFlushAt + usageFlushMs - now)).then(() => {
-      timerSet = false;
+    new Promise((resolve) => setTimeout(resolve, usage.lastFlushAt + usageFlushMs - now)).then(() => {
+      usage.timerSet = false;
       return flushUsage(env);
     }),
   );
 }
 
 function seal(now: number): void {
-  if (pendingCalls === 0) return;
-  const batch: UsageBatch = { id: `${self().id}:${++sequence}`, counts: [...counters.values()], requests: [...requests.values()].flat() };
-  counters = new Map();
-  requests = new Map();
-  pendingCalls = 0;
-  sealed.push({ batch, sealedAt: now, attempts: 0, inFlight: false });
+  if (usage.pendingCalls === 0) return;
+  const batch: UsageBatch = {
+    id: `${self().id}:${++usage.sequence}`,
+    counts: [...usage.counters.values()],
+    requests: [...usage.requests.values()].flat(),
+  };
+  usage.counters = new Map();
+  usage.requests = new Map();
+  usage.pendingCalls = 0;
+  usage.sealed.push({ batch, sealedAt: now, attempts: 0, inFlight: false });
 }
 
 /**
@@ -138,10 +127,10 @@ function seal(now: number): void {
  * would only lose its retry (and log a loss that did not happen).
  */
 function boundWaiting(): void {
-  let waiting = sealed.reduce((n, s) => n + (s.inFlight ? 0 : 1), 0);
+  let waiting = usage.sealed.reduce((n, s) => n + (s.inFlight ? 0 : 1), 0);
   while (waiting > MAX_SEALED) {
-    const oldest = sealed.findIndex((s) => !s.inFlight);
-    const [dropped] = sealed.splice(oldest, 1) as [Sealed];
+    const oldest = usage.sealed.findIndex((s) => !s.inFlight);
+    const [dropped] = usage.sealed.splice(oldest, 1) as [SealedBatch];
     waiting--;
     log('error', 'usage batch dropped', { flushId: dropped.batch.id, reason: 'too many unsent batches' });
   }
@@ -149,22 +138,22 @@ function boundWaiting(): void {
 
 /** Seals what this isolate holds and sends every unsent batch to its shard in one call. */
 export async function flushUsage(env: Env, now = Date.now()): Promise<void> {
-  lastFlushAt = now;
+  usage.lastFlushAt = now;
   seal(now);
-  sealed = sealed.filter((s) => {
+  usage.sealed = usage.sealed.filter((s) => {
     if (now - s.sealedAt <= SEALED_MAX_AGE_MS) return true;
     log('error', 'usage batch dropped', { flushId: s.batch.id, reason: 'undeliverable for an hour', attempts: s.attempts });
     return false;
   });
   boundWaiting(); // also after batches that failed together went back to waiting
-  const ready = sealed.filter((s) => !s.inFlight);
+  const ready = usage.sealed.filter((s) => !s.inFlight);
   if (ready.length === 0) return;
   for (const s of ready) s.inFlight = true;
   try {
     // A shard that does not answer in time: the batches wait for the next flush (their ids make a
     // late first delivery and the retry count once).
     await withDeadline(usageShard(env, self().shard).ingest(ready.map((s) => s.batch)), FLUSH_TIMEOUT_MS, 'usage shard');
-    sealed = sealed.filter((s) => !ready.includes(s));
+    usage.sealed = usage.sealed.filter((s) => !ready.includes(s));
   } catch (error) {
     for (const s of ready) {
       s.inFlight = false;
@@ -176,15 +165,10 @@ export async function flushUsage(env: Env, now = Date.now()): Promise<void> {
 
 /** For tests: what this isolate still holds (`sealed` counts batches on their way too). */
 export function usageBacklog(): { pendingCalls: number; sealed: number; inFlight: number; shard: number } {
-  return { pendingCalls, sealed: sealed.length, inFlight: sealed.filter((s) => s.inFlight).length, shard: self().shard };
-}
-
-/** For tests: forget everything held; the last flush happened at `lastFlush`. */
-export function resetUsageRecorder(lastFlush = Number.NEGATIVE_INFINITY): void {
-  counters = new Map();
-  requests = new Map();
-  pendingCalls = 0;
-  sealed = [];
-  timerSet = false;
-  lastFlushAt = lastFlush;
+  return {
+    pendingCalls: usage.pendingCalls,
+    sealed: usage.sealed.length,
+    inFlight: usage.sealed.filter((s) => s.inFlight).length,
+    shard: self().shard,
+  };
 }

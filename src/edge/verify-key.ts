@@ -3,7 +3,7 @@
 // AuthUnavailableError: authentication fails closed, never open and never as a 401.
 
 import { compilePrincipal, type Principal } from '../core/principal';
-import { TtlCache } from './memory/key-cache';
+import { MAX_REMEMBERED, memory, type Lookup } from './memory';
 import { parseKey, type Environment } from '../core/key-format';
 import { hashKey } from '../core/key-hash';
 import { KV_STALENESS_MS, type KeyRecord } from '../core/key-record';
@@ -15,9 +15,6 @@ export type RefusalReason = 'malformed' | 'bad-checksum' | 'unproven' | 'unknown
 export type VerifyOutcome =
   { ok: true; principal: Principal; hash: string } | { ok: false; reason: RefusalReason; keyId?: string; projectId?: string };
 
-/** What the cache holds for a hash: a compiled record, or null for "no such key". */
-type Lookup = { record: KeyRecord; principal: Principal } | null;
-
 export class AuthUnavailableError extends Error {
   constructor(cause: unknown) {
     super(`key lookup failed: ${cause instanceof Error ? cause.message : String(cause)}`);
@@ -25,29 +22,7 @@ export class AuthUnavailableError extends Error {
   }
 }
 
-const MAX_OVERRIDES = 10_000;
-
-/**
- * Positive and negative entries live KEY_CACHE_TTL_MS (minus up to 20 % jitter); a live key's entry
- * never past its `expiresAt`. An expired key's record is cached like any refusal: verifyKey checks
- * expiry on every call, and a record read from KV on every call would make an expired key slower to
- * refuse than an unknown one (and a flood of it a flood of KV reads).
- */
-const cache = new TtlCache<Lookup>({
-  maxEntries: 10_000,
-  jitter: 0.2,
-  ttlFor: (value, now, ttl) => {
-    const expiresAt = value?.record.expiresAt;
-    return expiresAt != null && expiresAt > now ? Math.min(ttl, expiresAt - now) : ttl;
-  },
-});
-
-/**
- * Edge records this isolate learnt from the registry (its own admin calls, or the change feed),
- * newer than whatever KV may still serve: consulted before the cache and KV until KV has surely
- * converged (KV_STALENESS_MS after the change).
- */
-const overrides = new Map<string, { found: Lookup; at: number; until: number }>();
+const { cache, overrides } = memory.keys;
 
 /**
  * Applies a key change known to be newer than KV: drops the cached copy, overrides KV for a while.
@@ -63,16 +38,10 @@ export function applyEdgeRecord(hash: string, record: KeyRecord, changedAt: numb
   if (until <= now) return;
   overrides.delete(hash);
   overrides.set(hash, { found: { record, principal: compilePrincipal(record) }, at: changedAt, until });
-  if (overrides.size > MAX_OVERRIDES) {
+  if (overrides.size > MAX_REMEMBERED) {
     const oldest = overrides.keys().next().value;
     if (oldest !== undefined) overrides.delete(oldest);
   }
-}
-
-/** Forgets everything this isolate knows about keys (the feed could not say what changed). */
-export function clearKeyCache(): void {
-  cache.clear();
-  overrides.clear();
 }
 
 function override(hash: string, now: number): Lookup | undefined {

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors/config-error';
 import type { Config } from '../config';
 import { readPublishedKeys, writePublishedKeys, type PublishedKeys } from '../kv/keys';
 import { log } from '../log';
+import { memory, type PublishedKeySet } from '../edge/memory';
 
 export type KeyLookup = { ok: true; key: CryptoKey } | { ok: false; reason: 'unknown-key' | 'unavailable' };
 
@@ -38,26 +39,14 @@ function configuredKeys(config: Config): Promise<Map<string, CryptoKey>> {
   return keys;
 }
 
-interface KeySet {
-  url: string;
-  fetchedAt: number;
-  keys: Map<string, CryptoKey>;
-}
-let published: KeySet | undefined;
-/** When a fetch last failed: no new attempt for REFETCH_MIN_MS (GitHub down must not mean a fetch per report). */
-let failedAt = Number.NEGATIVE_INFINITY;
+/** The published document this isolate holds, and when a fetch last failed (no new attempt for REFETCH_MIN_MS). */
+const held = memory.githubKeys;
 
-/** Forgets the published keys this isolate holds and its last failure (tests: prove the KV copy is used). */
-export function forgetPublishedKeys(): void {
-  published = undefined;
-  failedAt = Number.NEGATIVE_INFINITY;
-}
-
-async function toKeySet(doc: PublishedKeys): Promise<KeySet> {
+async function toKeySet(doc: PublishedKeys): Promise<PublishedKeySet> {
   return { url: doc.url, fetchedAt: doc.fetchedAt, keys: await importAll(publicKeyEntries(doc.keys)) };
 }
 
-async function fromKv(kv: KVNamespace, url: string): Promise<KeySet | undefined> {
+async function fromKv(kv: KVNamespace, url: string): Promise<PublishedKeySet | undefined> {
   try {
     const doc = await readPublishedKeys(kv);
     return doc !== null && doc.url === url ? await toKeySet(doc) : undefined;
@@ -67,7 +56,7 @@ async function fromKv(kv: KVNamespace, url: string): Promise<KeySet | undefined>
   }
 }
 
-async function fetchPublished(kv: KVNamespace, url: string, now: number): Promise<KeySet> {
+async function fetchPublished(kv: KVNamespace, url: string, now: number): Promise<PublishedKeySet> {
   const res = await fetch(url, {
     headers: { accept: 'application/json', 'user-agent': 'keygate' },
     signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
@@ -88,18 +77,18 @@ export async function githubKeyFor(id: string, config: Config, kv: KVNamespace, 
   if (own !== undefined) return { ok: true, key: own };
   const url = config.githubKeysUrl;
   if (url === null) return { ok: false, reason: 'unknown-key' };
-  let set = published?.url === url ? published : undefined;
+  let set = held.published?.url === url ? held.published : undefined;
   if (set === undefined || now - set.fetchedAt > PUBLISHED_TTL_MS) set = (await fromKv(kv, url)) ?? set;
   const known = set?.keys.get(id);
   if (set !== undefined && now - set.fetchedAt <= PUBLISHED_TTL_MS && (known !== undefined || now - set.fetchedAt < REFETCH_MIN_MS)) {
-    published = set;
+    held.published = set;
     return known !== undefined ? { ok: true, key: known } : { ok: false, reason: 'unknown-key' };
   }
-  if (now - failedAt < REFETCH_MIN_MS) return known !== undefined ? { ok: true, key: known } : { ok: false, reason: 'unavailable' };
+  if (now - held.failedAt < REFETCH_MIN_MS) return known !== undefined ? { ok: true, key: known } : { ok: false, reason: 'unavailable' };
   try {
-    published = set = await fetchPublished(kv, url, now);
+    held.published = set = await fetchPublished(kv, url, now);
   } catch (error) {
-    failedAt = now;
+    held.failedAt = now;
     log('error', 'published signing keys could not be fetched', { error: String(error) });
     // A key GitHub published before is still GitHub's: use it rather than refuse its reports.
     return known !== undefined ? { ok: true, key: known } : { ok: false, reason: 'unavailable' };

@@ -3,9 +3,7 @@
 // has no copy of the feed in its (per data center) cache.
 
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
-import { clearKeyCache } from '../../src/edge/verify-key';
-import { resetView, setView } from '../../src/edge/memory/feed-view';
-import { resetFreshness } from '../../src/edge/feed/freshness';
+import { memory } from '../../src/edge/memory';
 import { openFeedCache, snapshotUrl } from '../../src/edge/feed/location-cache';
 import { registry } from '../../src/objects/registry/client';
 import { feedReplica } from '../../src/objects/feed-replica/client';
@@ -13,17 +11,16 @@ import { BASE } from './gateway';
 
 /** A fresh isolate that has just synced the feed: it knows no key, and has no news pending. */
 export async function otherIsolateSynced(): Promise<void> {
-  clearKeyCache();
+  memory.keys.reset();
   const { latest } = await registry(env).changesSince(Number.MAX_SAFE_INTEGER);
-  resetFreshness();
-  setView(latest, Date.now(), Date.now() + 2_000);
+  memory.feed.reset();
+  memory.feed.setView(latest, Date.now(), Date.now() + 2_000);
 }
 
 /** A fresh isolate, never synced, in this location (whose cache may hold a recent copy of the feed). */
 export function otherIsolateCold(): void {
-  clearKeyCache();
-  resetFreshness();
-  resetView();
+  memory.keys.reset();
+  memory.feed.reset();
 }
 
 /** A fresh isolate, never synced, in a location whose cache holds no copy of the feed. */

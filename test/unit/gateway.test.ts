@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAdminPath } from '../../src/edge/gateway';
+import { isAdminPath } from '../helpers/plane';
 
 describe('which plane a request belongs to', () => {
   it('sends /_keygate and everything below it to the admin plane', () => {

@@ -1,7 +1,7 @@
 // The change feed on the request path — what bounds revocation at 5 s everywhere, without a global
 // round trip. A request may trust the key cache and KV only while this isolate's view is younger
-// than MAX_STALENESS_MS (src/feed/view.ts); when it is not, the request waits for a sync
-// (src/feed/sync.ts: the location's copy, then the region's replica, then the registry), at most
+// than MAX_STALENESS_MS (memory/feed-view.ts); when it is not, the request waits for a sync
+// (feed/sync.ts: the location's copy, then the region's replica, then the registry), at most
 // FEED_TIMEOUT_MS. Past that deadline FEED_FAILURE_POLICY decides: "refuse" (the default: 503
 // auth-unavailable, authentication fails closed) or "serve-stale" (the cache and KV are trusted,
 // and the bound degrades to KV's ~60 s).
@@ -21,6 +21,7 @@ import type { FreshnessOptions } from '../../config';
 import { registryId } from '../../objects/registry/client';
 import { sync, type Tiers } from './sync';
 import { isFresh, view } from '../memory/feed-view';
+import { memory, type FeedSync } from '../memory';
 
 export { MAX_STALENESS_MS } from '../memory/feed-view';
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -29,21 +30,7 @@ const RENEW_BEFORE_END_MS = 20_000;
 /** The loop never wakes more often than this. */
 const LOOP_MIN_GAP_MS = 100;
 
-interface Sync {
-  /** Settles once the view is fresh or the sync has ended, whichever comes first. */
-  fresh: Promise<void>;
-  done: Promise<void>;
-}
-
-const isolate = {
-  /** This isolate in the location's refresh claims (random values only exist inside a handler). */
-  holder: '',
-  region: null as LocationHint | 'default' | null,
-  location: undefined as Promise<LocationCache | null> | undefined,
-  running: null as Sync | null,
-  loop: 0,
-  loopUntil: Number.NEGATIVE_INFINITY,
-};
+const refresh = memory.feed.refresh;
 
 /** This deployment's copy in this location (scoped by the registry's id: staging and production differ). */
 async function openLocation(c: StepContext): Promise<LocationCache | null> {
@@ -51,47 +38,47 @@ async function openLocation(c: StepContext): Promise<LocationCache | null> {
     return await LocationCache.open(new URL(c.req.url).origin, registryId(c.env));
   } catch (error) {
     log('warn', 'change feed: no location cache', { error: String(error) });
-    isolate.location = undefined; // tried again by the next sync
+    refresh.location = undefined; // tried again by the next sync
     return null;
   }
 }
 
 /** The sync under way, or a new one (its work is kept alive by this request's waitUntil). */
-function start(c: StepContext, timeoutMs: number): Sync {
-  if (isolate.running !== null) return isolate.running;
-  isolate.holder ||= crypto.randomUUID();
-  isolate.region ??= regionFor((c.req.raw as Request & { cf?: EdgeGeo }).cf);
-  isolate.location ??= openLocation(c);
-  const region = isolate.region;
-  const location = isolate.location;
+function start(c: StepContext, timeoutMs: number): FeedSync {
+  if (refresh.running !== null) return refresh.running;
+  refresh.holder ||= crypto.randomUUID();
+  refresh.region ??= regionFor((c.req.raw as Request & { cf?: EdgeGeo }).cf);
+  refresh.location ??= openLocation(c);
+  const region = refresh.region;
+  const location = refresh.location;
   let markFresh = () => {};
   const fresh = new Promise<void>((resolve) => (markFresh = resolve));
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const done = location
-    .then((cache) => sync({ env: c.env, timeoutMs, region, location: cache, holder: isolate.holder, waitUntil } satisfies Tiers, markFresh))
+    .then((cache) => sync({ env: c.env, timeoutMs, region, location: cache, holder: refresh.holder, waitUntil } satisfies Tiers, markFresh))
     .finally(() => {
       markFresh();
-      isolate.running = null;
+      refresh.running = null;
     });
-  isolate.running = { fresh, done };
+  refresh.running = { fresh, done };
   waitUntil(done);
-  return isolate.running;
+  return refresh.running;
 }
 
-/** Refreshes the view whenever the tier above has news, until `isolate.loopUntil` or a newer loop takes over. */
+/** Refreshes the view whenever the tier above has news, until `refresh.loopUntil` or a newer loop takes over. */
 async function keepFresh(c: StepContext, loop: number, timeoutMs: number): Promise<void> {
   for (;;) {
     const wakeAt = Math.max(view.refreshAt, Date.now() + LOOP_MIN_GAP_MS);
-    if (isolate.loop !== loop || wakeAt >= isolate.loopUntil) return;
+    if (refresh.loop !== loop || wakeAt >= refresh.loopUntil) return;
     await new Promise((resolve) => setTimeout(resolve, wakeAt - Date.now()));
-    if (isolate.loop !== loop) return;
+    if (refresh.loop !== loop) return;
     if (Date.now() >= view.refreshAt && Date.now() - view.failedAt >= RETRY_AFTER_FAILURE_MS) await start(c, timeoutMs).done;
   }
 }
 
 /** serve-stale logs at most one line per isolate this often, with how many calls it covers (an outage is not a log flood). */
 const STALE_LOG_EVERY_MS = 10_000;
-const staleLog = { at: Number.NEGATIVE_INFINITY, calls: 0 };
+const { staleLog } = memory.feed;
 
 function staleAtDeadline(options: FreshnessOptions, requestId: string): void {
   if (options.policy === 'refuse') throw new AuthUnavailableError(new Error(`change feed not fresh within ${options.timeoutMs} ms`));
@@ -109,16 +96,16 @@ function staleAtDeadline(options: FreshnessOptions, requestId: string): void {
  * policy is "refuse".
  */
 export function ensureFresh(c: StepContext, now: number, options: FreshnessOptions): Promise<void> | undefined {
-  if (options.keepFreshMs > 0 && isolate.loopUntil - now < RENEW_BEFORE_END_MS) {
-    isolate.loopUntil = now + options.keepFreshMs;
-    c.executionCtx.waitUntil(keepFresh(c, ++isolate.loop, options.timeoutMs));
+  if (options.keepFreshMs > 0 && refresh.loopUntil - now < RENEW_BEFORE_END_MS) {
+    refresh.loopUntil = now + options.keepFreshMs;
+    c.executionCtx.waitUntil(keepFresh(c, ++refresh.loop, options.timeoutMs));
   }
   const retrying = now - view.failedAt < RETRY_AFTER_FAILURE_MS;
   if (isFresh(now)) {
-    if (now >= view.refreshAt && isolate.running === null && !retrying) start(c, options.timeoutMs);
+    if (now >= view.refreshAt && refresh.running === null && !retrying) start(c, options.timeoutMs);
     return undefined;
   }
-  if (isolate.running === null && retrying) {
+  if (refresh.running === null && retrying) {
     staleAtDeadline(options, c.get('requestId'));
     return undefined;
   }
@@ -127,11 +114,4 @@ export function ensureFresh(c: StepContext, now: number, options: FreshnessOptio
     () => (isFresh(Date.now()) ? undefined : stale()),
     stale,
   );
-}
-
-/** Test hook: forget the sync under way and the background loop (a new isolate has neither). */
-export function resetFreshness(): void {
-  isolate.running = null;
-  isolate.loop++;
-  isolate.loopUntil = Number.NEGATIVE_INFINITY;
 }

@@ -1,5 +1,5 @@
 // Per-client-address limit on failed authentications (brute force, enumeration, floods of old
-// keys), kept in the isolate: fixed one-minute windows, bounded memory. The failures are limited,
+// keys), kept in the isolate (memory.failures, memory.adminFailures): fixed one-minute windows, bounded memory. The failures are limited,
 // not the address's valid calls: clients behind one NAT or proxy share an address with whoever
 // floods it. An address over its limit keeps every credential it has proven — one that succeeded
 // from it within PROVEN_MS — and cannot test any other until its window ends (429, no lookup, no
@@ -10,6 +10,7 @@
 const WINDOW_MS = 60_000;
 /** How long a credential that succeeded from an address stays proven for it. */
 export const PROVEN_MS = 10 * 60_000;
+/** Addresses remembered (windows, proven credentials): past it the oldest is forgotten. */
 const MAX_TRACKED = 10_000;
 /** Credentials remembered per address (a NAT of many clients); past it the oldest is forgotten. */
 const MAX_PROVEN_PER_ADDRESS = 64;
@@ -82,8 +83,3 @@ export class FailureLimiter {
     this.proven.clear();
   }
 }
-
-/** Data-plane keys (AUTH_FAILURE_LIMIT). */
-export const failureLimiter = new FailureLimiter();
-/** Admin tokens (ADMIN_AUTH_FAILURE_LIMIT): a separate count, so key floods never touch the admin API. */
-export const adminFailureLimiter = new FailureLimiter();

@@ -1,21 +1,14 @@
-// What this isolate remembers of its keys' limits: the refusals it repeats from memory, and how
-// often each key was called in the last two seconds (to know when to ask for a lease).
+// What this isolate remembers of its keys' limits (memory.refusals): the refusals it repeats from
+// memory, and how often each key was called in the last two seconds (to know when to ask for a lease).
 
-import type { Verdict } from '../../objects/limiter/types';
+import { MAX_REMEMBERED, memory } from './index';
 
-export const MAX_REMEMBERED = 10_000;
+export { MAX_REMEMBERED, type Refusal } from './index';
 /** Calls of one key within a second before this isolate asks for leases. */
 export const LEASE_AFTER = 4;
 
-export type Refusal = Extract<Verdict, { allowed: false }>;
-
-/**
- * keyId → the refusal to repeat, until when — while this isolate frees no call of the key (`freed`
- * is freedCount() when it was remembered): calls handed back make room the memory knows nothing of.
- */
-export const overLimit = new Map<string, { until: number; verdict: Refusal; freed: number }>();
-/** keyId → calls in the current second and the one before. */
-const recentCalls = new Map<string, { second: number; n: number; previous: number }>();
+export const { overLimit } = memory.refusals;
+const { recentCalls } = memory.refusals;
 
 /** Counts a call of the key; hot = more than LEASE_AFTER calls in this second or the last. */
 export function noteCall(keyId: string, now: number): boolean {
@@ -35,13 +28,8 @@ export function noteCall(keyId: string, now: number): boolean {
   return seen.n > LEASE_AFTER || seen.previous > LEASE_AFTER;
 }
 
-/** Forget remembered refusals (after a key's limits changed here, and in tests). */
-export function forgetRefusals(keyId?: string): void {
-  if (keyId === undefined) {
-    overLimit.clear();
-    recentCalls.clear();
-  } else {
-    overLimit.delete(keyId);
-    recentCalls.delete(keyId);
-  }
+/** Forgets the key's remembered refusal and call counts (its limits changed here). */
+export function forgetRefusals(keyId: string): void {
+  overLimit.delete(keyId);
+  recentCalls.delete(keyId);
 }

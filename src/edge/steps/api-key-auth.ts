@@ -12,9 +12,10 @@ import { AuthUnavailableError, lookupDeps, verifyKey, type VerifyOutcome } from 
 import { log } from '../../log';
 import { afterResponse, refuse, type StepContext } from '../step';
 import { extractCredential } from '../../core/credential';
-import { failureLimiter } from '../memory/failure-limiter';
+import { memory } from '../memory';
 import { ensureFresh } from '../feed/freshness';
 
+const { failures } = memory;
 const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer realm="keygate", error="invalid_token"' };
 const INVALID_REQUEST = { 'WWW-Authenticate': 'Bearer realm="keygate", error="invalid_request"' };
 /** Seconds a client should wait after auth-unavailable. */
@@ -35,12 +36,12 @@ export async function apiKeyAuth(c: StepContext): Promise<Response | undefined> 
   const config = c.get('config');
   const clientIp = c.get('clientIp');
   const now = Date.now();
-  const wait = failureLimiter.blockedFor(clientIp, config.authFailureLimit, now);
+  const wait = failures.blockedFor(clientIp, config.authFailureLimit, now);
 
   const credential = extractCredential(c.req.raw.headers);
   if (!credential.ok) {
     if (credential.problem === 'invalid-api-key') {
-      failureLimiter.recordFailure(clientIp, now);
+      failures.recordFailure(clientIp, now);
       if (wait > 0) return tooManyFailures(c, wait);
     }
     const headers =
@@ -53,7 +54,7 @@ export async function apiKeyAuth(c: StepContext): Promise<Response | undefined> 
   }
 
   // Over the limit, only a key this address has proven is looked up.
-  const admit = wait > 0 ? (hash: string) => failureLimiter.hasProven(clientIp, hash, now) : undefined;
+  const admit = wait > 0 ? (hash: string) => failures.hasProven(clientIp, hash, now) : undefined;
   let outcome: VerifyOutcome;
   try {
     outcome = await verifyKey(credential.key, lookupDeps(c.env.KEYS, config), now, () => ensureFresh(c, now, config.feed), admit);
@@ -63,13 +64,13 @@ export async function apiKeyAuth(c: StepContext): Promise<Response | undefined> 
     return refuse(c, 'auth-unavailable', { headers: { 'Retry-After': AUTH_RETRY_AFTER } });
   }
   if (!outcome.ok) {
-    failureLimiter.recordFailure(clientIp, now);
+    failures.recordFailure(clientIp, now);
     logRefusal(c, outcome);
     // Usage counts a known key's refusal under it (after the response too: gateway.ts).
     c.set('refusedKey', outcome.projectId === undefined ? undefined : { keyId: outcome.keyId as string, projectId: outcome.projectId });
     return wait > 0 ? tooManyFailures(c, wait) : refuse(c, 'invalid-api-key', { headers: INVALID_TOKEN });
   }
-  if (config.authFailureLimit > 0) failureLimiter.recordSuccess(clientIp, outcome.hash, now);
+  if (config.authFailureLimit > 0) failures.recordSuccess(clientIp, outcome.hash, now);
   c.set('principal', outcome.principal);
   return undefined;
 }

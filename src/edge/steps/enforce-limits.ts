@@ -18,7 +18,7 @@ import type { LimitHeaders, Verdict } from '../../objects/limiter/types';
 import { refusalHeaders } from '../proxy/ratelimit-fields';
 import { MAX_REMEMBERED, noteCall, overLimit, type Refusal } from '../memory/limit-refusals';
 
-export { forgetRefusals, LEASE_AFTER } from '../memory/limit-refusals';
+export { LEASE_AFTER } from '../memory/limit-refusals';
 
 export { heldLease, returnLeases } from '../lease-holder';
 
