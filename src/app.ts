@@ -11,7 +11,6 @@ import { keyInUrl } from './edge/steps/key-in-url';
 import { ipAllowlist, routeAuthorization } from './edge/steps/authorize';
 import { methodGuard } from './edge/steps/method-guard';
 import { requireHttps } from './edge/steps/require-https';
-import { problemResponse } from './errors/problems';
 import { dataPlane, faultResponse, routingPath } from './edge/gateway';
 import { canonicalPath } from './edge/steps/canonical-path';
 import { pipeline, refuse } from './edge/step';
@@ -57,8 +56,6 @@ app.all('/_keygate/*', (c) => refuse(c, 'not-found'));
 app.all('*', gateway); //                             everything else: the data plane
 
 app.onError((error, c) => faultResponse(error, c.get('requestId')));
-
-app.notFound((c) => problemResponse('not-found', c.get('requestId') ?? crypto.randomUUID()));
 
 /** The Worker's fetch handler. */
 export function handle(request: Request, env: AppEnv['Bindings'], ctx: ExecutionContext): Response | Promise<Response> {

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createKey } from './helpers/admin';
 import { BASE, expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 import { ALLOWED, REFUSED } from './helpers/path-tricks';
-import { nonCanonicalReason, rawPath } from '../src/core/canonical-path';
+import { nonCanonicalReason } from '../src/core/canonical-path';
+import { rawPath } from '../src/core/url';
 
 const anyPath = { ROUTES: undefined };
 /** The table's paths as the Worker receives them, when that is still the refused spelling. */

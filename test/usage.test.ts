@@ -293,7 +293,7 @@ describe('usage batching', () => {
       ingest: async (batches: unknown) => {
         await gate;
         if (failing) throw new Error('shard unavailable');
-        return (stub as unknown as { ingest(b: unknown): Promise<unknown> }).ingest(batches);
+        return (stub as unknown as { ingest(b: unknown, now: number): Promise<unknown> }).ingest(batches, Date.now());
       },
     }));
     const usage = { ...held, USAGE_FLUSH_MS: '0' };
@@ -326,7 +326,7 @@ describe('usage batching', () => {
     let loseAnswers = 1;
     const flaky = privateUsage(tag, (stub) => ({
       ingest: async (batches: unknown) => {
-        const result = await (stub as unknown as { ingest(b: unknown): Promise<unknown> }).ingest(batches);
+        const result = await (stub as unknown as { ingest(b: unknown, now: number): Promise<unknown> }).ingest(batches, Date.now());
         if (loseAnswers-- > 0) throw new Error('Network connection lost');
         return result;
       },

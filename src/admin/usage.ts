@@ -130,10 +130,9 @@ usage.openapi(
     const before = cursor === undefined ? null : decodeRequestCursor(cursor);
     const key = found(await registry(c.env).getKey(c.req.valid('param').keyId, Date.now()), 'key');
     await flushUsage(c.env);
-    const entries = await readRequests(c.env, { keyId: key.id, limit: limit + 1, before });
-    const page = entries.slice(0, limit);
-    const last = page[page.length - 1];
-    const items = page.map((e) => ({
+    const { entries, more } = await readRequests(c.env, { keyId: key.id, limit, before });
+    const last = entries[entries.length - 1];
+    const items = entries.map((e) => ({
       at: new Date(e.at).toISOString(),
       requestId: e.requestId,
       method: e.method,
@@ -146,7 +145,7 @@ usage.openapi(
       userAgent: e.userAgent === '' ? null : e.userAgent,
       outcome: e.outcome,
     }));
-    const nextCursor = entries.length > limit && last !== undefined ? encodeRequestCursor(last.at, last.requestId) : null;
+    const nextCursor = more && last !== undefined ? encodeRequestCursor(last.at, last.requestId) : null;
     return c.json({ items, nextCursor }, 200);
   },
 );

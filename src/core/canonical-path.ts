@@ -36,15 +36,6 @@ function escapeAt(path: string, i: number): number {
   return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
-/** The raw path of a request URL (no query), as received. */
-export function rawPath(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  if (start === -1) return '/';
-  let end = url.indexOf('?', start);
-  if (end === -1) end = url.indexOf('#', start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
-}
-
 /** Why one raw character (not part of an escape) is refused, or null. */
 function rawCharReason(path: string, i: number, c: number): string | null {
   if (c === 0x2f) return path.charCodeAt(i + 1) === 0x2f ? 'empty path segment (//)' : null;

@@ -2,6 +2,7 @@
 // wrong with it when it cannot be used, and where one sits in a URL. Pure: no hashing, no lookup.
 
 import { keyFinder } from './key-format';
+import { pathAndAfter } from './url';
 import { looseDecode, queryNames } from './url-decode';
 
 export type Extraction =
@@ -57,8 +58,7 @@ export interface UrlCredential {
  * after decoding them as a reader of logs could (looseDecode).
  */
 export function findKeyInUrl(url: string, prefix: string): UrlCredential {
-  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-  const rest = pathStart === -1 ? '' : url.slice(pathStart);
+  const rest = pathAndAfter(url);
   const text = rest.includes('%') ? looseDecode(rest) : rest;
   const keys = text.includes(`${prefix}_`) ? (text.match(keyFinder(prefix)) ?? []) : [];
   const found = keys.length > 0 || queryNames(rest).some((name) => KEY_PARAMS.has(name));

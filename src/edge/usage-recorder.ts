@@ -8,6 +8,7 @@
 // unsent batch.
 
 import type { StepContext } from './step';
+import { rawPath } from '../core/url';
 import type { Principal } from '../core/principal';
 import { log } from '../log';
 import { withDeadline } from '../core/deadline';
@@ -41,10 +42,7 @@ function clip(value: string | null | undefined): string {
 
 /** The path without the query (queries may carry personal data; keys in URLs are refused anyway). */
 function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  if (start === -1) return '/';
-  const q = url.indexOf('?', start);
-  return clip(q === -1 ? url.slice(start) : url.slice(start, q));
+  return clip(rawPath(url));
 }
 
 /** Adds one finished data-plane call to the batch; never throws. */
@@ -152,7 +150,14 @@ export async function flushUsage(env: Env, now = Date.now()): Promise<void> {
   try {
     // A shard that does not answer in time: the batches wait for the next flush (their ids make a
     // late first delivery and the retry count once).
-    await withDeadline(usageShard(env, self().shard).ingest(ready.map((s) => s.batch)), FLUSH_TIMEOUT_MS, 'usage shard');
+    await withDeadline(
+      usageShard(env, self().shard).ingest(
+        ready.map((s) => s.batch),
+        Date.now(),
+      ),
+      FLUSH_TIMEOUT_MS,
+      'usage shard',
+    );
     usage.sealed = usage.sealed.filter((s) => !ready.includes(s));
   } catch (error) {
     for (const s of ready) {

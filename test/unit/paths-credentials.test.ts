@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { extractCredential, findKeyInUrl } from '../../src/core/credential';
 import { generateKey } from '../../src/core/key-format';
-import { ambiguousFramingReason, nonCanonicalReason, rawPath } from '../../src/core/canonical-path';
+import { ambiguousFramingReason, nonCanonicalReason } from '../../src/core/canonical-path';
+import { rawPath } from '../../src/core/url';
 import { originUrl } from '../../src/edge/proxy/forward';
 
 describe('canonical paths', () => {

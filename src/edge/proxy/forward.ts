@@ -7,7 +7,7 @@
 import { log } from '../../log';
 import { refuse, type StepContext } from '../step';
 import { rateLimitHeaders } from './ratelimit-fields';
-import { rawPath } from '../../core/canonical-path';
+import { hostOf, rawPath } from '../../core/url';
 import { originRequestHeaders, stripHopByHop } from './headers';
 import { BODY_FAILED, BODY_TIMED_OUT, relayBody } from './idle-body';
 import { signOriginRequest } from '../../signing/sign';
@@ -30,13 +30,6 @@ export function originUrl(base: string, requestUrl: string): string {
   const hash = requestUrl.indexOf('#');
   const query = q === -1 ? '' : requestUrl.slice(q, hash === -1 ? undefined : hash);
   return base + path + query;
-}
-
-/** The authority the client addressed (on Cloudflare the URL host is the Host header). */
-function hostOf(url: string): string {
-  const start = url.indexOf('//') + 2;
-  const end = url.indexOf('/', start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
 }
 
 export async function forward(c: StepContext): Promise<Response> {

@@ -2,7 +2,7 @@
 // CF-Connecting-IP (set by Cloudflare; X-Forwarded-For is client-controlled and ignored), then
 // the first matching route rule names the scopes the key must hold.
 
-import { rawPath } from '../../core/canonical-path';
+import { rawPath } from '../../core/url';
 import { refuse, type StepContext } from '../step';
 import { cidrContains, parseIp } from '../../core/ip';
 import { matchRoute } from '../../core/route-rules';

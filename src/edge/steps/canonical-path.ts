@@ -2,7 +2,8 @@
 // refused before any decision is made on it.
 
 import { refuse, type StepContext } from '../step';
-import { ambiguousFramingReason, nonCanonicalReason, rawPath } from '../../core/canonical-path';
+import { ambiguousFramingReason, nonCanonicalReason } from '../../core/canonical-path';
+import { rawPath } from '../../core/url';
 import { methodOverrideReason } from '../../core/method-override';
 
 export function canonicalPath(c: StepContext): Response | undefined {

@@ -36,10 +36,10 @@ export async function readUsage(env: Env, q: UsageQuery): Promise<ShardUsage> {
 }
 
 /** A key's most recent requests across all shards, newest first. */
-export async function readRequests(env: Env, q: RequestPageQuery): Promise<RequestEntry[]> {
-  const parts = await Promise.all(Array.from({ length: USAGE_SHARDS }, (_, i) => usageShard(env, i).requests(q)));
-  return parts
-    .flat()
-    .sort((a, b) => b.at - a.at || (a.requestId < b.requestId ? 1 : a.requestId > b.requestId ? -1 : 0))
-    .slice(0, q.limit);
+export async function readRequests(env: Env, q: RequestPageQuery): Promise<{ entries: RequestEntry[]; more: boolean }> {
+  // One more than the page from every shard: the extra entry only says that there is more.
+  const ask = { ...q, limit: q.limit + 1 };
+  const parts = await Promise.all(Array.from({ length: USAGE_SHARDS }, (_, i) => usageShard(env, i).requests(ask)));
+  const sorted = parts.flat().sort((a, b) => b.at - a.at || (a.requestId < b.requestId ? 1 : a.requestId > b.requestId ? -1 : 0));
+  return { entries: sorted.slice(0, q.limit), more: sorted.length > q.limit };
 }

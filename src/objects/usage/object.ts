@@ -104,7 +104,7 @@ export class UsageShard extends SqliteObject {
   }
 
   /** Applies each batch not seen before; returns how many were new. */
-  async ingest(batches: UsageBatch[], now = Date.now()): Promise<{ applied: number; duplicates: number }> {
+  async ingest(batches: UsageBatch[], now: number): Promise<{ applied: number; duplicates: number }> {
     let applied = 0;
     for (const batch of batches) {
       // Log sizes change in memory only once their transaction has committed.
@@ -218,7 +218,7 @@ export class UsageShard extends SqliteObject {
   }
 
   /** Deletes rows older than their retention. */
-  prune(now = Date.now()): void {
+  prune(now: number): void {
     this.lastPrune = now;
     for (const g of GRANULARITIES) this.sql.exec(`DELETE FROM usage_${g} WHERE bucket < ?`, now - RETENTION_MS[g]);
     this.pruneRequests(now - RETENTION_MS.requests);
