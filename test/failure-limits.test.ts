@@ -25,9 +25,15 @@ describe('failed key checks (AUTH_FAILURE_LIMIT, default 100)', () => {
       await expectProblem(await gateway('/forms/1', withKey(generateKey('kg', 'live'), tag, from)), 'invalid-api-key', 401);
 
     const reads = storageCounters.kvReads;
-    for (const key of [generateKey('kg', 'live'), revoked.key, 'kg_live_garbage', `${good.key.slice(0, -1)}x`]) {
+    const tries = {
+      unknown: generateKey('kg', 'live'),
+      revoked: revoked.key,
+      garbage: 'kg_live_garbage',
+      typo: `${good.key.slice(0, -1)}x`,
+    };
+    for (const [what, key] of Object.entries(tries)) {
       const res = await gateway('/forms/1', withKey(key, tag, from));
-      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(res.headers.get('retry-after')), `${what}: ${res.status} ${await res.clone().text()}`).toBeGreaterThanOrEqual(1);
       await expectProblem(res, 'too-many-failures', 429);
     }
     expect(storageCounters.kvReads - reads).toBe(0);
