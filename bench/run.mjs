@@ -16,7 +16,7 @@ import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 500, hot: 500 }
+  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 200, hot: 200 }
   : { rounds: 5, warmupS: 3, runS: 5, latencyS: 3, keys: 10_000, hot: 1_000 };
 if (process.env.BENCH_HOT) PLAN.hot = Number(process.env.BENCH_HOT); // experiments: fewer hot keys
 const CONNECTIONS = 32;
