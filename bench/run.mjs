@@ -1,10 +1,12 @@
 // `npm run bench [-- --quick]`: keygate's cost per call, as ratios against a bare pass-through
-// proxy in the same runtime. Every configuration runs in its own workerd (through miniflare's Node
-// API, never `wrangler dev`) pinned to core 0; this process, the origin and wrk share core 1.
+// proxy (B0) and against the floor, a minimal authorizer (B2), in the same runtime. Every
+// configuration runs in its own workerd (through miniflare's Node API, never `wrangler dev`) pinned
+// to core 0; this process, the origin and wrk share core 1.
 // Rounds are interleaved; medians with min–max are reported. Writes bench/results/<date>.{md,json}
 // and bench/results/latest.md. Asserts no timing: it measures.
 
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpus, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +16,7 @@ import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 500, hot: 500 }
+  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 200, hot: 200 }
   : { rounds: 5, warmupS: 3, runS: 5, latencyS: 3, keys: 10_000, hot: 1_000 };
 if (process.env.BENCH_HOT) PLAN.hot = Number(process.env.BENCH_HOT); // experiments: fewer hot keys
 const CONNECTIONS = 32;
@@ -44,6 +46,17 @@ function wrk(url, script, seconds, connections, env = {}) {
 /** Durable Object calls of every kind: registry, feed replicas (change feed), limiters, usage shards. */
 const doCalls = (s) => s.registryCalls + (s.replicaCalls ?? 0) + s.limiterCalls + s.usageCalls;
 
+/** B2's key records: each key's SHA-256 (hex) with the scopes seedKeys gives it; the ids are B2's own. */
+function minimalRecords(keys) {
+  return keys.map((key, i) => ({
+    hash: createHash('sha256').update(key).digest('hex'),
+    id: `key_b2${i}`,
+    projectId: 'prj_b2',
+    scopes: ['bench:read'],
+    environment: key.split('_')[1],
+  }));
+}
+
 async function counters(url) {
   const res = await fetchRetry(`${url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return res.json();
@@ -57,6 +70,7 @@ async function main() {
   const keygateScript = await bundle(work, 'src/index.ts', 'keygate');
   const bareScript = await bundle(work, 'bench/workers/bare-proxy.js', 'bare');
   const honoScript = await bundle(work, 'bench/workers/hono-proxy.ts', 'hono');
+  const minimalScript = await bundle(work, 'bench/workers/minimal-authorizer.js', 'minimal');
 
   const keygateBindings = (extra) => ({
     ORIGIN_URL: originUrl,
@@ -88,6 +102,8 @@ async function main() {
   const kvKeys = await seedKeys(workers['C-kv'].url, PLAN.keys);
   const perCallKeys = await seedKeys(workers['C-percall'].url, PLAN.hot);
   log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // B2 knows C-hit's keys by hash, as keygate's cache does, and is called with the same keys.
+  workers.B2 = await startWorker(work, 'b2', minimalScript, { ORIGIN_URL: originUrl, B2_KEYS: JSON.stringify(minimalRecords(hitKeys)) });
   // New keys travel in the registry's change feed for 70 s, and an isolate that has them from the
   // feed never reads KV for them. Steady state is keys older than that: wait it out (full runs).
   const settle = 75_000 - (Date.now() - started);
@@ -119,6 +135,8 @@ async function main() {
     { name: 'A', url: originUrl, script: 'bench/lua/plain.lua', env: {} },
     { name: 'B0', worker: workers.B0, script: 'bench/lua/plain.lua', env: {} },
     { name: 'B1', worker: workers.B1, script: 'bench/lua/plain.lua', env: {} },
+    // B2's lookups are Map hits from its first call: no priming pass is needed.
+    { name: 'B2', worker: workers.B2, script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.hit, KEYS_COUNT: String(PLAN.hot) } },
     {
       name: 'C-hit',
       worker: workers['C-hit'],
