@@ -6,7 +6,7 @@
 
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { heldLease } from '../src/edge/steps/enforce-limits';
+import { heldLease } from '../src/edge/lease-holder';
 import type { LimitCheck } from '../src/objects/limiter/types';
 import { createKey } from './helpers/admin';
 import { gatewayNoWait, newTag, originCalls, withKey } from './helpers/gateway';

@@ -4,7 +4,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { storageCounters } from '../src/bench-counters';
-import { heldLease } from '../src/edge/steps/enforce-limits';
+import { heldLease } from '../src/edge/lease-holder';
 import { LEASE_MS, type KeyLimiter } from '../src/objects/limiter/object';
 import type { Verdict } from '../src/objects/limiter/types';
 import { adminCall, adminJson, createKey } from './helpers/admin';

@@ -3,7 +3,6 @@
 
 import { MAX_REMEMBERED, memory } from './index';
 
-export { MAX_REMEMBERED, type Refusal } from './index';
 /** Calls of one key within a second before this isolate asks for leases. */
 export const LEASE_AFTER = 4;
 

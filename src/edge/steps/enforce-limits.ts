@@ -16,11 +16,8 @@ import { AUTH_RETRY_AFTER } from './api-key-auth';
 import { check, endLease, freedCount, holdsCalls, settled, spendLease, type Limits } from '../lease-holder';
 import type { LimitHeaders, Verdict } from '../../objects/limiter/types';
 import { refusalHeaders } from '../proxy/ratelimit-fields';
-import { MAX_REMEMBERED, noteCall, overLimit, type Refusal } from '../memory/limit-refusals';
-
-export { LEASE_AFTER } from '../memory/limit-refusals';
-
-export { heldLease, returnLeases } from '../lease-holder';
+import { MAX_REMEMBERED, type Refusal } from '../memory';
+import { noteCall, overLimit } from '../memory/limit-refusals';
 
 /** Times a refused call asks again because this isolate freed calls meanwhile (each ask is exact). */
 const MAX_ASKS = 3;
