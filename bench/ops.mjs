@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cpuMicros, pin, startOrigin, startWorker } from './lib.mjs';
+import { bundleForWorkerd, cpuMicros, pin, startOrigin, startWorker } from './lib.mjs';
 
 const SYNC = [
   'timer',
@@ -22,15 +22,32 @@ const SYNC = [
   'response-new',
   'digest',
   'microtask',
+  'headers-request-before',
+  'headers-request-pairs',
 ];
-const FETCH = ['fetch-plain', 'fetch-nostore', 'fetch-signal', 'fetch-signal-timeout', 'fetch-rewrap-iterate', 'fetch-rewrap-copy'];
+const FETCH = [
+  'fetch-plain',
+  'fetch-nostore',
+  'fetch-signal',
+  'fetch-signal-timeout',
+  'fetch-rewrap-iterate',
+  'fetch-rewrap-copy',
+  'fetch-relay-strip',
+  'fetch-relay-pairs',
+  'fetch-read-first',
+  'fetch-stream',
+  'fetch-headers',
+  'fetch-pairs',
+];
 const ops = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [...SYNC, ...FETCH];
 const work = mkdtempSync(join(tmpdir(), 'keygate-ops-'));
 const children = [];
 try {
   pin(process.pid, 1);
   const originUrl = await startOrigin(children);
-  const { url, pid, mf } = await startWorker(work, 'ops', resolve('bench/workers/ops.js'), { ORIGIN_URL: originUrl });
+  const { url, pid, mf } = await startWorker(work, 'ops', await bundleForWorkerd(resolve('bench/workers/ops.js'), join(work, 'ops.js')), {
+    ORIGIN_URL: originUrl,
+  });
   const cost = async (op, n) => {
     const before = cpuMicros(pid);
     const response = await fetch(`${url}/?op=${op}&n=${n}`, { headers: { authorization: 'Bearer x', accept: '*/*' } });

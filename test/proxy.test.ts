@@ -68,6 +68,15 @@ describe('F. proxy', () => {
     expect(hop.headers.get('x-private-hop')).toBeNull();
   });
 
+  it('the response is relayed field for field: every Set-Cookie apart, repeated fields, status and status text', async () => {
+    const res = await gateway('/cookies', withKey(await keyFor(), newTag()), anyPath);
+    expect(res.status).toBe(201);
+    expect(res.statusText).toBe('Made');
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/', 'b=2; HttpOnly']);
+    expect(res.headers.get('x-multi')).toBe('one, two');
+    expect(await res.text()).toBe('cookies');
+  });
+
   it('method-override headers never reach the origin: a read-only key cannot turn a GET into a DELETE', async () => {
     const { key } = await createKey({ scopes: ['forms:read'] }); // wrangler.toml's rules: DELETE needs forms:delete
     const tag = newTag();

@@ -5,7 +5,7 @@
 // bench/ingest.mjs bundles it with the UsageShard under test.
 
 interface Shard {
-  ingest(batches: unknown[]): Promise<unknown>;
+  ingest(batches: unknown[], now: number): Promise<unknown>;
   schemaVersion(): Promise<number>;
 }
 
@@ -83,7 +83,7 @@ export default {
     const shard = env.USAGE.get(env.USAGE.idFromName('bench')) as unknown as Shard;
     for (let i = 0; i < param('batches', 1); i++) {
       const b = batch(param('calls', 500), pick);
-      if (param('ingest', 1) === 1) await shard.ingest([b]);
+      if (param('ingest', 1) === 1) await shard.ingest([b], Date.now());
       else await shard.schemaVersion();
     }
     return new Response('ok');

@@ -118,6 +118,17 @@ async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedC
     res.writeHead(200, { 'content-type': 'text/plain', 'keep-alive': 'timeout=5', 'x-private-hop': 'secret', connection: 'x-private-hop' });
     return void res.end('hop');
   }
+  if (path === '/cookies') {
+    // Two Set-Cookie fields (whose values hold commas) and a repeated ordinary field: relayed apart, as sent.
+    res.writeHead(201, 'Made', [
+      ['content-type', 'text/plain'],
+      ['set-cookie', 'a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/'],
+      ['set-cookie', 'b=2; HttpOnly'],
+      ['x-multi', 'one'],
+      ['x-multi', 'two'],
+    ]);
+    return void res.end('cookies');
+  }
   if (path === '/me') return json(res, 200, { keyId: req.headers['keygate-key-id'] ?? null });
   json(res, 200, {
     method: req.method,

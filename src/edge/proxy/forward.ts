@@ -9,6 +9,7 @@ import { refuse, type StepContext } from '../step';
 import { rateLimitHeaders } from './ratelimit-fields';
 import { hostOf, rawPath } from '../../core/url';
 import { originRequestHeaders, stripHopByHop } from './headers';
+import { CallDeadline } from './call-deadline';
 import { BODY_FAILED, BODY_TIMED_OUT, relayBody } from './idle-body';
 import { signOriginRequest } from '../../signing/sign';
 
@@ -51,7 +52,8 @@ export async function forward(c: StepContext): Promise<Response> {
   if (config.originSigning !== null) target = await signOriginRequest(config.originSigning, request.method, target, headers, Date.now());
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), config.originTimeoutMs);
+  // The call's one timer: the headers' deadline here, then the body's (relayBody) on the same timer.
+  const deadline = new CallDeadline(config.originTimeoutMs, () => controller.abort());
   let response: Response;
   try {
     response = await fetch(target, {
@@ -63,24 +65,24 @@ export async function forward(c: StepContext): Promise<Response> {
       signal: controller.signal,
     });
   } catch (error) {
+    deadline.clear();
     const timedOut = controller.signal.aborted;
     log('warn', timedOut ? 'origin timeout' : 'origin unreachable', { requestId, error: String(error) });
     return refuse(c, timedOut ? 'gateway-timeout' : 'bad-gateway');
-  } finally {
-    clearTimeout(timer);
   }
-  return relay(c, response);
+  return relay(c, response, deadline);
 }
 
 /** The origin's answer as keygate relays it: a status it can pass on, the body under its deadline, the RateLimit fields. */
-async function relay(c: StepContext, response: Response): Promise<Response> {
+async function relay(c: StepContext, response: Response, deadline: CallDeadline): Promise<Response> {
   const requestId = c.get('requestId');
   if (!relayable(response.status)) {
+    deadline.clear();
     log('warn', 'origin status not relayable', { requestId, status: response.status });
     response.body?.cancel().catch(() => undefined);
     return refuse(c, 'bad-gateway', { detail: 'The origin answered with a status keygate cannot relay' });
   }
-  const body = await bodyOf(c, response);
+  const body = await bodyOf(c, response, deadline);
   if (body === BODY_TIMED_OUT) return refuse(c, 'gateway-timeout', { detail: 'The origin sent its headers, then no body in time' });
   if (body === BODY_FAILED) return refuse(c, 'bad-gateway', { detail: 'The origin broke off its answer' });
   c.set('outcome', 'allowed');
@@ -91,11 +93,20 @@ async function relay(c: StepContext, response: Response): Promise<Response> {
   return out;
 }
 
-/** The body to relay: none for HEAD and null-body statuses, else under ORIGIN_BODY_IDLE_TIMEOUT_MS (0: as it came). */
-function bodyOf(c: StepContext, response: Response): ReturnType<typeof relayBody> | ReadableStream<Uint8Array> | null {
+/**
+ * The body to relay: none for HEAD and null-body statuses, else under ORIGIN_BODY_IDLE_TIMEOUT_MS
+ * (0: as it came). The call's deadline is cleared, or handed to the body that ends it.
+ */
+function bodyOf(
+  c: StepContext,
+  response: Response,
+  deadline: CallDeadline,
+): ReturnType<typeof relayBody> | ReadableStream<Uint8Array> | null {
   const idleMs = c.get('config').originBodyIdleTimeoutMs;
-  if (c.req.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) || response.body === null) return null;
-  if (idleMs === 0) return response.body;
+  if (c.req.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) || response.body === null || idleMs === 0) {
+    deadline.clear();
+    return c.req.method === 'HEAD' || NULL_BODY_STATUS.has(response.status) ? null : response.body;
+  }
   const requestId = c.get('requestId');
-  return relayBody(response, response.body, idleMs, () => log('warn', 'origin body idle', { requestId }));
+  return relayBody(response, response.body, deadline, idleMs, () => log('warn', 'origin body idle', { requestId }));
 }

@@ -4,7 +4,7 @@
 
 import { OVERRIDE_HEADERS } from '../../core/method-override';
 
-const HOP_BY_HOP = [
+export const HOP_BY_HOP = [
   'connection',
   'keep-alive',
   'proxy-connection',

@@ -12,6 +12,9 @@
 // CPU a call in `node bench/ab.mjs` (C-hit). Every other body (no length: chunked, event streams;
 // larger; encoded; or split) passes through a stream that times each pull, ~100 µs a call against
 // a bare proxy. ORIGIN_BODY_IDLE_TIMEOUT_MS=0 relays the platform's stream untouched (forward.ts).
+// Every wait is timed by the call's one timer (call-deadline.ts), the one that timed its headers.
+
+import type { CallDeadline } from './call-deadline';
 
 /** Known-length bodies up to this size may be relayed as their one first chunk. */
 export const WHOLE_BODY_MAX = 64 * 1024;
@@ -25,13 +28,17 @@ export const BODY_FAILED = Symbol('body failed');
 
 type Reader = ReadableStreamDefaultReader<Uint8Array>;
 
-/** The next chunk, or null when the origin sent nothing for `ms` (the origin's body is then cancelled). */
-async function readWithin(reader: Reader, ms: number): Promise<ReadableStreamReadResult<Uint8Array> | null> {
+/**
+ * The next chunk, or null when the origin sent nothing for `ms` (the origin's body is then
+ * cancelled). The call's one timer (call-deadline.ts) is moved, not re-armed, and paused once the
+ * chunk is in: the time the client takes before asking for more is not the origin's.
+ */
+async function readWithin(reader: Reader, deadline: CallDeadline, ms: number): Promise<ReadableStreamReadResult<Uint8Array> | null> {
   let timedOut = false;
-  const timer = setTimeout(() => {
+  deadline.renew(ms, () => {
     timedOut = true;
     reader.cancel(new Error(IDLE)).catch(() => undefined);
-  }, ms);
+  });
   try {
     const chunk = await reader.read();
     return timedOut ? null : chunk;
@@ -39,46 +46,59 @@ async function readWithin(reader: Reader, ms: number): Promise<ReadableStreamRea
     if (timedOut) return null; // the cancel rejected the pending read
     throw error;
   } finally {
-    clearTimeout(timer);
+    deadline.pause();
   }
 }
 
 /**
- * The body to relay for `response`, each wait for the origin bounded by `idleMs`; BODY_TIMED_OUT or
- * BODY_FAILED when a small known-length body did not start in time, or broke first. `onIdle` is told
- * when a deadline ends the body.
+ * The body to relay for `response`, each wait for the origin bounded by `idleMs` on the call's
+ * `deadline` (which this takes over: it is cleared when the body ends, however it ends);
+ * BODY_TIMED_OUT or BODY_FAILED when a small known-length body did not start in time, or broke
+ * first. `onIdle` is told when a deadline ends the body.
  */
 export async function relayBody(
   response: Response,
   body: ReadableStream<Uint8Array>,
+  deadline: CallDeadline,
   idleMs: number,
   onIdle: () => void,
 ): Promise<ReadableStream<Uint8Array> | Uint8Array | typeof BODY_TIMED_OUT | typeof BODY_FAILED> {
   const reader = body.getReader();
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   if (!(length > 0 && length <= WHOLE_BODY_MAX) || response.headers.has('content-encoding')) {
-    return idleTimeoutBody(reader, idleMs, onIdle);
+    return idleTimeoutBody(reader, deadline, idleMs, onIdle);
   }
   let first: ReadableStreamReadResult<Uint8Array> | null;
   try {
-    first = await readWithin(reader, idleMs);
+    first = await readWithin(reader, deadline, idleMs);
   } catch {
+    deadline.clear();
     return BODY_FAILED;
   }
   if (first === null) {
+    deadline.clear();
     onIdle();
     return BODY_TIMED_OUT;
   }
-  if (!first.done && first.value.byteLength === length) return first.value;
-  return idleTimeoutBody(reader, idleMs, onIdle, first.done ? undefined : first.value);
+  if (!first.done && first.value.byteLength === length) {
+    deadline.clear();
+    return first.value;
+  }
+  return idleTimeoutBody(reader, deadline, idleMs, onIdle, first.done ? undefined : first.value);
 }
 
 /**
  * The rest of the origin's body (after `first`, if given) as a stream that errors — the origin's
  * body cancelled, its connection closed — when the origin sends nothing for `idleMs` while a chunk
- * is asked for.
+ * is asked for. The deadline is cleared when the stream ends, errs or is cancelled.
  */
-export function idleTimeoutBody(reader: Reader, idleMs: number, onIdle: () => void, first?: Uint8Array): ReadableStream<Uint8Array> {
+export function idleTimeoutBody(
+  reader: Reader,
+  deadline: CallDeadline,
+  idleMs: number,
+  onIdle: () => void,
+  first?: Uint8Array,
+): ReadableStream<Uint8Array> {
   let pending = first;
   return new ReadableStream<Uint8Array>(
     {
@@ -88,14 +108,24 @@ export function idleTimeoutBody(reader: Reader, idleMs: number, onIdle: () => vo
           pending = undefined;
           return;
         }
-        const chunk = await readWithin(reader, idleMs);
+        let chunk: ReadableStreamReadResult<Uint8Array> | null;
+        try {
+          chunk = await readWithin(reader, deadline, idleMs);
+        } catch (error) {
+          deadline.clear();
+          throw error;
+        }
         if (chunk === null) {
+          deadline.clear();
           onIdle();
           controller.error(new Error(IDLE));
-        } else if (chunk.done) controller.close();
-        else controller.enqueue(chunk.value);
+        } else if (chunk.done) {
+          deadline.clear();
+          controller.close();
+        } else controller.enqueue(chunk.value);
       },
       cancel(reason) {
+        deadline.clear();
         return reader.cancel(reason);
       },
     },
