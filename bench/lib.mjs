@@ -2,10 +2,12 @@
 // the origin process, bundling behind the https shim, one workerd per configuration, seeding keys.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
@@ -63,7 +65,7 @@ export async function bundle(work, entry, name, minify = true) {
 }
 
 /** One ES module for workerd from `entry`, as wrangler would bundle it (platform modules left external). */
-export async function bundleForWorkerd(entry, outfile, minify = true) {
+export async function bundleForWorkerd(entry, outfile, minify = true, plugins = []) {
   await build({
     entryPoints: [entry],
     bundle: true,
@@ -75,6 +77,7 @@ export async function bundleForWorkerd(entry, outfile, minify = true) {
     logLevel: 'silent',
     minify,
     external: ['cloudflare:*', 'node:*'],
+    plugins,
   });
   return outfile;
 }
@@ -111,6 +114,55 @@ export async function startWorker(work, name, scriptPath, bindings, extra = {}, 
   return { name, url, pid, mf };
 }
 
+/**
+ * Usage counting outside the gateway's process, as on Cloudflare, where a UsageShard runs in a
+ * Durable Object somewhere else and its SQLite work is never the gateway isolate's CPU: a gateway
+ * started with `remoteUsage(work, name)` binds USAGE to the worker `usage-<name>` of a second
+ * workerd (`startUsageShards`, pinned to core 1 beside the origin and wrk), through miniflare's dev
+ * registry. What the gateway pays for counting stays in its own CPU: building the batch and sending
+ * it (serialised, over a socket between the two processes).
+ */
+export function remoteUsage(work, name) {
+  return {
+    instance: { unsafeDevRegistryPath: join(work, 'dev-registry') },
+    durableObjects: { USAGE: { className: 'UsageShard', scriptName: `usage-${name}` } },
+  };
+}
+
+/** keygate from `scriptPath` as the gateway `name`: KV, the Durable Objects `objects` (wrangler.toml's), usage in another process. */
+export function startKeygate(work, name, scriptPath, bindings, objects = DURABLE_OBJECTS) {
+  const usage = remoteUsage(work, name);
+  const extra = { kvNamespaces: ['KEYS'], durableObjects: { ...objects, ...usage.durableObjects } };
+  return startWorker(work, name, scriptPath, bindings, extra, usage.instance);
+}
+
+/** The UsageShards of the gateways `names`, from `scriptPath` (keygate's bundle), in one workerd of their own pinned to core 1. */
+export async function startUsageShards(work, scriptPath, names) {
+  const before = new Set(childPids());
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port: 0,
+      resourcePersistencePath: join(work, 'usage-shards'),
+      unsafeDevRegistryPath: join(work, 'dev-registry'),
+      workers: names.map((name) => ({
+        name: `usage-${name}`,
+        modules: true,
+        scriptPath,
+        modulesRoot: dirname(scriptPath),
+        compatibilityDate: '2026-11-01',
+        // A shard forwards last-used times to its gateway's registry.
+        durableObjects: { USAGE: { className: 'UsageShard', useSQLite: true }, REGISTRY: { className: 'Registry', scriptName: name } },
+      })),
+    }),
+  );
+  await mf.ready;
+  const pid = childPids().find((p) => !before.has(p));
+  if (pid === undefined) throw new Error('no workerd process found for the usage shards');
+  pin(pid, 1);
+  return { pid, mf };
+}
+
 /** fetch, retried once: undici may reuse a keep-alive socket the worker has just closed. */
 export async function fetchRetry(url, init) {
   try {
@@ -143,4 +195,15 @@ export async function seedKeys(url, count, fields = {}) {
     }
   }
   return keys;
+}
+
+/** B2's key records: each key's SHA-256 (hex) with the scopes seedKeys gives it; the ids are B2's own. */
+export function minimalRecords(keys) {
+  return keys.map((key, i) => ({
+    hash: createHash('sha256').update(key).digest('hex'),
+    id: `key_b2${i}`,
+    projectId: 'prj_b2',
+    scopes: ['bench:read'],
+    environment: key.split('_')[1],
+  }));
 }

@@ -1,12 +1,13 @@
-// `node bench/profile.mjs [C-hit|C-neg] [seconds]`: a CPU profile of keygate under wrk load, through
-// workerd's inspector; prints the functions with the most self time. For finding hot-path costs.
+// `node bench/profile.mjs [C-hit|C-neg|B2] [seconds]`: a CPU profile of keygate (or of B2, the minimal
+// authorizer, with C-hit's key) under wrk load, through workerd's inspector; prints the functions
+// with the most self time. For finding hot-path costs.
 // PROFILE_VARS='{"KEY_CACHE_TTL_MS":"0"}' adds bindings; DUMP=1 prints the first non-200 answers.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_TOKEN, bundle, seedKeys, startOrigin, startWorker } from './lib.mjs';
+import { ADMIN_TOKEN, bundle, minimalRecords, seedKeys, startOrigin, startWorker } from './lib.mjs';
 import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 const which = process.argv[2] ?? 'C-neg';
@@ -27,10 +28,21 @@ const extra = {
   kvNamespaces: ['KEYS'],
   durableObjects: DURABLE_OBJECTS,
 };
-const { url, mf } = await startWorker(work, 'kg', script, bindings, extra, { inspectorPort: 9339 });
-const [key] = await seedKeys(url, 1);
+const keygate = await startWorker(work, 'kg', script, bindings, extra, which === 'B2' ? {} : { inspectorPort: 9339 });
+const [key] = await seedKeys(keygate.url, 1);
+const { url, mf } =
+  which === 'B2'
+    ? await startWorker(
+        work,
+        'kg-b2',
+        await bundle(work, 'bench/workers/minimal-authorizer.js', 'b2', false),
+        { ORIGIN_URL: originUrl, B2_KEYS: JSON.stringify(minimalRecords([key])) },
+        {},
+        { inspectorPort: 9339 },
+      )
+    : keygate;
 // C-neg: a key with a broken checksum (refused before any lookup); C-hit: the real one.
-const usedKey = which === 'C-hit' ? key : key.slice(0, 8) + 'A'.repeat(32) + key.slice(-6).replace(/./, 'B');
+const usedKey = which !== 'C-neg' ? key : key.slice(0, 8) + 'A'.repeat(32) + key.slice(-6).replace(/./, 'B');
 const keysFile = join(work, 'keys.txt');
 writeFileSync(keysFile, usedKey + '\n');
 const wrk = (args, env = {}) =>
@@ -68,8 +80,21 @@ for (const node of profile.nodes) {
   self.set(name, (self.get(name) ?? 0) + node.hitCount);
   total += node.hitCount;
 }
-for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30))
-  console.log(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+// Self time per request, in µs of the profile's wall time (the sampler's share of each function ×
+// the profiled span ÷ requests): comparable between two profiles taken alike, unlike percentages.
+const requests = JSON.parse(
+  out.stdout
+    .split('\n')
+    .find((l) => l.startsWith('JSON'))
+    .slice(5),
+).requests;
+const spanUs = profile.endTime - profile.startTime;
+const perRequest = (hits) => ((hits / total) * spanUs) / requests;
+const busy = [...self].filter(([name]) => !name.startsWith('(idle)')).reduce((n, [, hits]) => n + hits, 0);
+console.log(`busy (not idle): ${perRequest(busy).toFixed(1)} µs/request over ${requests} requests`);
+for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 30)))
+  console.log(`${((hits / total) * 100).toFixed(1).padStart(5)}% ${perRequest(hits).toFixed(1).padStart(6)} µs  ${name}`);
 ws.close();
 await mf.dispose();
+if (mf !== keygate.mf) await keygate.mf.dispose();
 for (const child of children) child.kill();

@@ -6,13 +6,23 @@
 // and bench/results/latest.md. Asserts no timing: it measures.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpus, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGETS, judge, renderMarkdown, summarize } from './report.mjs';
-import { ADMIN_TOKEN, bundle, cpuMicros, fetchRetry, pin, seedKeys, startOrigin, startWorker } from './lib.mjs';
-import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
+import {
+  ADMIN_TOKEN,
+  bundle,
+  cpuMicros,
+  fetchRetry,
+  minimalRecords,
+  pin,
+  seedKeys,
+  startKeygate,
+  startOrigin,
+  startUsageShards,
+  startWorker,
+} from './lib.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
@@ -46,17 +56,6 @@ function wrk(url, script, seconds, connections, env = {}) {
 /** Durable Object calls of every kind: registry, feed replicas (change feed), limiters, usage shards. */
 const doCalls = (s) => s.registryCalls + (s.replicaCalls ?? 0) + s.limiterCalls + s.usageCalls;
 
-/** B2's key records: each key's SHA-256 (hex) with the scopes seedKeys gives it; the ids are B2's own. */
-function minimalRecords(keys) {
-  return keys.map((key, i) => ({
-    hash: createHash('sha256').update(key).digest('hex'),
-    id: `key_b2${i}`,
-    projectId: 'prj_b2',
-    scopes: ['bench:read'],
-    environment: key.split('_')[1],
-  }));
-}
-
 async function counters(url) {
   const res = await fetchRetry(`${url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return res.json();
@@ -80,21 +79,20 @@ async function main() {
     BENCH_MODE: 'true',
     ...extra,
   });
-  const keygateExtra = {
-    kvNamespaces: ['KEYS'],
-    durableObjects: DURABLE_OBJECTS,
-  };
+  // Every keygate configuration counts usage in shards of another process (lib.mjs, remoteUsage).
+  const keygate = (name, vars) => startKeygate(work, name, keygateScript, keygateBindings(vars));
   const workers = {
     B0: await startWorker(work, 'b0', bareScript, { ORIGIN_URL: originUrl }),
     B1: await startWorker(work, 'b1', honoScript, { ORIGIN_URL: originUrl }),
-    'C-hit': await startWorker(work, 'chit', keygateScript, keygateBindings({}), keygateExtra),
-    'C-kv': await startWorker(work, 'ckv', keygateScript, keygateBindings({ KEY_CACHE_TTL_MS: '0' }), keygateExtra),
-    'C-neg': await startWorker(work, 'cneg', keygateScript, keygateBindings({ AUTH_FAILURE_LIMIT: '0' }), keygateExtra),
-    'C-429': await startWorker(work, 'c429', keygateScript, keygateBindings({}), keygateExtra),
+    'C-hit': await keygate('chit', {}),
+    'C-kv': await keygate('ckv', { KEY_CACHE_TTL_MS: '0' }),
+    'C-neg': await keygate('cneg', { AUTH_FAILURE_LIMIT: '0' }),
+    'C-429': await keygate('c429', {}),
     // Usage counting, one Durable Object call per request (against C-hit's batched flushes).
-    'C-percall': await startWorker(work, 'cpercall', keygateScript, keygateBindings({ USAGE_FLUSH_MS: '0' }), keygateExtra),
-    'C-lease': await startWorker(work, 'clease', keygateScript, keygateBindings({}), keygateExtra),
+    'C-percall': await keygate('cpercall', { USAGE_FLUSH_MS: '0' }),
+    'C-lease': await keygate('clease', {}),
   };
+  const shards = await startUsageShards(work, keygateScript, ['chit', 'ckv', 'cneg', 'c429', 'cpercall', 'clease']);
 
   log(`seeding ${PLAN.keys} keys into C-hit and C-kv`);
   const started = Date.now();
@@ -213,6 +211,7 @@ async function main() {
   if (!QUICK) writeFileSync('bench/results/latest.md', md);
   console.log(md);
   for (const w of Object.values(workers)) await w.mf.dispose();
+  await shards.mf.dispose();
 }
 
 try {
