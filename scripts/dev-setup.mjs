@@ -7,6 +7,7 @@
 
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 
 /** The value of `name` in a .dev.vars text (dotenv lines; single quotes around a value dropped). */
 export function readDevVar(text, name) {
@@ -62,4 +63,43 @@ export function devPlan({ port, originPort, signing, nodePath = process.execPath
       dev: { server: { port: Number(port), secure: true }, persist: '.wrangler/state' },
     },
   };
+}
+
+/**
+ * npm start's log: what it prints in place of a line that wrangler or miniflare logs (undefined:
+ * nothing). A failed TLS handshake (an error for each) is explained once, in keygate's words, then
+ * shown in one line each; the fetch of Cloudflare's sample `request.cf` object, which fails offline
+ * with a stack trace from each of wrangler's two runtimes, becomes one line, once. Everything else
+ * passes unchanged.
+ */
+export function startLog(url) {
+  let handshakes = 0;
+  let cfSample = false;
+  return (text) => {
+    const plain = stripVTControlCharacters(text);
+    const failed = /TLS handshake failed:? *([^\n]*)/.exec(plain);
+    if (failed !== null) {
+      const why = failed[1].trim() || 'no reason given';
+      handshakes++;
+      if (handshakes > 1) return `keygate: TLS handshake failed again (${why})`;
+      return (
+        `keygate: a TLS handshake failed (${why}). That is expected: ${url} has a self-signed certificate, so a ` +
+        'browser fails its first handshakes until you accept the certificate, and so does a client that speaks plain ' +
+        'http to it or refuses the certificate (curl without -k). Later ones are shown in one line each.'
+      );
+    }
+    if (plain.includes('Unable to fetch the `Request.cf` object')) {
+      if (cfSample) return undefined;
+      cfSample = true;
+      return "keygate: Cloudflare's sample request.cf object could not be fetched (offline?): local calls carry wrangler's placeholder (country US).";
+    }
+    return text;
+  };
+}
+
+/** The line that says how to run the cron trigger locally, over https as the dev server speaks it. */
+export function scheduledHint(url, crons) {
+  if (crons.length === 0) return undefined;
+  const base = url.replace(/\/$/, '');
+  return `keygate: the cron trigger (${crons.join(', ')}: key.expiring webhooks) does not fire by itself locally; run it with: curl -k "${base}/cdn-cgi/local/scheduled"`;
 }
