@@ -1,9 +1,9 @@
 // npm start (scripts/dev-setup.mjs): no dev secret on any command line (`ps` shows every argv to
 // every user) nor in any environment it hands a child; the signing key reaches wrangler's dev server
-// only as an in-memory secret binding. The log says in keygate's words what a failed TLS handshake
-// means and how to run the cron trigger.
+// only as an in-memory secret binding. The Worker runs as local development (LOCAL_DEV), and the log
+// says in keygate's words what a failed TLS handshake means and how to run the cron trigger.
 
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,26 @@ describe('npm start', () => {
     const again = ensureSigningKey(path);
     expect(again).toMatchObject({ created: false, raw: signing.raw });
     expect(readDevVar(readFileSync(path, 'utf8'), 'ADMIN_TOKEN')).toBe(token);
+  });
+
+  it('runs the Worker as local development, the one place a loopback ORIGIN_URL is accepted', () => {
+    const { signing } = devVars();
+    for (const originPort of ['8788', '18788']) {
+      expect(devPlan({ port: '8787', originPort, signing }).worker.bindings.LOCAL_DEV).toEqual({ type: 'plain_text', value: 'true' });
+    }
+  });
+
+  it('fills the empty ADMIN_TOKEN of a .dev.vars copied from .dev.vars.example, and adds the signing key', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'kg-start-')), '.dev.vars');
+    copyFileSync('.dev.vars.example', path);
+    expect(readDevVar(readFileSync(path, 'utf8'), 'ADMIN_TOKEN')).toBe('');
+    expect(ensureAdminToken(path)).toBe(true);
+    expect(ensureSigningKey(path).created).toBe(true);
+    const text = readFileSync(path, 'utf8');
+    expect(text.match(/^ADMIN_TOKEN=/gm)).toHaveLength(1);
+    expect(readDevVar(text, 'ADMIN_TOKEN')).toMatch(/^[\w-]{43}$/);
+    expect(ensureSigningKey(path)).toMatchObject({ created: false });
+    expect(text).toContain('# WEBHOOK_SECRET='); // the rest of the file is kept
   });
 });
 
