@@ -98,7 +98,9 @@ export async function startWorker(work, name, scriptPath, bindings, extra = {}, 
           scriptPath,
           modulesRoot: dirname(scriptPath),
           compatibilityDate: '2026-11-01',
-          bindings,
+          // Every configuration runs here against a loopback origin, which keygate accepts only in
+          // local development.
+          bindings: { LOCAL_DEV: 'true', ...bindings },
           // Straight to the Worker: no miniflare entry worker in front of any configuration.
           unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
           ...extra,

@@ -15,3 +15,5 @@ export interface DevPlan {
   };
 }
 export declare function devPlan(options: { port: string; originPort: string; signing: Signing; nodePath?: string }): DevPlan;
+export declare function startLog(url: string): (text: string) => string | undefined;
+export declare function scheduledHint(url: string, crons: readonly string[]): string | undefined;

@@ -7,6 +7,7 @@
 
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 
 /** The value of `name` in a .dev.vars text (dotenv lines; single quotes around a value dropped). */
 export function readDevVar(text, name) {
@@ -14,25 +15,30 @@ export function readDevVar(text, name) {
   return line?.slice(name.length + 1).replace(/^'(.*)'$/, '$1');
 }
 
-function append(path, lines) {
+/** Writes `lines` for `name` into `path`: in place of its empty line (`NAME=`, as .dev.vars.example has it), or at the end. */
+function put(path, name, lines) {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  writeFileSync(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${lines.join('\n')}\n`, { mode: 0o600 });
+  const empty = new RegExp(`^${name}=(?:''|"")?[ \\t]*$`, 'm');
+  const next = empty.test(text)
+    ? text.replace(empty, () => lines.join('\n'))
+    : `${text}${text && !text.endsWith('\n') ? '\n' : ''}${lines.join('\n')}\n`;
+  writeFileSync(path, next, { mode: 0o600 });
 }
 
 /** ADMIN_TOKEN in `path` (a random one unless there is one); true when it was created. */
 export function ensureAdminToken(path) {
   if (readDevVar(existsSync(path) ? readFileSync(path, 'utf8') : '', 'ADMIN_TOKEN')) return false;
-  append(path, [`ADMIN_TOKEN=${randomBytes(32).toString('base64url')}`]);
+  put(path, 'ADMIN_TOKEN', [`ADMIN_TOKEN=${randomBytes(32).toString('base64url')}`]);
   return true;
 }
 
 /** ORIGIN_SIGNING_KEY in `path` (a new Ed25519 JWK unless there is one), with its public JWK. */
 export function ensureSigningKey(path) {
   let raw = readDevVar(existsSync(path) ? readFileSync(path, 'utf8') : '', 'ORIGIN_SIGNING_KEY');
-  const created = raw === undefined;
+  const created = !raw;
   if (created) {
     raw = JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }));
-    append(path, [
+    put(path, 'ORIGIN_SIGNING_KEY', [
       '# Read by npm start, which hands it to wrangler dev in memory (never on a command line).',
       `ORIGIN_SIGNING_KEY='${raw}'`,
     ]);
@@ -47,7 +53,12 @@ export function ensureSigningKey(path) {
  * keygate under wrangler's dev server (the input of `unstable_startWorker`, in this process).
  */
 export function devPlan({ port, originPort, signing, nodePath = process.execPath }) {
-  const bindings = { ORIGIN_SIGNING_KEY: { type: 'secret_text', value: signing.raw } };
+  // LOCAL_DEV: the example origin is on loopback, which keygate accepts only in local development
+  // (wrangler.toml never sets it: the deploy check refuses it there).
+  const bindings = {
+    ORIGIN_SIGNING_KEY: { type: 'secret_text', value: signing.raw },
+    LOCAL_DEV: { type: 'plain_text', value: 'true' },
+  };
   // wrangler.toml already points at 127.0.0.1:8788; override only when ORIGIN_PORT moves it.
   if (originPort !== '8788') bindings.ORIGIN_URL = { type: 'plain_text', value: `http://127.0.0.1:${originPort}` };
   return {
@@ -62,4 +73,43 @@ export function devPlan({ port, originPort, signing, nodePath = process.execPath
       dev: { server: { port: Number(port), secure: true }, persist: '.wrangler/state' },
     },
   };
+}
+
+/**
+ * npm start's log: what it prints in place of a line that wrangler or miniflare logs (undefined:
+ * nothing). A failed TLS handshake (an error for each) is explained once, in keygate's words, then
+ * shown in one line each; the fetch of Cloudflare's sample `request.cf` object, which fails offline
+ * with a stack trace from each of wrangler's two runtimes, becomes one line, once. Everything else
+ * passes unchanged.
+ */
+export function startLog(url) {
+  let handshakes = 0;
+  let cfSample = false;
+  return (text) => {
+    const plain = stripVTControlCharacters(text);
+    const failed = /TLS handshake failed:? *([^\n]*)/.exec(plain);
+    if (failed !== null) {
+      const why = failed[1].trim() || 'no reason given';
+      handshakes++;
+      if (handshakes > 1) return `keygate: TLS handshake failed again (${why})`;
+      return (
+        `keygate: a TLS handshake failed (${why}). That is expected: ${url} has a self-signed certificate, so a ` +
+        'browser fails its first handshakes until you accept the certificate, and so does a client that speaks plain ' +
+        'http to it or refuses the certificate (curl without -k). Later ones are shown in one line each.'
+      );
+    }
+    if (plain.includes('Unable to fetch the `Request.cf` object')) {
+      if (cfSample) return undefined;
+      cfSample = true;
+      return "keygate: Cloudflare's sample request.cf object could not be fetched (offline?): local calls carry wrangler's placeholder (country US).";
+    }
+    return text;
+  };
+}
+
+/** The line that says how to run the cron trigger locally, over https as the dev server speaks it. */
+export function scheduledHint(url, crons) {
+  if (crons.length === 0) return undefined;
+  const base = url.replace(/\/$/, '');
+  return `keygate: the cron trigger (${crons.join(', ')}: key.expiring webhooks) does not fire by itself locally; run it with: curl -k "${base}/cdn-cgi/local/scheduled"`;
 }

@@ -5,8 +5,9 @@
 // signature on every call. No secret is put on a command line (scripts/dev-setup.mjs says how).
 
 import { spawn } from 'node:child_process';
+import { format } from 'node:util';
 import { unstable_startWorker } from 'wrangler';
-import { devPlan, ensureAdminToken, ensureSigningKey } from './dev-setup.mjs';
+import { devPlan, ensureAdminToken, ensureSigningKey, scheduledHint, startLog } from './dev-setup.mjs';
 
 const DEV_VARS = '.dev.vars';
 const PORT = process.env.KEYGATE_PORT ?? '8787';
@@ -18,7 +19,19 @@ const signing = ensureSigningKey(DEV_VARS);
 console.log(
   `keygate: origin signing key ${signing.created ? 'created in' : 'read from'} ${DEV_VARS}; the example origin verifies with its public half`,
 );
-console.log(`keygate: https://localhost:${PORT} (self-signed: use curl -k) → example origin http://127.0.0.1:${ORIGIN_PORT}`);
+const HTTPS_URL = `https://localhost:${PORT}`;
+console.log(`keygate: ${HTTPS_URL} (self-signed: use curl -k) → example origin http://127.0.0.1:${ORIGIN_PORT}`);
+
+// wrangler and miniflare run in this process and log through the console: npm start's own words
+// replace their TLS handshake errors and offline request.cf warnings (dev-setup.mjs startLog).
+const shown = startLog(HTTPS_URL);
+for (const method of ['log', 'warn', 'error']) {
+  const write = console[method].bind(console);
+  console[method] = (...args) => {
+    const text = shown(format(...args));
+    if (text !== undefined) write(text);
+  };
+}
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 const plan = devPlan({ port: PORT, originPort: ORIGIN_PORT, signing });
@@ -40,6 +53,11 @@ process.on('SIGTERM', () => void stop(0));
 try {
   worker = await unstable_startWorker(plan.worker);
   await worker.ready;
+  const url = String(await worker.url);
+  console.log(`keygate: dashboard ${url}_keygate/ui, admin API docs ${url}_keygate/docs (sign in with ADMIN_TOKEN from ${DEV_VARS})`);
+  const crons = (worker.config.triggers ?? []).flatMap((t) => (t.type === 'cron' ? [t.cron] : []));
+  const hint = scheduledHint(url, crons);
+  if (hint !== undefined) console.log(hint);
 } catch (error) {
   console.error('keygate: wrangler dev did not start:', error);
   await stop(1);

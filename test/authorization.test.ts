@@ -107,6 +107,9 @@ describe('D. scopes and authorization', () => {
       { ROUTES: '[{"path":"nope"}]' },
       { ROUTES: '{' },
       { ORIGIN_URL: 'http://origin.example' },
+      // The tests' own loopback origin, outside local development: a deployed keygate refuses it.
+      { LOCAL_DEV: undefined },
+      { LOCAL_DEV: undefined, ALLOW_HTTP_ORIGIN: 'true' },
       { EXPOSED_KEY_POLICY: 'maybe' },
       { KEY_PREFIX: 'K!' },
       { ORIGIN_BODY_IDLE_TIMEOUT_MS: '-1' },
@@ -116,6 +119,18 @@ describe('D. scopes and authorization', () => {
       expect(body.detail).toMatch(/ROUTES|ORIGIN_URL|EXPOSED_KEY_POLICY|KEY_PREFIX|ORIGIN_BODY_IDLE_TIMEOUT_MS/);
     }
     await expectNoOriginCall(tag);
+  });
+
+  it('a loopback ORIGIN_URL outside local development (no LOCAL_DEV) is refused, naming the fix, before any call reaches it', async () => {
+    const key = await createKey();
+    const tag = newTag();
+    const body = await expectProblem(await gateway('/forms/1', withKey(key.key, tag), { LOCAL_DEV: undefined }), 'misconfigured', 500);
+    expect(body.detail).toMatch(/^ORIGIN_URL is a loopback address, which reaches nothing once deployed: set it to your API's https URL/);
+    expect(body.detail).not.toContain('127.0.0.1'); // the problem body never shows the origin's address
+    expect(await originCalls(tag)).toHaveLength(0);
+    // The same call in local development (the tests' LOCAL_DEV) reaches the origin.
+    expect((await gateway('/forms/1', withKey(key.key, tag))).status).toBe(200);
+    expect(await originCalls(tag)).toHaveLength(1);
   });
 
   it('D32: failed authentications from one address are limited (429 before any lookup); other addresses and keys are unaffected', async () => {

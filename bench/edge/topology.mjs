@@ -33,7 +33,8 @@ export async function startEdge({ script, bareScript, objects, locations, vars, 
     compatibilityDate: '2026-11-01',
     kvNamespaces: { KEYS: 'edge-keys' },
   };
-  const edgeVars = { ...vars, EDGE_DELAYS: JSON.stringify(delays), EDGE_FAULTS: JSON.stringify(faults) };
+  // LOCAL_DEV: the origin is on loopback, which keygate accepts only in local development.
+  const edgeVars = { LOCAL_DEV: 'true', ...vars, EDGE_DELAYS: JSON.stringify(delays), EDGE_FAULTS: JSON.stringify(faults) };
   // The harness's stand-in for each location's Cache API (shim-lib.js EdgeLocationCache) lives with them.
   const all = { ...objects, EDGE_CACHE: { className: 'EdgeLocationCache' } };
   const own = Object.fromEntries(Object.entries(all).map(([binding, o]) => [binding, { className: o.className, useSQLite: true }]));

@@ -60,6 +60,8 @@ export async function startKeygate(options: {
           assets: { directory: 'public', binding: 'ASSETS', run_worker_first: true, routerConfig: { has_user_worker: true } },
           bindings: {
             ORIGIN_URL: options.originUrl,
+            // The origin is on loopback, which the Worker accepts only in local development.
+            LOCAL_DEV: 'true',
             ADMIN_TOKEN: E2E_ADMIN_TOKEN,
             KEY_PREFIX: 'kg',
             ROUTES: [{ method: '*', path: '/forms/*', scopes: ['forms:read'] }],

@@ -17,6 +17,12 @@ const SECRET = 'whsec_a2V5Z2F0ZS10ZXN0LXdlYmhvb2stc2VjcmV0LTAxMjM=';
 /** A valid configuration with webhooks on, so that every setting is read. */
 const BASE = { ORIGIN_URL: 'https://origin.example', WEBHOOK_URL: 'https://hooks.example/in', WEBHOOK_SECRET: SECRET };
 
+const HTTPS_ONLY = 'ORIGIN_URL must be https (http only for a loopback origin in local development, or with ALLOW_HTTP_ORIGIN = "true")';
+const LOOPBACK =
+  "ORIGIN_URL is a loopback address, which reaches nothing once deployed: set it to your API's https URL " +
+  '(wrangler.toml [vars], e.g. ORIGIN_URL = "https://api.example.com"). A loopback origin is for local runs, ' +
+  'with LOCAL_DEV = "true" (npm start, the tests and the benchmarks set it)';
+
 /** `text` as a pattern that matches it literally. */
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -95,7 +101,14 @@ describe('the configuration schema', () => {
   it.each([
     [{ ORIGIN_URL: undefined }, 'ORIGIN_URL is not set'],
     [{ ORIGIN_URL: 'not a url' }, 'ORIGIN_URL is not a URL'],
-    [{ ORIGIN_URL: 'http://origin.example' }, 'ORIGIN_URL must be https (http only for loopback or with ALLOW_HTTP_ORIGIN)'],
+    [{ ORIGIN_URL: 'http://origin.example' }, HTTPS_ONLY],
+    [{ ORIGIN_URL: 'http://origin.example', LOCAL_DEV: 'true' }, HTTPS_ONLY],
+    [{ ORIGIN_URL: 'ftp://origin.example' }, HTTPS_ONLY],
+    [{ ORIGIN_URL: 'http://127.0.0.1:8788' }, LOOPBACK],
+    [{ ORIGIN_URL: 'http://127.0.0.1:8788', ALLOW_HTTP_ORIGIN: 'true' }, LOOPBACK],
+    [{ ORIGIN_URL: 'https://localhost:8443' }, LOOPBACK],
+    [{ ORIGIN_URL: 'http://[::1]:8788', LOCAL_DEV: 'yes' }, LOOPBACK],
+    [{ ORIGIN_URL: 'https://:secret@origin.example' }, 'ORIGIN_URL must not carry a query, fragment or credentials'],
     [{ ORIGIN_URL: 'https://origin.example/?q=1' }, 'ORIGIN_URL must not carry a query, fragment or credentials'],
     [{ KEY_PREFIX: 'K!' }, 'KEY_PREFIX must match [a-z][a-z0-9]{1,15}'],
     [{ EXPOSED_KEY_POLICY: 'maybe' }, 'EXPOSED_KEY_POLICY must be "revoke" or "flag"'],
@@ -115,6 +128,13 @@ describe('the configuration schema', () => {
   ] as [Record<string, unknown>, string | RegExp][])('%o ⇒ ConfigError: %s', (settings, message) => {
     expect(() => parse(settings)).toThrow(ConfigError);
     expect(() => parse(settings)).toThrow(typeof message === 'string' ? new RegExp(`^${escape(message)}$`) : message);
+  });
+
+  it('accepts a loopback origin only in local development (LOCAL_DEV), and plain http elsewhere only with ALLOW_HTTP_ORIGIN', () => {
+    expect(parse({ ORIGIN_URL: 'http://127.0.0.1:8788/', LOCAL_DEV: 'true' }).originBase).toBe('http://127.0.0.1:8788');
+    expect(parse({ ORIGIN_URL: 'https://localhost:8443', LOCAL_DEV: 'true' }).originBase).toBe('https://localhost:8443');
+    expect(parse({ ORIGIN_URL: 'http://origin.example/api', ALLOW_HTTP_ORIGIN: 'true' }).originBase).toBe('http://origin.example/api');
+    expect(parse({ ORIGIN_URL: 'https://origin.example' }).originBase).toBe('https://origin.example');
   });
 
   it('takes TOML numbers and JSON values where wrangler.toml gives them; a non-"true" flag is off', () => {

@@ -1,0 +1,8 @@
+export interface DeployConfig {
+  name?: string;
+  vars?: Record<string, unknown>;
+  workers_dev?: boolean;
+  routes?: unknown[];
+  route?: unknown;
+}
+export declare function deployCheck(config: DeployConfig): { problems: string[]; notes: string[] };

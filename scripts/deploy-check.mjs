@@ -1,0 +1,77 @@
+// `npm run deploy`'s predeploy step: reads the configuration `wrangler deploy` is about to ship (the
+// same reader, so the same file and the same CLOUDFLARE_ENV environment) and refuses it while it
+// still carries local development settings — the shipped loopback ORIGIN_URL above all, which a
+// deployed keygate would answer with 500 misconfigured. The ORIGIN_URL rule is the Worker's own
+// (src/config/origin-rule.mjs). Where the Worker is reachable is reported, not refused: README
+// "Deploy" says what workers_dev and routes mean. `--config <path>` reads another file (tests).
+
+import { pathToFileURL } from 'node:url';
+import { originUrlProblem } from '../src/config/origin-rule.mjs';
+
+const DEPLOY = 'README, "Deploy"';
+
+/** ORIGIN_URL's refusal in a deploy configuration's vars, or undefined. */
+function originRefusal(vars) {
+  const raw = vars.ORIGIN_URL;
+  const where = `wrangler.toml [vars] has ORIGIN_URL = ${JSON.stringify(raw)}`;
+  if (typeof raw !== 'string' || raw === '') {
+    return 'ORIGIN_URL is not set: add your API\'s https URL to wrangler.toml [vars], e.g. ORIGIN_URL = "https://api.example.com"';
+  }
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `ORIGIN_URL is not a URL (${where}): set it to your API's https URL, e.g. "https://api.example.com"`;
+  }
+  const problem = originUrlProblem(url, { localDev: false, allowHttp: vars.ALLOW_HTTP_ORIGIN === 'true' });
+  return problem === undefined ? undefined : `${problem} — ${where}`;
+}
+
+/**
+ * What stops a deploy of `config` (wrangler's parsed configuration: vars, workers_dev, routes),
+ * each naming its fix, and what the operator should know about where the Worker will answer.
+ */
+export function deployCheck(config) {
+  const vars = config.vars ?? {};
+  const problems = [];
+  const origin = originRefusal(vars);
+  if (origin !== undefined) problems.push(origin);
+  if (vars.LOCAL_DEV === 'true') {
+    problems.push(
+      'LOCAL_DEV = "true" is in the deploy configuration: it is for local runs only (npm start, the tests and the benchmarks set it themselves) and lets a loopback ORIGIN_URL through; remove it from wrangler.toml [vars]',
+    );
+  }
+  const routes = [...(config.routes ?? []), ...(config.route ? [config.route] : [])];
+  const notes = [];
+  if (config.workers_dev === true) {
+    notes.push(
+      `workers_dev = true: keygate, its admin API and its dashboard also answer on ${config.name ?? 'keygate'}.<your-subdomain>.workers.dev, outside your zone's security rules, and the Cache API does nothing there (${DEPLOY})`,
+    );
+  } else if (routes.length === 0) {
+    notes.push(
+      `no route and workers_dev = false: the Worker will have no public URL until you give it your API's hostname — routes = [{ pattern = "api.example.com", custom_domain = true }] in wrangler.toml, or a Custom Domain in the dashboard (${DEPLOY})`,
+    );
+  }
+  return { problems, notes };
+}
+
+/** The --config value of `argv`, or wrangler.toml. */
+function configPath(argv) {
+  const at = argv.indexOf('--config');
+  return at === -1 ? 'wrangler.toml' : argv[at + 1];
+}
+
+async function main() {
+  const { unstable_readConfig } = await import('wrangler');
+  const path = configPath(process.argv.slice(2));
+  const { problems, notes } = deployCheck(unstable_readConfig({ config: path, env: process.env.CLOUDFLARE_ENV }));
+  for (const note of notes) console.log(`keygate deploy check: ${note}`);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`keygate deploy check: not deploying: ${problem}.`);
+    console.error(`keygate deploy check: fix ${path}, then run npm run deploy again (${DEPLOY}).`);
+    process.exit(1);
+  }
+  console.log(`keygate deploy check: ${path} is ready to deploy.`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
