@@ -17,6 +17,8 @@ import { ADMIN_TOKEN, bundleForWorkerd, cpuMicros, minimalRecords, pin, seedKeys
 
 const rounds = Number(process.argv[2] ?? 9);
 const calls = Number(process.argv[3] ?? 2_000);
+/** KIND=neg: the calls carry well-formed keys this gateway never issued (C-neg's 401s, AUTH_FAILURE_LIMIT=0), B2's refusal beside keygate's. */
+const NEG = process.env.KIND === 'neg';
 
 /** keygate with one piece out: [file, the code as it is, what replaces it]. */
 const VARIANTS = {
@@ -77,22 +79,29 @@ try {
     ADMIN_TOKEN,
     ROUTES: [{ method: 'GET', path: '/bench', scopes: ['bench:read'] }],
     BENCH_MODE: 'true',
+    ...(NEG ? { AUTH_FAILURE_LIMIT: '0' } : {}),
   };
   // Keys are seeded through keygate's admin API, then the worker is started again with them as bindings (same storage).
   const seeder = await startKeygate(work, 'loop', script, { ...bindings, LOOP_KEYS: '', B2_KEYS: '[]' });
-  const keys = await seedKeys(seeder.url, 100);
+  let keys = await seedKeys(seeder.url, 100);
   await seeder.mf.dispose();
-  const loopBindings = { ...bindings, LOOP_KEYS: keys.join('\n'), B2_KEYS: JSON.stringify(minimalRecords(keys)) };
+  if (NEG) {
+    // Issued by another gateway (its own storage): well-formed, checksum-valid, unknown here.
+    const other = await startKeygate(work, 'other', script, { ...bindings, LOOP_KEYS: '', B2_KEYS: '[]' });
+    keys = await seedKeys(other.url, 10);
+    await other.mf.dispose();
+  }
+  const loopBindings = { ...bindings, LOOP_KEYS: keys.join('\n'), B2_KEYS: JSON.stringify(NEG ? [] : minimalRecords(keys)) };
   const w = await startKeygate(work, 'loop', script, loopBindings);
   const shards = await startUsageShards(work, script, ['loop']);
   const cost = async (design, n) => {
     const before = cpuMicros(w.pid);
-    const response = await fetch(`${w.url}/__loop?design=${encodeURIComponent(design)}&n=${n}`);
+    const response = await fetch(`${w.url}/__loop?design=${encodeURIComponent(design)}&n=${n}&status=${NEG ? 401 : 200}`);
     const body = await response.json();
     if (!response.ok || body.failed > 0) throw new Error(`${design}: ${JSON.stringify(body)}`);
     return (cpuMicros(w.pid) - before) / n;
   };
-  const names = ['b0', 'b2', ...designs.map(([name]) => name)];
+  const names = [...(NEG ? [] : ['b0']), 'b2', ...designs.map(([name]) => name)];
   for (const name of names) await cost(name, calls); // warm-up: caches filled, code optimised
   const runs = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) for (const name of names) runs[name].push(await cost(name, calls));

@@ -24,6 +24,7 @@ export default {
     if (url.pathname !== '/__loop') return DESIGNS.keygate.fetch(new Request('https' + request.url.slice(4), request), env, ctx);
     const design = DESIGNS[url.searchParams.get('design')];
     const n = Number(url.searchParams.get('n'));
+    const expected = Number(url.searchParams.get('status') ?? 200);
     const keys = env.LOOP_KEYS.split('\n');
     const realFetch = globalThis.fetch;
     globalThis.fetch = originFetch;
@@ -33,7 +34,7 @@ export default {
         const headers = { authorization: `Bearer ${keys[i % keys.length]}`, 'user-agent': 'wrk' };
         const response = await design.fetch(new Request('https://gateway.example/bench', { headers }), env, ctx);
         await response.arrayBuffer();
-        if (response.status !== 200) failed++;
+        if (response.status !== expected) failed++;
       }
     } finally {
       globalThis.fetch = realFetch;
