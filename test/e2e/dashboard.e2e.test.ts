@@ -63,6 +63,9 @@ function keyRow(name: string) {
 }
 
 /** Pixels of the canvas close to `rgb` (the colour a series is drawn in). */
+/** A chart is drawn after its data arrives and Chart.js has rendered it: on a busy machine that takes more than expect.poll's 1 s (a full `npm test` run once failed on it). */
+const CHART_DRAWN = { timeout: 10_000 };
+
 function pixelsOf(testId: string, rgb: [number, number, number]): Promise<number> {
   return page.locator(`[data-testid="${testId}"] canvas`).evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
     const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -127,9 +130,9 @@ describe('e2e: dashboard in Chromium', () => {
     expect(totals).toContain('allowed 3');
     expect(totals).toContain('route-not-found 1');
     // The charts drew their data: green "allowed" bars over time, red denial bars.
-    await expect.poll(() => pixelsOf('chart-over-time', [0x2e, 0x7d, 0x32])).toBeGreaterThan(20);
-    await expect.poll(() => pixelsOf('chart-denials', [0xc6, 0x28, 0x28])).toBeGreaterThan(20);
-    await expect.poll(() => pixelsOf('chart-top-routes', [0x15, 0x65, 0xc0])).toBeGreaterThan(20);
+    await expect.poll(() => pixelsOf('chart-over-time', [0x2e, 0x7d, 0x32]), CHART_DRAWN).toBeGreaterThan(20);
+    await expect.poll(() => pixelsOf('chart-denials', [0xc6, 0x28, 0x28]), CHART_DRAWN).toBeGreaterThan(20);
+    await expect.poll(() => pixelsOf('chart-top-routes', [0x15, 0x65, 0xc0]), CHART_DRAWN).toBeGreaterThan(20);
     // Once dismissed, the plaintext is gone from the page (and from the screenshot).
     await page.getByRole('button', { name: 'I have stored it' }).click();
     expect(await page.content()).not.toContain(key);
