@@ -22,6 +22,9 @@ const SYNC = [
   'response-new',
   'digest',
   'microtask',
+  'body-read',
+  'body-bytes',
+  'timer-turn',
   'headers-request-before',
   'headers-request-pairs',
 ];

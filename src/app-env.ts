@@ -7,6 +7,9 @@ import type { LimitHeaders } from './objects/limiter/types';
 
 export type { Bindings, Config };
 
+/** Work one request defers past its response (edge/step.ts afterResponse), given the waitUntil of the request whose timer runs it. */
+export type LaterTask = (waitUntil: (promise: Promise<unknown>) => void) => unknown;
+
 export interface AppEnv {
   Bindings: Bindings;
   Variables: {
@@ -23,7 +26,7 @@ export interface AppEnv {
     outcome: string | undefined;
     /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
     actor: string;
-    /** Work to run after the response (step.ts afterResponse), in one timer. */
-    deferred: (() => unknown)[] | undefined;
+    /** Work to run after the response (step.ts afterResponse), in the isolate's one timer. */
+    deferred: LaterTask[] | undefined;
   };
 }

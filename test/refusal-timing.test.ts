@@ -31,21 +31,27 @@ interface Trace {
   after: string[];
 }
 
-/** One call with `key`, traced (LOG_LEVEL=debug, so an unknown key's refusal is logged too). */
-async function trace(key: string, tag: string): Promise<Trace> {
+/** An execution context that counts the background work scheduled on it (waitUntil). */
+function countingContext(): { ctx: ExecutionContext; waits: () => number } {
   const ctx = createExecutionContext();
-  let waitUntil = 0;
+  let waits = 0;
   const register = ctx.waitUntil.bind(ctx);
   ctx.waitUntil = (promise: Promise<unknown>) => {
-    waitUntil++;
+    waits++;
     register(promise);
   };
+  return { ctx, waits: () => waits };
+}
+
+/** One call with `key`, traced (LOG_LEVEL=debug, so an unknown key's refusal is logged too). */
+async function trace(key: string, tag: string): Promise<Trace> {
+  const { ctx, waits } = countingContext();
   const before = { ...storageCounters };
   const first = lines.length;
   const request = new Request(`${BASE}/forms/1`, withKey(key, tag, { 'cf-connecting-ip': freshIp() }));
   const res = await worker.fetch(request, { ...env, LOG_LEVEL: 'debug' } as Env, ctx);
   const storage = Object.fromEntries(Object.entries(storageCounters).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
-  const atResponse = { lines: lines.length - first, waitUntil, storage };
+  const atResponse = { lines: lines.length - first, waitUntil: waits(), storage };
   await res.arrayBuffer();
   await waitOnExecutionContext(ctx);
   return { status: res.status, atResponse, after: lines.slice(first) };
@@ -94,6 +100,27 @@ describe('refusals of known and unknown keys', () => {
       expect((await trace(key, tag)).atResponse.storage).toMatchObject({ kvReads: 1 });
       expect((await trace(key, tag)).atResponse.storage).toMatchObject({ kvReads: 0 });
     }
+    await expectNoOriginCall(tag);
+  });
+
+  it('refusals in flight together share one timer for their deferred work, which runs it all', async () => {
+    const tag = newTag();
+    const keys = Array.from({ length: 12 }, () => generateKey('kg', 'live'));
+    for (const key of keys) await trace(key, tag); // each unknown key's absence now cached: no I/O below
+    const logged = lines.length;
+    const calls = keys.map((key) => {
+      const { ctx, waits } = countingContext();
+      const request = new Request(`${BASE}/forms/1`, withKey(key, tag, { 'cf-connecting-ip': freshIp() }));
+      return { ctx, waits, response: worker.fetch(request, { ...env, LOG_LEVEL: 'debug' } as Env, ctx) };
+    });
+    const statuses = await Promise.all(calls.map(async (call) => (await call.response).status));
+    expect(statuses.every((status) => status === 401)).toBe(true);
+    // One request armed the timer and waits on it; the others only queued their work.
+    expect(calls.map((call) => call.waits()).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(lines.length).toBe(logged); // still nothing logged
+    for (const call of calls) await waitOnExecutionContext(call.ctx);
+    // Every request's deferred work ran (its log line) in the one timer.
+    expect(lines.slice(logged).filter((l) => l.includes('"msg":"key refused"'))).toHaveLength(keys.length);
     await expectNoOriginCall(tag);
   });
 });

@@ -100,6 +100,20 @@ export default {
         case 'status-class':
           sink += `${Math.floor((200 + (i & 1)) / 100)}xx|${i}|k|GET /bench|allowed`.length;
           break;
+        case 'body-read': {
+          // the first chunk of a body read from JavaScript (a native stream)
+          const reader = new Response('{"ok":true}').body.getReader();
+          sink += (await reader.read()).value.byteLength;
+          break;
+        }
+        case 'body-bytes': {
+          sink += (await new Response('{"ok":true}').arrayBuffer()).byteLength;
+          break;
+        }
+        case 'timer-turn':
+          // a turn of the event loop through a timer (afterResponse, keepFresh)
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          break;
         case 'microtask':
           await undefined;
           break;

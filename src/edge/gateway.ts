@@ -71,7 +71,8 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
     // 13 usage, batched. A refused key's call is counted after the response (afterResponse), so that
     // a known key's request-log entry costs its refusal no time that an unknown key's would not.
     const outcome = c.get('outcome');
-    if (outcome === 'invalid-api-key' || outcome === 'too-many-failures') afterResponse(c, () => recordCall(c, startedAt, response.status));
+    if (outcome === 'invalid-api-key' || outcome === 'too-many-failures')
+      afterResponse(c, (waitUntil) => recordCall(c, startedAt, response.status, waitUntil));
     else recordCall(c, startedAt, response.status);
     return response;
   };

@@ -6,6 +6,9 @@
 
 import type { AppEnv } from '../app-env';
 import { problemResponse, type ProblemOptions, type ProblemType } from '../errors/problems';
+import type { LaterTask } from '../app-env';
+import { memory } from './memory';
+import { log } from '../log';
 
 type Variables = AppEnv['Variables'];
 
@@ -26,13 +29,23 @@ export function refuse(c: StepContext, type: ProblemType, options?: ProblemOptio
   return problemResponse(type, c.get('requestId'), options);
 }
 
+/** A timer armed this long ago and not run is taken for lost (its request's context gone): the next deferral arms another. */
+const LATER_LOST_MS = 1_000;
+
 /**
  * Runs `task` once the response has been handed back: in a timer (a later turn of the event loop
  * than the one that returns the response), kept alive by waitUntil. For work the client must neither
- * wait for nor be able to time — the refusal log line, the usage of a refused call. One timer per
- * request, however many tasks it defers (each timer and waitUntil costs CPU on the refusal path).
+ * wait for nor be able to time — the refusal log line, the usage of a refused call.
+ *
+ * A timer's turn costs more CPU than the rest of a refusal (~78 µs, `node bench/ops.mjs timer-turn`),
+ * so the isolate keeps one: the request that finds none armed arms it and keeps it alive with its
+ * waitUntil; a request that defers work before it fires only queues its tasks and ends. A task runs
+ * in the timer's request, so it is handed that request's waitUntil (its own request may be over);
+ * its log lines belong to that invocation too (they carry their own requestId). A request whose
+ * tasks another runs must not wait on them: waking each waiting request from the timer costs it a
+ * turn of its own, more than the timer saved (`node bench/ab.mjs … C-neg`).
  */
-export function afterResponse(c: StepContext, task: () => unknown): void {
+export function afterResponse(c: StepContext, task: LaterTask): void {
   const queued = c.get('deferred');
   if (queued !== undefined) {
     queued.push(task);
@@ -40,11 +53,27 @@ export function afterResponse(c: StepContext, task: () => unknown): void {
   }
   const tasks = [task];
   c.set('deferred', tasks);
-  c.executionCtx.waitUntil(
-    new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
-      for (const t of tasks) t();
-    }),
-  );
+  const { later } = memory;
+  later.batches.push(tasks);
+  const now = Date.now();
+  if (later.batches.length > 1 && now - later.armedAt < LATER_LOST_MS) return;
+  later.armedAt = now;
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => runLater(waitUntil)));
+}
+
+function runLater(waitUntil: (promise: Promise<unknown>) => void): void {
+  const { later } = memory;
+  later.armedAt = Number.NEGATIVE_INFINITY;
+  for (const tasks of later.batches.splice(0)) {
+    for (const task of tasks) {
+      try {
+        task(waitUntil);
+      } catch (error) {
+        log('error', 'deferred work failed', { error: String(error) });
+      }
+    }
+  }
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

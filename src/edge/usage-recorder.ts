@@ -45,8 +45,18 @@ function pathOf(url: string): string {
   return clip(rawPath(url));
 }
 
-/** Adds one finished data-plane call to the batch; never throws. */
-export function recordCall(c: StepContext, startedAt: number, status: number): void {
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/**
+ * Adds one finished data-plane call to the batch; never throws. `waitUntil` keeps a flush alive: the
+ * request's own, or the one running deferred work (step.ts afterResponse).
+ */
+export function recordCall(
+  c: StepContext,
+  startedAt: number,
+  status: number,
+  waitUntil: WaitUntil = (promise) => c.executionCtx.waitUntil(promise),
+): void {
   try {
     const now = Date.now();
     // The key the call is counted under: the admitted one, or a known key that was refused.
@@ -83,22 +93,22 @@ export function recordCall(c: StepContext, startedAt: number, status: number): v
       });
     }
     usage.pendingCalls++;
-    schedule(c, now);
+    schedule(c, now, waitUntil);
   } catch (error) {
     log('warn', 'usage not recorded', { requestId: c.get('requestId'), error: String(error) });
   }
 }
 
-function schedule(c: StepContext, now: number): void {
+function schedule(c: StepContext, now: number, waitUntil: WaitUntil): void {
   const { usageFlushMs, usageFlushEvents } = c.get('config');
   if (usage.pendingCalls >= usageFlushEvents || usage.counters.size >= MAX_COUNTERS || now - usage.lastFlushAt >= usageFlushMs) {
-    c.executionCtx.waitUntil(flushUsage(c.env, now));
+    waitUntil(flushUsage(c.env, now));
     return;
   }
   if (usage.timerSet) return;
   usage.timerSet = true;
   const env = c.env;
-  c.executionCtx.waitUntil(
+  waitUntil(
     new Promise((resolve) => setTimeout(resolve, usage.lastFlushAt + usageFlushMs - now)).then(() => {
       usage.timerSet = false;
       return flushUsage(env);

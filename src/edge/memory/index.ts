@@ -25,6 +25,7 @@ import type { LocationHint } from '../../core/placement';
 import type { LocationCache } from '../feed/location-cache';
 import type { Lease, LeaseReturn, Verdict } from '../../objects/limiter/types';
 import type { CountRow, RequestEntry, UsageBatch } from '../../objects/usage/types';
+import type { LaterTask } from '../../app-env';
 
 /** Entries of each bounded map; past it the oldest goes (or, for the per-second counts, all of them). */
 export const MAX_REMEMBERED = 10_000;
@@ -200,8 +201,19 @@ const githubKeys = {
   },
 };
 
+/**
+ * Work deferred past the response (step.ts afterResponse): each request's tasks waiting for the
+ * isolate's one timer, and when that timer was armed (a timer not run within LATER_LOST_MS is taken
+ * for lost and another armed). Not cleared by reset(): pending tasks run in their timer.
+ */
+const later = {
+  batches: [] as LaterTask[][],
+  armedAt: Number.NEGATIVE_INFINITY,
+};
+
 export const memory = {
   keys,
+  later,
   feed,
   refusals,
   leases,
