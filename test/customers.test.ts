@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { adminCall, adminJson, createKey, createProject, type CreatedKey } from './helpers/admin';
-import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
+import { expectNoOriginCall, expectProblem, gateway, gatewayNoWait, newTag, originCalls, withKey } from './helpers/gateway';
+import { storageCounters } from '../src/bench-counters';
 import { verifyKeygateRequest } from '../src/verifier/index.mjs';
 import { env } from 'cloudflare:test';
 
@@ -50,6 +51,25 @@ describe('customers', () => {
     const view = await adminJson<{ quota: null; effective: { quota: { remaining: number } } }>('GET', `/keys/${keys[1]?.id}`);
     expect(view.quota).toBeNull();
     expect(view.effective.quota.remaining).toBe(0);
+  });
+
+  it("a hot customer's keys share one lease: few limiter calls for 1,000 calls over 4 keys, counted down exactly", async () => {
+    const project = await createProject();
+    const { customer, keys } = await customerWithKeys(project, { quota: { limit: 100_000, period: 'day' } }, 4);
+    const tag = newTag();
+    const before = storageCounters.limiterCalls;
+    const started = Date.now();
+    for (let i = 0; i < 1000; i++) {
+      const res = await gatewayNoWait('/forms/1', withKey((keys[i % 4] as CreatedKey).key, tag));
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+    }
+    const limiterCalls = storageCounters.limiterCalls - before;
+    // As for one hot key (test/leases.test.ts): a few per-call checks, then about one lease a second.
+    expect(limiterCalls).toBeLessThanOrEqual(8 + 2 * Math.ceil((Date.now() - started) / 1000));
+    console.log(`1,000 calls over 4 keys of one customer: ${limiterCalls} limiter calls`);
+    expect(await originCalls(tag)).toHaveLength(1000);
+    expect(await adminJson<Customer>('GET', `/customers/${customer.id}`)).toMatchObject({ quota: { remaining: 99_000 } });
   });
 
   it('a rate limit on the customer is one window for all its keys', async () => {
