@@ -304,6 +304,71 @@ describe('Durable Object schemas', () => {
     expect(after).toEqual({ version: 4, used: 41, hits: ['window', 'at', 'lease_id'] });
   });
 
+  it('a Registry of schema v4 is migrated to v5 (plans, customers), keeping its keys: no customer or plan, metered by their own id', async () => {
+    const stub = env.REGISTRY.get(env.REGISTRY.idFromName(`registry-legacy-${Date.now()}`));
+    const after = await runInDurableObject(stub, (_instance: SqliteObject, state) => {
+      const sql = state.storage.sql;
+      for (const t of [
+        'meta',
+        'plans',
+        'customers',
+        'keys',
+        'projects',
+        'changes',
+        'kv_outbox',
+        'audit',
+        'webhook_events',
+        'expiry_notices',
+      ])
+        sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      expect(migrate(state.storage, REGISTRY_MIGRATIONS.slice(0, 4))).toBe(4);
+      sql.exec(`INSERT INTO projects (id, name, metadata, created_at, updated_at) VALUES ('prj_old', 'old', '{}', 1, 1)`);
+      sql.exec(
+        `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, metadata, created_at, updated_at, quota)
+         VALUES ('key_old', 'prj_old', 'h', 's', 'n', 'live', '[]', 1, '{}', 1, 1, '{"limit":5,"period":"day"}')`,
+      );
+      const version = migrate(state.storage, REGISTRY_MIGRATIONS);
+      const row = sql.exec(`SELECT id, quota, customer_id, plan_id, credits, meter FROM keys`).one();
+      return { version, row, tables: Object.keys(tablesOf(state)) };
+    });
+    expect(after.version).toBe(5);
+    expect(after.row).toEqual({
+      id: 'key_old',
+      quota: '{"limit":5,"period":"day"}',
+      customer_id: null,
+      plan_id: null,
+      credits: null,
+      meter: null,
+    });
+    expect(after.tables).toEqual(expect.arrayContaining(['plans', 'customers']));
+    const { resolveKey } = await import('../src/objects/registry/holders');
+    const resolved = resolveKey(
+      { id: 'key_old', scopes: '[]', meter: null, rate_limits: '[]', quota: '{"limit":5,"period":"day"}', credits: null },
+      undefined,
+      undefined,
+    );
+    expect(resolved).toMatchObject({ meter: 'key_old', customer: null, quota: { limit: 5, period: 'day' }, credits: null });
+  });
+
+  it('a KeyLimiter of schema v3 is migrated to v4 (credits), keeping its leases and quota use', async () => {
+    const stub = env.LIMITER.get(env.LIMITER.idFromName(`key_v3_${Date.now()}`));
+    const after = await runInDurableObject(stub, (_instance: SqliteObject, state) => {
+      const sql = state.storage.sql;
+      for (const t of ['meta', 'leases', 'hits', 'quota_use', 'decisions', 'quota_notices', 'webhook_events', 'credits'])
+        sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      expect(migrate(state.storage, LIMITER_MIGRATIONS.slice(0, 3))).toBe(3);
+      sql.exec(`INSERT INTO quota_use VALUES ('2026-12', 7)`);
+      sql.exec(`INSERT INTO leases (id, holder, units, period_key, expires_at) VALUES ('l1', 'iso', 4, '2026-12', 1)`);
+      const version = migrate(state.storage, LIMITER_MIGRATIONS);
+      return {
+        version,
+        used: sql.exec(`SELECT used FROM quota_use`).one().used,
+        lease: sql.exec(`SELECT units, cost, credit_key FROM leases`).one(),
+      };
+    });
+    expect(after).toEqual({ version: 4, used: 7, lease: { units: 4, cost: 0, credit_key: null } });
+  });
+
   it('a UsageShard of schema v1 is migrated to v2 (no index by age on the request log), keeping its rows', async () => {
     const stub = env.USAGE.get(env.USAGE.idFromName(`usage-legacy-${Date.now()}`));
     const after = await runInDurableObject(stub, (_instance: SqliteObject, state) => {
