@@ -175,14 +175,27 @@ export async function fetchRetry(url, init) {
 }
 
 /** `count` keys with scopes ['bench:read'] (plus `fields`) in a new project, created through the admin API. */
-export async function seedKeys(url, count, fields = {}) {
-  const admin = (path, body) =>
+function adminPost(url) {
+  return (path, body) =>
     fetchRetry(`${url}/_keygate/v1${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).then((r) => r.json());
-  const project = await admin('/projects', { name: 'bench' });
+}
+
+/** `count` keys of one new customer with `fields` (its limits, which all its keys share). */
+export async function seedCustomerKeys(url, count, fields) {
+  const admin = adminPost(url);
+  const project = await admin('/projects', { name: 'bench customer' });
+  const customer = await admin(`/projects/${project.id}/customers`, { name: 'bench', externalId: 'bench-customer', ...fields });
+  if (typeof customer.id !== 'string') throw new Error(`seeding failed: ${JSON.stringify(customer)}`);
+  return seedKeys(url, count, { customerId: customer.id }, project.id);
+}
+
+export async function seedKeys(url, count, fields = {}, projectId = undefined) {
+  const admin = adminPost(url);
+  const project = projectId === undefined ? await admin('/projects', { name: 'bench' }) : { id: projectId };
   const keys = [];
   const batch = 16;
   for (let i = 0; i < count; i += batch) {

@@ -90,6 +90,12 @@ export const TARGETS = [
     measured: (c) => per(c['C-lease'].doCallsPerReq),
   },
   {
+    id: 'customer-do',
+    text: 'C-customer (a hot customer: 4 keys sharing its quota and leases) Durable Object calls ≤ 0.02/request',
+    check: (c) => c['C-customer'].doCallsPerReq.median <= 0.02,
+    measured: (c) => per(c['C-customer'].doCallsPerReq),
+  },
+  {
     id: 'errors',
     text: 'no errors in any configuration',
     check: (c) => Object.values(c).every((x) => x.errors.max === 0),
@@ -183,6 +189,7 @@ export function renderMarkdown(result) {
     'C-hit': 'C-hit keygate, cached (Zipf over 1,000 of 10,000 keys), usage batched',
     'C-percall': 'C-percall as C-hit, usage flushed per call (one DO call each)',
     'C-lease': 'C-lease one hot key with a quota (leases)',
+    'C-customer': 'C-customer one hot customer, 4 keys sharing its quota (leases)',
     'C-kv': 'C-kv keygate, cache off (uniform over 10,000)',
     'C-neg': 'C-neg unknown key (401)',
     'C-429': 'C-429 key over its quota (429)',

@@ -17,6 +17,7 @@ import {
   fetchRetry,
   minimalRecords,
   pin,
+  seedCustomerKeys,
   seedKeys,
   startKeygate,
   startOrigin,
@@ -116,6 +117,7 @@ async function main() {
     over: join(work, 'over.txt'),
     perCall: join(work, 'percall.txt'),
     lease: join(work, 'lease.txt'),
+    customer: join(work, 'customer.txt'),
   };
   writeFileSync(files.hit, hitKeys.join('\n') + '\n');
   writeFileSync(files.kv, kvKeys.join('\n') + '\n');
@@ -128,6 +130,9 @@ async function main() {
   // C-lease: one key with a quota it never reaches, called by every connection: exact limits, few DO calls.
   const leaseKeys = await seedKeys(workers['C-lease'].url, 1, { quota: { limit: 1_000_000_000, period: 'month' } });
   writeFileSync(files.lease, leaseKeys.join('\n') + '\n');
+  // C-customer: four keys of one customer whose quota they share, on C-lease's worker: one lease serves them all.
+  const customerKeys = await seedCustomerKeys(workers['C-lease'].url, 4, { quota: { limit: 1_000_000_000, period: 'month' } });
+  writeFileSync(files.customer, customerKeys.join('\n') + '\n');
 
   const allConfigs = [
     { name: 'A', url: originUrl, script: 'bench/lua/plain.lua', env: {} },
@@ -158,6 +163,7 @@ async function main() {
       prime: true,
     },
     { name: 'C-lease', worker: workers['C-lease'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.lease, KEYS_COUNT: '1' } },
+    { name: 'C-customer', worker: workers['C-lease'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.customer, KEYS_COUNT: '4' } },
   ];
 
   // --quick (CI's smoke run, held under 60 s) leaves out the two rows no target reads: the origin

@@ -3,6 +3,7 @@
 
 import type { KeyCreatedView, KeyView } from './api';
 import { color, errColor, fields, list, out, time } from './output';
+import { limitRows } from './holder-view';
 
 export function statusText(k: KeyView): string {
   const paint = { active: color.green, disabled: color.yellow, revoked: color.red, expired: color.dim }[k.status];
@@ -26,6 +27,11 @@ export function showKey(k: KeyView): void {
     ['scopes', list(k.scopes)],
     ['rate limits', limitsText(k)],
     ['quota', k.quota ? `${k.quota.remaining} of ${k.quota.limit} left this ${k.quota.period}` : '—'],
+    ...(k.customerId ? ([['customer', k.customerId]] as [string, string][]) : []),
+    ...(k.planId ? ([['plan', k.planId]] as [string, string][]) : []),
+    ...(k.customerId || k.planId || k.credits
+      ? limitRows(k.effective).map(([name, value]): [string, string] => [`applies: ${name}`, value])
+      : []),
     ['ip allowlist', list(k.ipAllowlist)],
     ['metadata', list(meta)],
     ['created', time(k.createdAt)],

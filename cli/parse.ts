@@ -70,3 +70,28 @@ export function metadata(value: string, previous: Record<string, string> = {}): 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+export interface Refill {
+  period: 'day' | 'month';
+  mode: 'to' | 'by';
+  amount: number;
+}
+
+/** "to:1000/month" (the balance becomes 1000 each month) or "by:100/day" (100 added each day). */
+export function refill(value: string): Refill {
+  const match = /^(to|by):(\d+)\/(day|month)$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected to:AMOUNT/PERIOD or by:AMOUNT/PERIOD, e.g. to:1000/month or by:100/day');
+  return { mode: match[1] as Refill['mode'], amount: Number(match[2]), period: match[3] as Refill['period'] };
+}
+
+/** A whole number ≥ 0 (a credit balance). */
+export function nonNegativeInt(value: string): number {
+  if (!/^\d{1,10}$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return Number(value);
+}
+
+/** A whole number, possibly negative (a credit adjustment). */
+export function integer(value: string): number {
+  if (!/^-?\d{1,10}$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}

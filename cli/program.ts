@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
+import { customersCommand } from './commands/customers';
+import { plansCommand } from './commands/plans';
 import { keysCommand } from './commands/keys';
 import { loginCommand, logoutCommand } from './commands/login';
 import { projectsCommand } from './commands/projects';
@@ -18,7 +20,7 @@ Colors are off with NO_COLOR or when the output is not a terminal.`;
 
 export function buildProgram(): Command {
   const program = new Command('keygate')
-    .description('Manage a keygate edge API-key authorizer: projects, keys, usage, audit.')
+    .description('Manage a keygate edge API-key authorizer: projects, keys, customers, plans, usage, audit.')
     .version(version)
     .option('--url <url>', 'the keygate base URL, e.g. https://api.example.com')
     .option('--token <token>', 'the admin token (see below for safer ways)')
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   program.addCommand(logoutCommand());
   program.addCommand(projectsCommand());
   program.addCommand(keysCommand());
+  program.addCommand(customersCommand());
+  program.addCommand(plansCommand());
   program.addCommand(usageCommand());
   program.addCommand(requestsCommand());
   program.addCommand(auditCommand());

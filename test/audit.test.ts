@@ -100,9 +100,12 @@ describe('KV outbox', () => {
     const result = await runInDurableObject(registry(env), async (_i: Registry, state) => {
       const publisher = new EdgePublisher(state.storage.sql, state.storage, brokenKv('throw'));
       const record = {
-        v: 2 as const,
+        v: 3 as const,
         rateLimits: [],
         quota: null,
+        credits: null,
+        meter: 'key_outbox',
+        customer: null,
         id: 'key_outbox',
         projectId: 'prj_x',
         environment: 'live' as const,

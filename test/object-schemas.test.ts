@@ -79,17 +79,33 @@ const PINNED: Pinned[] = [
     className: 'Registry',
     migrations: REGISTRY_MIGRATIONS,
     version: REGISTRY_SCHEMA_VERSION,
-    expectedVersion: 4,
+    expectedVersion: 5,
     steps: [
       '2739d231c95b8b4581be5b8018dfdd7ebd7919394093cf2ee60cd59101f53a61',
       '0f3da6d9670518f7aa8e7b0bfe210e14c6f9f2af5257634993d28a0e344019d0',
       'aafbe11cc6ba126950f4f56101e968426aa82701eed5a28b49a5e4c130886485',
       'b4085ba124444db402b42b4126e61075d7f8d3efed788fbdd2d09552d61f8c36',
+      '9eeffb434238a4448cb4bca71b1e854c5a10aa32f3dc33ce52a89da5cf1dea46',
     ],
     stub: () => registry(env),
     tables: {
       audit: ['seq', 'at', 'actor', 'action', 'target', 'changes', 'prev_hash', 'hash'],
       changes: ['seq', 'hash', 'record', 'at'],
+      customers: [
+        'seq',
+        'id',
+        'project_id',
+        'external_id',
+        'name',
+        'metadata',
+        'plan_id',
+        'rate_limits',
+        'quota',
+        'credits',
+        'created_at',
+        'updated_at',
+        'deleted_at',
+      ],
       expiry_notices: ['key_id', 'window', 'expires_at', 'at'],
       keys: [
         'seq',
@@ -114,13 +130,26 @@ const PINNED: Pinned[] = [
         'rotated_to',
         'rate_limits',
         'quota',
+        'customer_id',
+        'plan_id',
+        'credits',
+        'meter',
       ],
       kv_outbox: ['hash', 'written_at', 'dirty'],
       meta,
+      plans: ['seq', 'id', 'project_id', 'name', 'scopes', 'rate_limits', 'quota', 'credits', 'created_at', 'updated_at', 'deleted_at'],
       projects: ['seq', 'id', 'name', 'description', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
       webhook_events: webhookEvents,
     },
-    indexes: ['keys_by_project'],
+    indexes: [
+      'customers_by_external_id',
+      'customers_by_plan',
+      'customers_by_project',
+      'keys_by_customer',
+      'keys_by_plan',
+      'keys_by_project',
+      'plans_by_project',
+    ],
   },
   {
     className: 'FeedReplica',
@@ -136,17 +165,19 @@ const PINNED: Pinned[] = [
     className: 'KeyLimiter',
     migrations: LIMITER_MIGRATIONS,
     version: LIMITER_SCHEMA_VERSION,
-    expectedVersion: 3,
+    expectedVersion: 4,
     steps: [
       '9d667b6d318f117372ae72fee6e6cc6a2e284a02c2b13459113d426f94bc6505',
       '18678546dd8d2fa85afce77f3221a2074faa7a309bcd1a624d1c8a0b54aa47f0',
       '6cb49a8b0026e03761546cacb5468f515a4532d8c5911c28a78bb1b2ca79d581',
+      'afcf9943ed5cf0deee1a10fdf52056f3d7800726cfc5125776a2f5363cff556f',
     ],
     stub: () => env.LIMITER.get(env.LIMITER.idFromName(`key_schema_probe_${Date.now()}`)),
     tables: {
+      credits: ['id', 'balance', 'refill_key'],
       decisions: ['request_id', 'at', 'verdict'],
       hits: ['window', 'at', 'lease_id'],
-      leases: ['id', 'holder', 'units', 'period_key', 'expires_at'],
+      leases: ['id', 'holder', 'units', 'period_key', 'expires_at', 'cost', 'credit_key'],
       meta,
       quota_notices: ['period_key', 'kind', 'at'],
       quota_use: ['period_key', 'used'],
@@ -261,7 +292,7 @@ describe('Durable Object schemas', () => {
     const after = await runInDurableObject(stub, (_instance: SqliteObject, state) => {
       // Rebuild the pre-version layout (tables of v1, no meta), as an object deployed before v2 has.
       const sql = state.storage.sql;
-      for (const t of ['meta', 'leases', 'hits', 'quota_use', 'decisions', 'quota_notices', 'webhook_events'])
+      for (const t of ['meta', 'leases', 'hits', 'quota_use', 'decisions', 'quota_notices', 'webhook_events', 'credits'])
         sql.exec(`DROP TABLE IF EXISTS ${t}`);
       sql.exec(`CREATE TABLE hits (window TEXT NOT NULL, at INTEGER NOT NULL)`);
       sql.exec(`CREATE TABLE quota_use (period_key TEXT PRIMARY KEY, used INTEGER NOT NULL)`);
@@ -270,7 +301,72 @@ describe('Durable Object schemas', () => {
       const version = migrate(state.storage, LIMITER_MIGRATIONS);
       return { version, used: sql.exec(`SELECT used FROM quota_use`).one().used, hits: tablesOf(state).hits };
     });
-    expect(after).toEqual({ version: 3, used: 41, hits: ['window', 'at', 'lease_id'] });
+    expect(after).toEqual({ version: 4, used: 41, hits: ['window', 'at', 'lease_id'] });
+  });
+
+  it('a Registry of schema v4 is migrated to v5 (plans, customers), keeping its keys: no customer or plan, metered by their own id', async () => {
+    const stub = env.REGISTRY.get(env.REGISTRY.idFromName(`registry-legacy-${Date.now()}`));
+    const after = await runInDurableObject(stub, (_instance: SqliteObject, state) => {
+      const sql = state.storage.sql;
+      for (const t of [
+        'meta',
+        'plans',
+        'customers',
+        'keys',
+        'projects',
+        'changes',
+        'kv_outbox',
+        'audit',
+        'webhook_events',
+        'expiry_notices',
+      ])
+        sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      expect(migrate(state.storage, REGISTRY_MIGRATIONS.slice(0, 4))).toBe(4);
+      sql.exec(`INSERT INTO projects (id, name, metadata, created_at, updated_at) VALUES ('prj_old', 'old', '{}', 1, 1)`);
+      sql.exec(
+        `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, metadata, created_at, updated_at, quota)
+         VALUES ('key_old', 'prj_old', 'h', 's', 'n', 'live', '[]', 1, '{}', 1, 1, '{"limit":5,"period":"day"}')`,
+      );
+      const version = migrate(state.storage, REGISTRY_MIGRATIONS);
+      const row = sql.exec(`SELECT id, quota, customer_id, plan_id, credits, meter FROM keys`).one();
+      return { version, row, tables: Object.keys(tablesOf(state)) };
+    });
+    expect(after.version).toBe(5);
+    expect(after.row).toEqual({
+      id: 'key_old',
+      quota: '{"limit":5,"period":"day"}',
+      customer_id: null,
+      plan_id: null,
+      credits: null,
+      meter: null,
+    });
+    expect(after.tables).toEqual(expect.arrayContaining(['plans', 'customers']));
+    const { resolveKey } = await import('../src/objects/registry/holders');
+    const resolved = resolveKey(
+      { id: 'key_old', scopes: '[]', meter: null, rate_limits: '[]', quota: '{"limit":5,"period":"day"}', credits: null },
+      undefined,
+      undefined,
+    );
+    expect(resolved).toMatchObject({ meter: 'key_old', customer: null, quota: { limit: 5, period: 'day' }, credits: null });
+  });
+
+  it('a KeyLimiter of schema v3 is migrated to v4 (credits), keeping its leases and quota use', async () => {
+    const stub = env.LIMITER.get(env.LIMITER.idFromName(`key_v3_${Date.now()}`));
+    const after = await runInDurableObject(stub, (_instance: SqliteObject, state) => {
+      const sql = state.storage.sql;
+      for (const t of ['meta', 'leases', 'hits', 'quota_use', 'decisions', 'quota_notices', 'webhook_events', 'credits'])
+        sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      expect(migrate(state.storage, LIMITER_MIGRATIONS.slice(0, 3))).toBe(3);
+      sql.exec(`INSERT INTO quota_use VALUES ('2026-12', 7)`);
+      sql.exec(`INSERT INTO leases (id, holder, units, period_key, expires_at) VALUES ('l1', 'iso', 4, '2026-12', 1)`);
+      const version = migrate(state.storage, LIMITER_MIGRATIONS);
+      return {
+        version,
+        used: sql.exec(`SELECT used FROM quota_use`).one().used,
+        lease: sql.exec(`SELECT units, cost, credit_key FROM leases`).one(),
+      };
+    });
+    expect(after).toEqual({ version: 4, used: 7, lease: { units: 4, cost: 0, credit_key: null } });
   });
 
   it('a UsageShard of schema v1 is migrated to v2 (no index by age on the request log), keeping its rows', async () => {
@@ -317,8 +413,8 @@ describe('Durable Object schemas', () => {
 });
 
 describe('KV record', () => {
-  it('KV record v2 at key:<sha256>: exactly the documented fields', async () => {
-    expect(KEY_RECORD_VERSION).toBe(2);
+  it('KV record v3 at key:<sha256>: exactly the documented fields', async () => {
+    expect(KEY_RECORD_VERSION).toBe(3);
     const key = await createKey({
       scopes: ['forms:read'],
       ipAllowlist: ['192.0.2.0/24'],
@@ -328,7 +424,7 @@ describe('KV record', () => {
     });
     const record = await env.KEYS.get(`key:${await hashKey(key.key)}`, 'json');
     expect(record).toEqual({
-      v: 2,
+      v: 3,
       id: key.id,
       projectId: key.projectId,
       environment: 'live',
@@ -338,10 +434,13 @@ describe('KV record', () => {
       ipAllowlist: ['192.0.2.0/24'],
       rateLimits: [{ name: 'burst', limit: 5, windowSeconds: 1 }],
       quota: { limit: 100, period: 'day' },
+      credits: null,
+      meter: key.id,
+      customer: null,
     });
   });
 
-  it('reads v1 KV records (written before limits existed) as keys without limits', async () => {
+  it('reads v1 and v2 KV records (before limits, before credits) as keys metered by their own id, without credits or customer', async () => {
     const { toKeyRecord } = await import('../src/core/key-record');
     const v1 = {
       v: 1,
@@ -353,8 +452,11 @@ describe('KV record', () => {
       expiresAt: null,
       ipAllowlist: null,
     };
-    expect(toKeyRecord(v1)).toEqual({ ...v1, v: 2, rateLimits: [], quota: null });
-    expect(() => toKeyRecord({ ...v1, v: 3 })).toThrow(/unknown version/);
+    const older = { credits: null, meter: 'key_old', customer: null };
+    expect(toKeyRecord(v1)).toEqual({ ...v1, v: 3, rateLimits: [], quota: null, ...older });
+    expect(toKeyRecord({ ...v1, v: 2, rateLimits: [], quota: null })).toEqual({ ...v1, v: 3, rateLimits: [], quota: null, ...older });
+    expect(() => toKeyRecord({ ...v1, v: 4 })).toThrow(/unknown version/);
+    expect(() => toKeyRecord({ ...v1, v: 3, rateLimits: [], quota: null, credits: null, customer: null, meter: '' })).toThrow(/meter/);
     expect(() => toKeyRecord({ ...v1, v: 2, rateLimits: [{ name: 'x', limit: 0, windowSeconds: 1 }], quota: null })).toThrow(/rateLimits/);
   });
 });

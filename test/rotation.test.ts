@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { adminCall, adminJson, createKey } from './helpers/admin';
-import { expectProblem, gateway, newTag, withKey } from './helpers/gateway';
+import { expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
 
 interface KeyView {
   id: string;
@@ -50,8 +50,10 @@ describe('rotation of keys that are not active', () => {
   });
 
   it('an expired key and a disabled key cannot be rotated (409); enabled again, it can', async () => {
-    const expiring = await createKey({ expiresAt: new Date(Date.now() + 1000).toISOString() });
-    await new Promise((r) => setTimeout(r, 1100));
+    // 3 s ahead: an admin call on a loaded machine can take more than 1 s, and a time already past is a 400.
+    const expiresAt = Date.now() + 3000;
+    const expiring = await createKey({ expiresAt: new Date(expiresAt).toISOString() });
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt + 100 - Date.now())));
     await expectNotRotatable(await rotate(expiring.id), /expired/);
     const listed = await adminJson<{ items: KeyView[] }>('GET', `/projects/${expiring.projectId}/keys`);
     expect(listed.items.map((k) => k.id)).toEqual([expiring.id]);
@@ -67,5 +69,43 @@ describe('rotation of keys that are not active', () => {
     const old = await createKey();
     expect((await rotate(old.id, 0)).status).toBe(201);
     await expectNotRotatable(await rotate(old.id), /already rotated/);
+  });
+});
+
+describe('rotation keeps what was spent (issue 16, point 5)', () => {
+  it("the successor shares its predecessor's counters and balance: together, in the grace period, they spend one key's limit exactly", async () => {
+    const old = await createKey({ quota: { limit: 60, period: 'day' }, credits: { initial: 50 } });
+    const tag = newTag();
+    for (let i = 0; i < 10; i++) expect((await gateway('/forms/1', withKey(old.key, tag))).status).toBe(200);
+    const created = (await (await rotate(old.id, 600)).json()) as KeyView & { quota: { remaining: number }; credits: { balance: number } };
+    // Not "fresh counters": the new key starts where the old one is.
+    expect(created.quota).toMatchObject({ limit: 60, remaining: 50 });
+    expect(created.credits).toMatchObject({ initial: 50, balance: 40 });
+    // 200 parallel calls, half with each key, while both are valid: exactly the 40 credits left.
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        gateway('/forms/1', withKey(i % 2 ? old.key : (created.key as string), tag)).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(40);
+    expect(await originCalls(tag)).toHaveLength(50);
+    expect(await adminJson('GET', `/keys/${created.id}`)).toMatchObject({ quota: { remaining: 10 }, credits: { balance: 0 } });
+    expect(await adminJson('GET', `/keys/${old.id}`)).toMatchObject({ quota: { remaining: 10 }, credits: { balance: 0 } });
+    // A second rotation stays on the same counters.
+    const again = (await (await rotate(created.id, 0)).json()) as { quota: { remaining: number } };
+    expect(again.quota.remaining).toBe(10);
+  });
+
+  it('a rotated rate-limited key: old and new share one window', async () => {
+    const old = await createKey({ rateLimits: [{ name: 'minute', limit: 3, windowSeconds: 60 }] });
+    const tag = newTag();
+    expect((await gateway('/forms/1', withKey(old.key, tag))).status).toBe(200);
+    expect((await gateway('/forms/1', withKey(old.key, tag))).status).toBe(200);
+    const created = (await (await rotate(old.id, 600)).json()) as KeyView;
+    expect((await gateway('/forms/1', withKey(created.key as string, tag))).status).toBe(200);
+    const refusedTag = newTag();
+    await expectProblem(await gateway('/forms/1', withKey(created.key as string, refusedTag)), 'rate-limited', 429);
+    await expectProblem(await gateway('/forms/1', withKey(old.key, refusedTag)), 'rate-limited', 429);
+    expect(await originCalls(refusedTag)).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@ import { fetchPages, pageOptions, withClient, type Context, type KeyCreatedView,
 import { usageError } from '../errors';
 import { KEY_COLUMNS, keyRow, showKey, showNewKey } from '../key-view';
 import { json, morePages, out, table, time } from '../output';
-import { collect, durationSeconds, futureTime, metadata, quota, rateLimit, type RateLimit } from '../parse';
+import { collect, durationSeconds, futureTime, metadata, nonNegativeInt, quota, rateLimit, refill, type RateLimit } from '../parse';
+import { limitBody, type LimitOptions } from '../holder-view';
 import { confirm } from '../prompt';
 
 interface KeyFields {
@@ -63,22 +64,35 @@ function createCommand(): Command {
       .argument('<name>', 'a label for the key'),
   )
     .addOption(new Option('--env <environment>', 'live or test').choices(['live', 'test']).default('live'))
+    .option('--customer <customerId>', 'the customer whose limits, quota and credits the key shares')
+    .option('--plan <planId>', 'the plan the key takes limits (and scopes, if it has none) from')
+    .option('--credits <n>', 'a credit balance of its own, starting at n', nonNegativeInt)
+    .option('--refill <to|by:amount/period>', 'refill the credits each UTC day or month: to:1000/month or by:100/day', refill)
     .option('-q, --quiet', 'print only the plaintext key')
-    .action((projectId: string, name: string, opts: KeyFields & { env: string; quiet?: boolean }, cmd: Command) =>
-      withClient(cmd, async (ctx) => {
-        const body = {
-          name,
-          scopes: opts.scope ?? [],
-          environment: opts.env,
-          expiresAt: opts.expires || undefined,
-          ipAllowlist: opts.ip,
-          metadata: opts.metadata,
-          rateLimits: opts.rateLimit,
-          quota: opts.quota || undefined,
-        };
-        const created = await ctx.client.call<KeyCreatedView>('POST', `/projects/${encodeURIComponent(projectId)}/keys`, { body });
-        showNewKey(created, ctx.json ? 'json' : opts.quiet ? 'quiet' : 'human');
-      }),
+    .action(
+      (
+        projectId: string,
+        name: string,
+        opts: KeyFields & LimitOptions & { env: string; quiet?: boolean; customer?: string; plan?: string },
+        cmd: Command,
+      ) =>
+        withClient(cmd, async (ctx) => {
+          const body = {
+            name,
+            scopes: opts.scope ?? [],
+            environment: opts.env,
+            expiresAt: opts.expires || undefined,
+            ipAllowlist: opts.ip,
+            metadata: opts.metadata,
+            rateLimits: opts.rateLimit,
+            quota: opts.quota || undefined,
+            credits: limitBody({ credits: opts.credits, refill: opts.refill }).credits,
+            customerId: opts.customer,
+            planId: opts.plan,
+          };
+          const created = await ctx.client.call<KeyCreatedView>('POST', `/projects/${encodeURIComponent(projectId)}/keys`, { body });
+          showNewKey(created, ctx.json ? 'json' : opts.quiet ? 'quiet' : 'human');
+        }),
     );
 }
 

@@ -7,6 +7,9 @@ import type { AppEnv } from '../app-env';
 import { adminAuth } from './auth';
 import { keys } from './keys';
 import { projects } from './projects';
+import { customers } from './customers';
+import { plans } from './plans';
+import { credits } from './credits';
 import { audit } from './audit';
 import { webhooks } from './webhooks';
 import { usage } from './usage';
@@ -30,6 +33,9 @@ admin.use('*', async (c, next) => {
 // In the document's order. Each file's routes carry their full paths.
 admin.route('/', projects);
 admin.route('/', keys);
+admin.route('/', customers);
+admin.route('/', plans);
+admin.route('/', credits);
 admin.route('/', usage);
 admin.route('/', audit);
 admin.route('/', webhooks);

@@ -8,18 +8,16 @@ import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors/problems';
 import { generateKey, keyStart, type Environment } from '../core/key-format';
 import { hashKey } from '../core/key-hash';
-import { applyEdgeRecord } from '../edge/verify-key';
 import { registry } from '../objects/registry/client';
 import { encodeCursor } from '../objects/page';
 import type { KeyChanged, RotateRefusal } from '../objects/registry/types';
+import type { HolderRefusal } from '../objects/registry/holders';
 import type { KeyView, RegistryKeyView } from '../core/admin-views';
 import { Key, KeyCreated, KeyPage } from './responses';
 import { adminRoute, json, jsonBody, keyId, projectId } from './route';
 import { keyCreate, keyListQuery, keyRotate, keyUpdate } from './schemas';
 import { afterCursor, found, invalid } from './validate';
-import { limiter } from '../objects/limiter/client';
-import { forgetRefusals } from '../edge/memory/limit-refusals';
-import { returnLeases } from '../edge/lease-holder';
+import { applyChanged, checkRoutes, keyWithReadings, refused } from './limits';
 
 export const keys = new OpenAPIHono<AppEnv>();
 
@@ -31,26 +29,22 @@ function futureTime(iso: string | null | undefined, now: number): number | null 
   return ms;
 }
 
-/** The registry's answer to a change, or the problem it stands for (404, or 409 for a revoked key). */
-function accepted<T>(value: T | 'revoked' | null): T {
+/** The registry's answer to a change, or the problem it stands for (404, 400 naming a field, or 409 for a revoked key). */
+function accepted<T extends object>(value: T | 'revoked' | null): Exclude<T, HolderRefusal> {
   if (value === 'revoked') throw new ApiError('conflict', { detail: 'The key is revoked; revocation is permanent' });
-  return found(value, 'key');
+  return refused(found(value, 'key'));
 }
 
 /** Applies a change to this isolate's view and returns what the API shows. */
-function applied(value: KeyChanged | 'revoked' | null, now = Date.now()): RegistryKeyView {
-  const { view, hash, record } = accepted(value);
-  applyEdgeRecord(hash, record, now, now);
-  forgetRefusals(view.id);
-  return view;
+function applied(value: KeyChanged | HolderRefusal | 'revoked' | null, now = Date.now()): RegistryKeyView {
+  const changed = accepted(value);
+  applyChanged([changed], now);
+  return changed.view;
 }
 
-/** The view with its quota's exact `remaining`, from the key's limiter (after this isolate hands back its lease). */
-async function withRemaining(c: Context<AppEnv>, view: RegistryKeyView): Promise<KeyView> {
-  if (view.quota === null) return { ...view, quota: null };
-  await returnLeases(c.env, view.id, { now: true });
-  const remaining = await limiter(c.env, view.id).quotaRemaining({ limit: view.quota.limit, period: view.quota.period }, Date.now());
-  return { ...view, quota: { ...view.quota, remaining } };
+/** The view with its quota's exact `remaining` and its credit balance, from the key's limiter. */
+function withRemaining(c: Context<AppEnv>, view: RegistryKeyView): Promise<KeyView> {
+  return keyWithReadings(c, view);
 }
 
 /** A fresh key: the plaintext (returned once), its hash and display start. */
@@ -61,10 +55,12 @@ async function newKey(c: Context<AppEnv>, environment: Environment): Promise<{ p
 }
 
 /** The 201 answer for a new key: its plaintext (this once) and its view, with Location set. */
-function created(c: Context<AppEnv>, plaintext: string, view: RegistryKeyView) {
+async function created(c: Context<AppEnv>, plaintext: string, view: RegistryKeyView) {
   c.header('Location', `/_keygate/v1/keys/${view.id}`);
-  // A new key has used nothing yet: its whole quota is left, no need to ask its limiter.
-  return { key: plaintext, ...view, quota: view.quota && { ...view.quota, remaining: view.quota.limit } };
+  // A key of its own meter has used nothing yet (no need to ask its limiter); a customer's or a
+  // rotated key's meter has, and is read.
+  const fresh = view.meter === view.id;
+  return { key: plaintext, ...(await keyWithReadings(c, view, fresh)) };
 }
 
 keys.openapi(
@@ -82,6 +78,7 @@ keys.openapi(
     const input = c.req.valid('json');
     const now = Date.now();
     const expiresAt = futureTime(input.expiresAt, now) ?? null;
+    checkRoutes(c, input.rateLimits);
     const { plaintext, hash, start } = await newKey(c, input.environment);
     const fields = {
       name: input.name,
@@ -92,9 +89,12 @@ keys.openapi(
       metadata: input.metadata ?? {},
       rateLimits: input.rateLimits ?? [],
       quota: input.quota ?? null,
+      credits: input.credits ?? null,
+      customerId: input.customerId ?? null,
+      planId: input.planId ?? null,
     };
     const result = await registry(c.env).createKey(c.req.valid('param').projectId, fields, hash, start, c.get('actor'), now);
-    return c.json(created(c, plaintext, applied(found(result, 'project'), now)), 201);
+    return c.json(await created(c, plaintext, applied(found(result, 'project'), now)), 201);
   },
 );
 
@@ -139,7 +139,7 @@ keys.openapi(
     {
       method: 'patch',
       path: '/keys/{keyId}',
-      summary: 'Change a key (name, scopes, expiry, enabled, IP allowlist, metadata)',
+      summary: 'Change a key (name, scopes, expiry, enabled, IP allowlist, metadata, limits, credits, plan)',
       request: { params: keyId, body: jsonBody(keyUpdate) },
       responses: { 200: json(Key, 'The key') },
     },
@@ -148,6 +148,7 @@ keys.openapi(
   async (c) => {
     const input = c.req.valid('json');
     const now = Date.now();
+    checkRoutes(c, input.rateLimits);
     const change = {
       ...input,
       expiresAt: futureTime(input.expiresAt, now),
@@ -204,6 +205,6 @@ keys.openapi(
     const result = found(await registry(c.env).rotateKey(id, gracePeriodSeconds, hash, start, c.get('actor'), now), 'key');
     if (typeof result === 'string') throw new ApiError('conflict', { detail: NOT_ROTATABLE[result] });
     applied(result.old, now);
-    return c.json(created(c, plaintext, applied(result.created, now)), 201);
+    return c.json(await created(c, plaintext, applied(result.created, now)), 201);
   },
 );

@@ -3,9 +3,9 @@
 // Key live in core/admin-views.ts (the registry builds them).
 
 import { z } from '@hono/zod-openapi';
-import { Key, Project, isoTime } from '../core/admin-views';
+import { Customer, Key, Plan, Project, isoTime } from '../core/admin-views';
 
-export { Key, Project };
+export { Customer, Key, Plan, Project };
 
 // A standalone object (not Key.extend): an allOf of two strict objects would admit nothing.
 export const KeyCreated = z
@@ -27,6 +27,11 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export const ProjectPage = pageOf(Project, 'ProjectPage');
 export const KeyPage = pageOf(Key, 'KeyPage');
+export const PlanPage = pageOf(Plan, 'PlanPage');
+export const CustomerPage = pageOf(Customer, 'CustomerPage');
+export const CreditBalance = z
+  .strictObject({ balance: z.number().int().openapi({ description: 'The balance after the change (exact)' }) })
+  .openapi('CreditBalance');
 
 export const AuditEntry = z
   .strictObject({
@@ -89,6 +94,7 @@ export const RequestLogEntry = z
   .strictObject({
     at: isoTime,
     requestId: z.string(),
+    keyId: z.string().openapi({ description: 'The key that made the call (a customer’s log holds several)' }),
     method: z.string(),
     path: z.string().openapi({ description: 'Without the query string' }),
     route: z.string().nullable(),
@@ -109,7 +115,16 @@ export const Delivery = z
       .string()
       .regex(/^msg_[0-9A-Za-z]+$/)
       .openapi({ description: 'The webhook-id, the same on every attempt' }),
-    type: z.enum(['key.created', 'key.revoked', 'key.exposed', 'key.expiring', 'quota.low', 'quota.exhausted']),
+    type: z.enum([
+      'key.created',
+      'key.revoked',
+      'key.exposed',
+      'key.expiring',
+      'quota.low',
+      'quota.exhausted',
+      'customer.quota.low',
+      'customer.quota.exhausted',
+    ]),
     status: z.enum(['pending', 'delivered', 'dead']),
     attempts: z.number().int(),
     createdAt: isoTime,

@@ -10,8 +10,8 @@ import { readJsonBody, refuseProtoQuery } from './validate';
 const PROBLEMS = {
   400: 'Invalid input (`errors[]` names each field)',
   401: 'No or wrong admin token',
-  404: 'No such project, key or delivery',
-  409: 'The change conflicts with the current state (a revoked key never changes; only a dead delivery is retried)',
+  404: 'No such project, key, customer, plan or delivery',
+  409: 'The change conflicts with the current state (a revoked key never changes; only a dead delivery is retried; an external id is taken; a plan is in use)',
   413: 'Body over 64 KiB',
   415: 'The body is not JSON',
   503: 'The admin API is not configured (no ADMIN_TOKEN)',
@@ -24,6 +24,8 @@ type ProblemAnswers<S extends ProblemStatus> = {
 
 export const projectId = z.object({ projectId: z.string().openapi({ example: 'prj_4kPBgDsZ1kFHqE0b7Hh9' }) });
 export const deliveryId = z.object({ deliveryId: z.string().openapi({ example: 'msg_2ZpQk0b7Hh9Utnq2HabpJcz4' }) });
+export const customerId = z.object({ customerId: z.string().openapi({ example: 'cus_9xQ2HabpJcz4hLZZGelU' }) });
+export const planId = z.object({ planId: z.string().openapi({ example: 'pln_Hh9Utnq2HabpJcz4hLZZ' }) });
 export const keyId = z.object({ keyId: z.string().openapi({ example: 'key_Utnq2HabpJcz4hLZZGel' }) });
 
 /** A JSON answer of `schema`. */

@@ -24,6 +24,13 @@ const expiresAt = z.iso.datetime({ offset: true }).nullable();
 /** A sliding window; at most 100,000 calls per window (each admitted call is logged until it leaves). */
 const rateLimit = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, _ and -'),
+  /** Checked against ROUTES by the route (limits.ts): each must name a route rule. */
+  routes: z
+    .array(z.string().min(1).max(300))
+    .min(1)
+    .max(20)
+    .optional()
+    .openapi({ description: 'Route rules this window counts, as usage names them ("POST /forms/:id/attachment"); absent: every call' }),
   limit: z.number().int().min(1).max(100_000),
   windowSeconds: z
     .number()
@@ -36,6 +43,21 @@ const rateLimits = z
   .max(5)
   .refine((l) => new Set(l.map((r) => r.name)).size === l.length, 'rate limit names must be unique');
 const quota = z.strictObject({ limit: z.number().int().min(1).max(1_000_000_000), period: z.enum(['day', 'month']) }).nullable();
+const creditAmount = z.number().int().min(0).max(1_000_000_000);
+/** A credit balance: `initial` when first used; refilled at each UTC day or month boundary, `to` or `by` amount. */
+const credits = z
+  .strictObject({
+    initial: creditAmount,
+    refill: z
+      .strictObject({ period: z.enum(['day', 'month']), mode: z.enum(['to', 'by']), amount: creditAmount })
+      .nullable()
+      .default(null),
+  })
+  .nullable();
+const holderId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{20}$`), `a ${prefix}_ id`);
+/** Sent to the origin as a header: visible ASCII only (no spaces or control characters). */
+const externalId = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1 to 200 visible ASCII characters, no spaces');
+const limitFields = { rateLimits: rateLimits.optional(), quota: quota.optional(), credits: credits.optional() };
 
 export const projectCreate = z
   .strictObject({
@@ -74,8 +96,11 @@ export const keyCreate = z
     expiresAt: expiresAt.optional(),
     ipAllowlist: ipAllowlist.optional(),
     metadata: metadata.optional(),
-    rateLimits: rateLimits.optional(),
-    quota: quota.optional(),
+    ...limitFields,
+    customerId: holderId('cus')
+      .optional()
+      .openapi({ description: 'The customer whose limits the key shares (then no limits or plan of its own)' }),
+    planId: holderId('pln').optional(),
   })
   .openapi('KeyCreate');
 
@@ -87,11 +112,55 @@ export const keyUpdate = z
     enabled: z.boolean().optional(),
     ipAllowlist: ipAllowlist.optional(),
     metadata: metadata.optional(),
-    rateLimits: rateLimits.optional(),
-    quota: quota.optional(),
+    ...limitFields,
+    planId: holderId('pln').nullable().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'at least one field to change')
   .openapi('KeyUpdate');
+
+export const planCreate = z
+  .strictObject({
+    name,
+    scopes: scopes.default([]),
+    rateLimits: rateLimits.default([]),
+    quota: quota.default(null),
+    credits: credits.default(null),
+  })
+  .openapi('PlanCreate');
+
+export const planUpdate = z
+  .strictObject({ name: name.optional(), scopes: scopes.optional(), ...limitFields })
+  .refine((v) => Object.keys(v).length > 0, 'at least one field to change')
+  .openapi('PlanUpdate');
+
+export const customerCreate = z
+  .strictObject({
+    externalId,
+    name,
+    metadata: metadata.default({}),
+    planId: holderId('pln').nullable().default(null),
+    rateLimits: rateLimits.default([]),
+    quota: quota.default(null),
+    credits: credits.default(null),
+  })
+  .openapi('CustomerCreate');
+
+export const customerUpdate = z
+  .strictObject({
+    externalId: externalId.optional(),
+    name: name.optional(),
+    metadata: metadata.optional(),
+    planId: holderId('pln').nullable().optional(),
+    ...limitFields,
+  })
+  .refine((v) => Object.keys(v).length > 0, 'at least one field to change')
+  .openapi('CustomerUpdate');
+
+/** Exactly one of `set` (the balance becomes it) and `add` (added; negative takes away, never below 0). */
+export const creditsChange = z
+  .strictObject({ set: creditAmount.optional(), add: z.number().int().min(-1_000_000_000).max(1_000_000_000).optional() })
+  .refine((v) => (v.set === undefined) !== (v.add === undefined), 'exactly one of set and add')
+  .openapi('CreditsChange');
 
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -10,7 +10,7 @@ import { flushUsage } from '../edge/usage-recorder';
 import { readRequests, readUsage } from '../objects/usage/client';
 import { BUCKET_MS, RETENTION_MS, type Granularity, type UsageFilter } from '../objects/usage/types';
 import { RequestLogPage, Usage } from './responses';
-import { adminRoute, json, keyId, projectId } from './route';
+import { adminRoute, customerId, json, keyId, projectId } from './route';
 import { listQuery, usageQuery, type UsageQueryInput } from './schemas';
 import { found, invalid } from './validate';
 
@@ -95,6 +95,33 @@ function decodeRequestCursor(cursor: string): { at: number; requestId: string } 
   return { at: parseInt(match[1] as string, 36), requestId: match.slice(2).join('-') };
 }
 
+/** A page of the request log of one key, or of several (a customer's), with the next page's cursor. */
+async function requestPage(
+  env: AppEnv['Bindings'],
+  query: { limit: number; cursor?: string | undefined },
+  keys: { keyId: string; keyIds?: string[] },
+) {
+  const before = query.cursor === undefined ? null : decodeRequestCursor(query.cursor);
+  await flushUsage(env);
+  const { entries, more } = await readRequests(env, { ...keys, limit: query.limit, before });
+  const last = entries[entries.length - 1];
+  const items = entries.map((e) => ({
+    at: new Date(e.at).toISOString(),
+    requestId: e.requestId,
+    keyId: e.keyId,
+    method: e.method,
+    path: e.path,
+    route: e.route === '' ? null : e.route,
+    status: e.status,
+    latencyMs: e.latencyMs,
+    clientIp: e.clientIp,
+    country: e.country === '' ? null : e.country,
+    userAgent: e.userAgent === '' ? null : e.userAgent,
+    outcome: e.outcome,
+  }));
+  return { items, nextCursor: more && last !== undefined ? encodeRequestCursor(last.at, last.requestId) : null };
+}
+
 export const usage = new OpenAPIHono<AppEnv>();
 
 usage.openapi(
@@ -126,27 +153,44 @@ usage.openapi(
     [400, 404],
   ),
   async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const before = cursor === undefined ? null : decodeRequestCursor(cursor);
     const key = found(await registry(c.env).getKey(c.req.valid('param').keyId, Date.now()), 'key');
-    await flushUsage(c.env);
-    const { entries, more } = await readRequests(c.env, { keyId: key.id, limit, before });
-    const last = entries[entries.length - 1];
-    const items = entries.map((e) => ({
-      at: new Date(e.at).toISOString(),
-      requestId: e.requestId,
-      method: e.method,
-      path: e.path,
-      route: e.route === '' ? null : e.route,
-      status: e.status,
-      latencyMs: e.latencyMs,
-      clientIp: e.clientIp,
-      country: e.country === '' ? null : e.country,
-      userAgent: e.userAgent === '' ? null : e.userAgent,
-      outcome: e.outcome,
-    }));
-    const nextCursor = more && last !== undefined ? encodeRequestCursor(last.at, last.requestId) : null;
-    return c.json({ items, nextCursor }, 200);
+    return c.json(await requestPage(c.env, c.req.valid('query'), { keyId: key.id }), 200);
+  },
+);
+
+usage.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/customers/{customerId}/usage',
+      summary: 'A customer’s usage: all its keys’ calls (revoked keys included), with its top keys',
+      request: { params: customerId, query: usageQuery },
+      responses: { 200: json(Usage, 'The customer’s usage') },
+    },
+    [400, 404],
+  ),
+  async (c) => {
+    const id = c.req.valid('param').customerId;
+    const [customer, keyIds] = await Promise.all([registry(c.env).getCustomer(id), registry(c.env).customerKeyIds(id)]);
+    const project = found(customer, 'customer').projectId;
+    return c.json(await answerUsage(c.env, c.req.valid('query'), { keyIds: found(keyIds, 'customer') }, project), 200);
+  },
+);
+
+usage.openapi(
+  adminRoute(
+    {
+      method: 'get',
+      path: '/customers/{customerId}/requests',
+      summary: 'A customer’s recent requests, across its keys, newest first',
+      request: { params: customerId, query: listQuery },
+      responses: { 200: json(RequestLogPage, 'A page of requests') },
+    },
+    [400, 404],
+  ),
+  async (c) => {
+    const keyIds = found(await registry(c.env).customerKeyIds(c.req.valid('param').customerId), 'customer');
+    return c.json(await requestPage(c.env, c.req.valid('query'), { keyId: keyIds[0] ?? '', keyIds }), 200);
   },
 );
 

@@ -3,7 +3,8 @@
 
 import { parseCidr, type Cidr } from './ip';
 import type { Environment } from './key-format';
-import type { KeyRecord, Quota, RateLimit } from './key-record';
+import type { CustomerRef, KeyRecord } from './key-record';
+import { keyLimits, type KeyLimits } from './limits';
 import { compileScopes, type ScopeSet } from './scopes';
 
 export interface Principal {
@@ -15,8 +16,10 @@ export interface Principal {
   scopesHeader: string;
   ipAllowlist: Cidr[] | null;
   expiresAt: number | null;
-  /** Null for a key without rate limits or quota: such keys never call a limiter. */
-  limits: { rateLimits: RateLimit[]; quota: Quota | null } | null;
+  /** Null for a key without rate limits, quota or credits: such keys never call a limiter. */
+  limits: KeyLimits | null;
+  /** The customer the key belongs to (the origin is told its ids). */
+  customer: CustomerRef | null;
 }
 
 /** The record compiled for the request path: scopes as a set, CIDRs parsed; throws on a corrupt entry. */
@@ -37,6 +40,7 @@ export function compilePrincipal(record: KeyRecord): Principal {
     scopesHeader: record.scopes.join(' '),
     ipAllowlist,
     expiresAt: record.expiresAt,
-    limits: record.rateLimits.length > 0 || record.quota !== null ? { rateLimits: record.rateLimits, quota: record.quota } : null,
+    limits: keyLimits(record),
+    customer: record.customer,
   };
 }

@@ -15,8 +15,13 @@ export interface RouteRule {
   name: string;
   methods: ReadonlySet<string> | 'any';
   scopes: readonly string[];
+  /** Credits a call of this rule spends (default 1; 0 spends none, only checks). */
+  cost: number;
   regex: RegExp;
 }
+
+/** The largest cost a route rule may carry. */
+export const MAX_COST = 1_000_000;
 
 /** Characters allowed raw in a path that clients also send escaped (encodeURIComponent escapes them). */
 const SUB_DELIMS = "!$&'()*+,=:@";
@@ -105,14 +110,17 @@ export function parseRoutes(raw: unknown): RouteRule[] | null {
   return value.map((rule: unknown, index): RouteRule => {
     const where = `ROUTES[${index}]`;
     if (typeof rule !== 'object' || rule === null) throw new ConfigError(`${where} must be an object`);
-    const { method, path, scopes } = rule as Record<string, unknown>;
+    const { method, path, scopes, cost = 1 } = rule as Record<string, unknown>;
     if (typeof path !== 'string') throw new ConfigError(`${where}.path must be a string`);
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && isValidRequiredScope(s))) {
       throw new ConfigError(`${where}.scopes must be a list of "resource:action" scopes`);
     }
+    if (!Number.isInteger(cost) || (cost as number) < 0 || (cost as number) > MAX_COST) {
+      throw new ConfigError(`${where}.cost must be an integer from 0 to ${MAX_COST}`);
+    }
     const methods = compileMethods(method ?? '*', where);
     const name = `${methods === 'any' ? '*' : [...methods].join(',')} ${path}`;
-    return { index, pattern: path, name, methods, scopes, regex: compilePattern(path, where) };
+    return { index, pattern: path, name, methods, scopes, cost: cost as number, regex: compilePattern(path, where) };
   });
 }
 

@@ -9,12 +9,12 @@
 // counts the events that made calls available to this isolate (a lease registered, a hand-back
 // done), for a refused call to tell whether something was freed after its own check was sent.
 
-import type { Principal } from '../core/principal';
+import { meterOf, type Limits } from '../core/limits';
 import { withDeadline } from '../core/deadline';
 import { log } from '../log';
 import type { StepContext } from './step';
 import { limiter } from '../objects/limiter/client';
-import { type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '../objects/limiter/types';
+import { CREDITS_POLICY, type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '../objects/limiter/types';
 import { MAX_REMEMBERED, memory, type HeldLease } from './memory';
 
 /** How long a refused call waits for this isolate's lease grants and hand-backs in flight. */
@@ -22,7 +22,9 @@ const SETTLE_WAIT_MS = 2_000;
 /** A hand-back not acknowledged in this long is kept for the next check (the limiter takes each lease's end once). */
 const RETURN_TIMEOUT_MS = 10_000;
 
-export type Limits = NonNullable<Principal['limits']>;
+// Every map here is keyed by the limits' slot (core/limits.ts): the meter — the key, its rotation
+// line or its customer, so all keys of one customer share this isolate's lease — or meter#variant.
+export type { Limits };
 
 const { held: leases, returns, freed, inFlight } = memory.leases;
 
@@ -70,9 +72,13 @@ export async function settled(keyId: string): Promise<void> {
 /** Spends one call of the key's lease, if it has a live one for these limits; the limits after it. */
 export function spendLease(keyId: string, limits: Limits, now: number): LimitHeaders[] | undefined {
   const lease = leases.get(keyId);
-  if (lease === undefined || lease.limits !== limits || lease.expiresAt <= now || lease.spent >= lease.units) return undefined;
+  if (lease === undefined || lease.limits.fingerprint !== limits.fingerprint || lease.expiresAt <= now || lease.spent >= lease.units)
+    return undefined;
   lease.spent++;
-  return lease.headers.map((h) => ({ ...h, remaining: Math.max(0, h.remaining - lease.spent) }));
+  return lease.headers.map((h) => ({
+    ...h,
+    remaining: Math.max(0, h.remaining - lease.spent * (h.policy === CREDITS_POLICY ? limits.cost : 1)),
+  }));
 }
 
 /**
@@ -120,11 +126,15 @@ export async function check(
   const release = returns.get(keyId);
   returns.delete(keyId);
   try {
-    const call: Promise<Verdict> = limiter(c.env, keyId).check({
+    const principal = c.get('principal');
+    const call: Promise<Verdict> = limiter(c.env, limits.meter).check({
       requestId,
       now: Date.now(),
-      ...limits,
-      key: { id: keyId, projectId: c.get('principal').projectId },
+      rateLimits: limits.rateLimits,
+      quota: limits.quota,
+      credits: limits.credits,
+      cost: limits.cost,
+      key: { id: principal.keyId, projectId: principal.projectId, customerId: principal.customer?.id ?? null },
       ...(wantLease ? { leaseFor: holderId } : {}),
       ...(release ? { release } : {}),
     });
@@ -173,7 +183,7 @@ export async function returnLeases(env: Env, keyId: string, opts: { now?: boolea
   if (pending === undefined) return;
   returns.delete(keyId);
   try {
-    await track(keyId, withDeadline(Promise.resolve(limiter(env, keyId).release(pending)), RETURN_TIMEOUT_MS, 'limiter'));
+    await track(keyId, withDeadline(Promise.resolve(limiter(env, meterOf(keyId)).release(pending)), RETURN_TIMEOUT_MS, 'limiter'));
     handedBack(keyId, pending);
   } catch (error) {
     returns.set(keyId, [...pending, ...(returns.get(keyId) ?? [])]);
@@ -184,4 +194,11 @@ export async function returnLeases(env: Env, keyId: string, opts: { now?: boolea
 /** For tests: the lease this isolate holds for a key. */
 export function heldLease(keyId: string): { units: number; spent: number; expiresAt: number } | undefined {
   return leases.get(keyId);
+}
+
+/** Ends and hands back every lease this isolate holds on the meter's limiter (before an exact admin read). */
+export async function returnMeterLeases(env: Env, meter: string): Promise<void> {
+  const slots = new Set([...leases.keys(), ...returns.keys()].filter((slot) => meterOf(slot) === meter));
+  slots.add(meter);
+  await Promise.all([...slots].map((slot) => returnLeases(env, slot, { now: true })));
 }

@@ -51,6 +51,9 @@ export type VerifyResult =
       scopes: string[];
       environment: string;
       requestId: string;
+      /** The key's customer (Keygate-Customer-Id, Keygate-Customer-External-Id), signed; null for a key of no customer. */
+      customerId: string | null;
+      customerExternalId: string | null;
       /** The keyid of keygate's signing key. */
       signatureKeyId: string;
       created: number;

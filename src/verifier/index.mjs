@@ -4,6 +4,7 @@
 
 import {
   KEYGATE_COMPONENTS,
+  CUSTOMER_COMPONENTS,
   KEYGATE_LABEL,
   isEd25519Jwk,
   jwkThumbprint,
@@ -51,7 +52,7 @@ function derivedValue(id, method, url) {
 }
 
 /** The covered component identifiers of one Signature-Input member, or a reason it is unusable. */
-function coveredComponents(member) {
+function coveredComponents(member, headers) {
   if (!Array.isArray(member.value)) return fail('malformed-signature', 'Signature-Input is not an inner list');
   const ids = [];
   for (const item of member.value) {
@@ -62,7 +63,8 @@ function coveredComponents(member) {
     if (ids.includes(item.value)) return fail('malformed-signature', `${item.value} is covered twice`);
     ids.push(item.value);
   }
-  const missing = KEYGATE_COMPONENTS.find((id) => !ids.includes(id));
+  const required = [...KEYGATE_COMPONENTS, ...CUSTOMER_COMPONENTS.filter((id) => headerValue(headers, id) !== undefined)];
+  const missing = required.find((id) => !ids.includes(id));
   if (missing !== undefined) return fail('component-not-covered', missing);
   return { ok: true, ids };
 }
@@ -113,6 +115,8 @@ function identity(headers) {
     scopes: scopes.split(' ').filter(Boolean),
     environment: headerValue(headers, 'keygate-environment'),
     requestId: headerValue(headers, 'x-request-id'),
+    customerId: headerValue(headers, 'keygate-customer-id') ?? null,
+    customerExternalId: headerValue(headers, 'keygate-customer-external-id') ?? null,
   };
 }
 
@@ -147,7 +151,7 @@ export async function verifyKeygateRequest(request, options) {
   const found = signatureMembers(headers);
   if (!found.ok) return found;
   const { member, signature } = found;
-  const covered = coveredComponents(member);
+  const covered = coveredComponents(member, headers);
   if (!covered.ok) return covered;
   const params = member.params;
   const keyId = params.get('keyid');

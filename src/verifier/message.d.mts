@@ -2,6 +2,7 @@
 
 export declare const KEYGATE_LABEL: 'keygate';
 export declare const KEYGATE_COMPONENTS: readonly string[];
+export declare const CUSTOMER_COMPONENTS: readonly string[];
 
 export type BareItem = string | number | boolean | Uint8Array | { token: string };
 export interface Item {

@@ -16,6 +16,9 @@ export const KEYGATE_COMPONENTS = Object.freeze([
   'x-request-id',
 ]);
 
+/** Covered too whenever the request carries them (a key of a customer): a verifier refuses them unsigned. */
+export const CUSTOMER_COMPONENTS = Object.freeze(['keygate-customer-id', 'keygate-customer-external-id']);
+
 const KEY = /^[a-z*][a-z0-9_\-.*]*/;
 const TOKEN = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*/;
 const INTEGER = /^-?[0-9]{1,15}(?![0-9.])/;

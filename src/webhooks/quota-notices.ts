@@ -1,5 +1,6 @@
 // quota.low (90 % used) and quota.exhausted (100 % used, or a call refused for the quota): each
-// once per key and quota period, remembered in the KeyLimiter's `quota_notices` (created by its
+// once per meter and quota period — customer.quota.low / customer.quota.exhausted for a customer's
+// shared quota (named by the customer, with the key whose call crossed the line), remembered in the KeyLimiter's `quota_notices` (created by its
 // migrations, src/objects/limiter/schema.ts). Pure SQL, no I/O, so the limit decision it follows
 // stays synchronous.
 
@@ -9,7 +10,7 @@ import type { WebhookEventType } from './events';
 export const LOW_SHARE = 0.9;
 
 export interface QuotaState {
-  key: { id: string; projectId: string };
+  key: { id: string; projectId: string; customerId?: string | null };
   quota: Quota;
   periodKey: string;
   periodEndsAt: number;
@@ -20,8 +21,9 @@ export interface QuotaState {
 /** The events this state calls for that were not sent yet in this period (now marked sent). */
 export function takeQuotaNotices(sql: SqlStorage, s: QuotaState, now: number): { type: WebhookEventType; data: Record<string, unknown> }[] {
   const due: WebhookEventType[] = [];
-  if (s.used >= s.quota.limit * LOW_SHARE) due.push('quota.low');
-  if (s.used >= s.quota.limit || s.refused) due.push('quota.exhausted');
+  const customerId = s.key.customerId ?? null;
+  if (s.used >= s.quota.limit * LOW_SHARE) due.push(customerId === null ? 'quota.low' : 'customer.quota.low');
+  if (s.used >= s.quota.limit || s.refused) due.push(customerId === null ? 'quota.exhausted' : 'customer.quota.exhausted');
   const events = [];
   for (const type of due) {
     const fresh = sql.exec(
@@ -34,6 +36,7 @@ export function takeQuotaNotices(sql: SqlStorage, s: QuotaState, now: number): {
     events.push({
       type,
       data: {
+        ...(customerId === null ? {} : { customerId }),
         keyId: s.key.id,
         projectId: s.key.projectId,
         period: s.quota.period,

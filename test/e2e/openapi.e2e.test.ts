@@ -131,6 +131,36 @@ describe('e2e: OpenAPI', () => {
     await call('GET', '/keys/{keyId}/requests', { keyId: 'key_missing' });
     await call('GET', '/projects/{projectId}/usage', p);
     await call('GET', '/usage', {}, undefined, { query: '?granularity=day' });
+    // Plans, customers, their credits and usage (issue 16).
+    const plan = await call('POST', '/projects/{projectId}/plans', p, { name: 'free', quota: { limit: 100, period: 'day' } });
+    const pl = { planId: String(plan.id) };
+    await call('POST', '/projects/{projectId}/plans', p, { name: 'bad', quota: { limit: 0, period: 'day' } });
+    await call('GET', '/projects/{projectId}/plans', p);
+    await call('GET', '/plans/{planId}', pl);
+    await call('PATCH', '/plans/{planId}', pl, { quota: { limit: 200, period: 'day' } });
+    const customer = await call('POST', '/projects/{projectId}/customers', p, {
+      externalId: 'acme-1',
+      name: 'Acme',
+      planId: plan.id,
+      credits: { initial: 10, refill: { period: 'month', mode: 'by', amount: 10 } },
+    });
+    const c = { customerId: String(customer.id) };
+    await call('POST', '/projects/{projectId}/customers', p, { externalId: 'acme-1', name: 'again' });
+    await call('GET', '/projects/{projectId}/customers', p);
+    await call('GET', '/customers/{customerId}', c);
+    await call('PATCH', '/customers/{customerId}', c, { name: 'Acme Inc' });
+    const ofCustomer = await call('POST', '/projects/{projectId}/keys', p, { name: 'c', scopes: ['forms:read'], customerId: customer.id });
+    await fetch(`${keygate.url}/forms`, { headers: { authorization: `Bearer ${String(ofCustomer.key)}` } });
+    await call('POST', '/customers/{customerId}/credits', c, { add: 5 });
+    await call('POST', '/keys/{keyId}/credits', { keyId: String(ofCustomer.id) }, { set: 3 });
+    await call('POST', '/keys/{keyId}/credits', k, { set: 3 });
+    await call('GET', '/customers/{customerId}/usage', c, undefined, { query: '?granularity=minute' });
+    await call('GET', '/customers/{customerId}/requests', c);
+    await call('DELETE', '/plans/{planId}', pl);
+    await call('DELETE', '/customers/{customerId}', c);
+    await call('PATCH', '/customers/{customerId}', c, { name: 'gone' });
+    const unused = await call('POST', '/projects/{projectId}/plans', p, { name: 'unused' });
+    await call('DELETE', '/plans/{planId}', { planId: String(unused.id) });
     await call('GET', '/audit', {});
     // The events above fail twice each (500, one retry) and go dead.
     let dead: { items?: { id: string }[] } = {};

@@ -7,7 +7,10 @@ import { regionFor } from '../../src/core/placement';
 import { KV_STALENESS_MS, type KeyRecord } from '../../src/core/key-record';
 
 const record = (id: string): KeyRecord => ({
-  v: 2,
+  v: 3,
+  credits: null,
+  meter: id,
+  customer: null,
   id,
   projectId: 'prj_x',
   environment: 'live',

@@ -157,6 +157,32 @@ describe('webhook events', () => {
     expect(await received(projectId)).toHaveLength(3);
   });
 
+  it("customer.quota.low and customer.quota.exhausted for a customer's shared quota, spent by two keys, each once per period", async () => {
+    const projectId = await createProject('webhook customer quota');
+    const customer = await adminJson<{ id: string }>(
+      'POST',
+      `/projects/${projectId}/customers`,
+      {
+        name: 'c',
+        externalId: `ext-${newTag()}`,
+        quota: { limit: 10, period: 'day' },
+      },
+      201,
+    );
+    const a = await createKey({ customerId: customer.id }, projectId);
+    const b = await createKey({ customerId: customer.id }, projectId);
+    const tag = newTag();
+    let admitted = 0;
+    for (let i = 0; i < 14; i++) if ((await gateway('/forms/1', withKey((i % 2 ? a : b).key, tag))).status === 200) admitted++;
+    expect(admitted).toBe(10);
+    const events = (await delivered(projectId, 4, [customer.id])).filter((w) => w.type.startsWith('customer.'));
+    expect(events.map((w) => w.type)).toEqual(['customer.quota.low', 'customer.quota.exhausted']);
+    expect(events[1]?.data).toMatchObject({ customerId: customer.id, projectId, period: 'day', limit: 10, used: 10 });
+    expect([a.id, b.id]).toContain(events[1]?.data.keyId);
+    await runAlarms([customer.id]);
+    expect((await received(projectId)).filter((w) => w.type.startsWith('customer.'))).toHaveLength(2);
+  });
+
   it('the limiter queues quota.low at exactly the call that reaches 90 %', async () => {
     const stub = env.LIMITER.get(env.LIMITER.idFromName(`quota-notice-${newTag()}`));
     const queued = await runInDurableObject(stub, (instance: KeyLimiter, state) => {

@@ -21,6 +21,7 @@ import { TtlCache } from './key-cache';
 import { FailureLimiter } from './failure-limiter';
 import type { KeyRecord } from '../../core/key-record';
 import type { Principal } from '../../core/principal';
+import type { Limits } from '../../core/limits';
 import type { LocationHint } from '../../core/placement';
 import type { LocationCache } from '../feed/location-cache';
 import type { Lease, LeaseReturn, Verdict } from '../../objects/limiter/types';
@@ -110,11 +111,12 @@ export type Refusal = Extract<Verdict, { allowed: false }>;
 /**
  * Limits (memory/limit-refusals.ts, steps/enforce-limits.ts). `overLimit`: keyId → the refusal to
  * repeat, until when — while this isolate frees no call of the key (`freed` is freedCount() when it
- * was remembered): calls handed back make room the memory knows nothing of. `recentCalls`: keyId →
+ * was remembered) and its limits are the same (`limits`, their fingerprint: a plan change may lift
+ * them): calls handed back make room the memory knows nothing of. `recentCalls`: keyId →
  * calls in the current second and the one before. MAX_REMEMBERED keys each.
  */
 const refusals = {
-  overLimit: new Map<string, { until: number; verdict: Refusal; freed: number }>(),
+  overLimit: new Map<string, { until: number; verdict: Refusal; freed: number; limits: string }>(),
   recentCalls: new Map<string, { second: number; n: number; previous: number }>(),
   reset(): void {
     refusals.overLimit.clear();
@@ -124,7 +126,7 @@ const refusals = {
 
 export interface HeldLease extends Lease {
   /** The limits it was granted under: a lease is spent only while they are unchanged. */
-  limits: NonNullable<Principal['limits']>;
+  limits: Limits;
   spent: number;
 }
 

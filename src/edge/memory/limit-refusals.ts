@@ -1,6 +1,7 @@
 // What this isolate remembers of its keys' limits (memory.refusals): the refusals it repeats from
 // memory, and how often each key was called in the last two seconds (to know when to ask for a lease).
 
+import { meterOf } from '../../core/limits';
 import { MAX_REMEMBERED, memory } from './index';
 
 /** Calls of one key within a second before this isolate asks for leases. */
@@ -31,4 +32,11 @@ export function noteCall(keyId: string, now: number): boolean {
 export function forgetRefusals(keyId: string): void {
   overLimit.delete(keyId);
   recentCalls.delete(keyId);
+}
+
+/** Forgets what is remembered for every slot of the meter (its limits changed here). */
+export function forgetMeter(meter: string): void {
+  for (const map of [overLimit, recentCalls]) {
+    for (const slot of [...map.keys()]) if (meterOf(slot) === meter) map.delete(slot);
+  }
 }

@@ -46,6 +46,7 @@ export async function forward(c: StepContext): Promise<Response> {
     requestId,
     clientIp: c.get('clientIp'),
     host: hostOf(request.url),
+    customer: principal.customer,
   });
   let target = originUrl(config.originBase, request.url);
   // A bad ORIGIN_SIGNING_KEY throws ConfigError here: 500 misconfigured, the origin is not called.

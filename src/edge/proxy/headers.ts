@@ -68,6 +68,8 @@ export interface Identity {
   requestId: string;
   clientIp: string;
   host: string;
+  /** The key's customer: sent as Keygate-Customer-Id and Keygate-Customer-External-Id (and signed). */
+  customer: { id: string; externalId: string } | null;
 }
 
 /** The headers of the fresh origin request. Client-sent `Keygate-*` and `CF-*` are dropped. */
@@ -82,6 +84,10 @@ export function originRequestHeaders(incoming: Headers, id: Identity): Headers {
   headers.set('Keygate-Project-Id', id.projectId);
   headers.set('Keygate-Scopes', id.scopes);
   headers.set('Keygate-Environment', id.environment);
+  if (id.customer !== null) {
+    headers.set('Keygate-Customer-Id', id.customer.id);
+    headers.set('Keygate-Customer-External-Id', id.customer.externalId);
+  }
   headers.set('X-Request-Id', id.requestId);
   if (id.clientIp !== '') headers.set('X-Forwarded-For', id.clientIp);
   headers.set('X-Forwarded-Proto', 'https');

@@ -11,6 +11,7 @@
 // ask again when calls were freed, and a remembered refusal is forgotten as soon as calls are freed.
 
 import { log } from '../../log';
+import { limitsFor } from '../../core/limits';
 import { refuse, type StepContext } from '../step';
 import { AUTH_RETRY_AFTER } from './api-key-auth';
 import { check, endLease, freedCount, holdsCalls, settled, spendLease, type Limits } from '../lease-holder';
@@ -22,8 +23,14 @@ import { noteCall, overLimit } from '../memory/limit-refusals';
 /** Times a refused call asks again because this isolate freed calls meanwhile (each ask is exact). */
 const MAX_ASKS = 3;
 
-function refusal(c: StepContext, verdict: Refusal, retryAfter: number): Response {
-  const detail = verdict.reason === 'rate-limited' ? `Rate limit "${verdict.name}" reached` : `The ${verdict.name}ly quota is used up`;
+function refusalDetail(verdict: Refusal, cost: number): string {
+  if (verdict.reason === 'rate-limited') return `Rate limit "${verdict.name}" reached`;
+  if (verdict.name === 'credits') return cost === 0 ? 'No credits left' : `Not enough credits left for this call (it costs ${cost})`;
+  return `The ${verdict.name}ly quota is used up`;
+}
+
+function refusal(c: StepContext, verdict: Refusal, retryAfter: number, cost: number): Response {
+  const detail = refusalDetail(verdict, cost);
   return refuse(c, verdict.reason, { detail, headers: refusalHeaders(verdict, retryAfter) });
 }
 
@@ -58,10 +65,13 @@ async function afterRefusal(
 }
 
 export async function enforceLimits(c: StepContext): Promise<Response | undefined> {
-  const principal = c.get('principal');
-  const limits = principal.limits;
+  const keyLimits = c.get('principal').limits;
+  if (keyLimits === null) return undefined;
+  // The call's own limits: windows naming other route rules left out, priced by its rule's cost.
+  const limits = limitsFor(keyLimits, c.get('routeRule'));
   if (limits === null) return undefined;
-  const keyId = principal.keyId;
+  // Leases, refusals and call counts belong to the slot: every key counted by the same meter shares them.
+  const keyId = limits.slot;
   const now = Date.now();
   const hot = noteCall(keyId, now);
   const fromLease = spendLease(keyId, limits, now);
@@ -72,8 +82,9 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
   endLease(keyId); // expired, spent, or granted under other limits
   const remembered = overLimit.get(keyId);
   if (remembered !== undefined) {
-    const stillTrue = remembered.until > now && remembered.freed === freedCount(keyId) && !holdsCalls(keyId);
-    if (stillTrue) return refusal(c, remembered.verdict, Math.max(1, Math.ceil((remembered.until - now) / 1000)));
+    const stillTrue =
+      remembered.until > now && remembered.freed === freedCount(keyId) && remembered.limits === limits.fingerprint && !holdsCalls(keyId);
+    if (stillTrue) return refusal(c, remembered.verdict, Math.max(1, Math.ceil((remembered.until - now) / 1000)), limits.cost);
     overLimit.delete(keyId);
   }
   const freedBefore = freedCount(keyId);
@@ -89,13 +100,18 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
     }
     verdict = decided;
   } catch (error) {
-    log('error', 'limiter unavailable', { requestId: c.get('requestId'), keyId, error: String(error) });
+    log('error', 'limiter unavailable', {
+      requestId: c.get('requestId'),
+      keyId: c.get('principal').keyId,
+      meter: limits.meter,
+      error: String(error),
+    });
     return refuse(c, 'auth-unavailable', { headers: { 'Retry-After': AUTH_RETRY_AFTER } });
   }
   if (!verdict.allowed) {
     if (overLimit.size >= MAX_REMEMBERED) overLimit.clear();
-    overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict, freed: freedCount(keyId) });
-    return refusal(c, verdict, verdict.retryAfter);
+    overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict, freed: freedCount(keyId), limits: limits.fingerprint });
+    return refusal(c, verdict, verdict.retryAfter, limits.cost);
   }
   c.set('rateLimit', verdict.policies);
   return undefined;

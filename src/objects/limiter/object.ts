@@ -15,14 +15,15 @@
 // admission exact: a lease never lets more calls through than the limits allow. What the isolate
 // did not spend it returns; near a limit (a block under 2) there are no leases, only per-call checks.
 
-import type { Quota, RateLimit } from '../../core/key-record';
+import type { Credits, Quota, RateLimit } from '../../core/key-record';
 import { periodOf } from '../../core/periods';
 import { log } from '../../log';
 import { LocalOutbox } from '../../webhooks/events';
 import { takeQuotaNotices } from '../../webhooks/quota-notices';
 import { SqliteObject } from '../sqlite-object';
 import { LIMITER_MIGRATIONS } from './schema';
-import { quotaPolicy, type Lease, type LeaseReturn, type LimitCheck, type LimitHeaders, type Verdict } from './types';
+import { CreditBook } from './credits';
+import { CREDITS_POLICY, quotaPolicy, type Lease, type LeaseReturn, type LimitCheck, type LimitHeaders, type Verdict } from './types';
 
 /** How long a lease may be spent. */
 export const LEASE_MS = 1_000;
@@ -32,15 +33,19 @@ export const LEASE_MAX = 500;
 const LEASE_SHARE = 4;
 
 const DECISION_MEMORY_MS = 5 * 60_000;
+/** Retry-After of a call refused for credits when the balance never refills (a top-up may come). */
+const CREDITS_RETRY_AFTER = 60;
 /** Lease rows are kept this long after they end, so a late return still finds them. */
 const LEASE_MEMORY_MS = 60 * 60_000;
 
 export class KeyLimiter extends SqliteObject {
   private readonly events: LocalOutbox;
+  private readonly credits: CreditBook;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, LIMITER_MIGRATIONS);
     this.events = new LocalOutbox(ctx.storage, env);
+    this.credits = new CreditBook(this.sql);
   }
 
   check(input: LimitCheck): Verdict {
@@ -75,7 +80,10 @@ export class KeyLimiter extends SqliteObject {
   release(returns: LeaseReturn[]): void {
     for (const { id, unspent } of returns) {
       const lease = this.sql
-        .exec<{ units: number; period_key: string | null }>(`SELECT units, period_key FROM leases WHERE id = ?`, id)
+        .exec<{ units: number; period_key: string | null; cost: number; credit_key: string | null }>(
+          `SELECT units, period_key, cost, credit_key FROM leases WHERE id = ?`,
+          id,
+        )
         .toArray()[0];
       if (lease === undefined) continue;
       const n = Math.max(0, Math.min(Math.floor(unspent), lease.units));
@@ -89,6 +97,8 @@ export class KeyLimiter extends SqliteObject {
           );
         }
         if (lease.period_key !== null) this.sql.exec(`UPDATE quota_use SET used = used - ? WHERE period_key = ?`, n, lease.period_key);
+        // Credits reserved before a refill are not given back after it (the refill set the balance anew).
+        if (lease.cost > 0 && this.storedCreditKey() === lease.credit_key) this.credits.add(n * lease.cost);
         this.sql.exec(`DELETE FROM leases WHERE id = ?`, id);
       });
     }
@@ -99,20 +109,25 @@ export class KeyLimiter extends SqliteObject {
     return quota.limit - this.used(periodOf(quota.period, now).key);
   }
 
+  /** The credit balance at `now` (refilled if a boundary passed). */
+  creditBalance(credits: Credits, now: number): number {
+    return this.credits.balance(credits, now);
+  }
+
+  /** The admin's change to the balance: `set` it or `add` to it; the balance after. */
+  adjustCredits(credits: Credits, change: { set?: number; add?: number }, now: number): number {
+    return this.credits.adjust(credits, change, now);
+  }
+
   private decide(input: LimitCheck): Verdict {
     const { now, rateLimits, quota } = input;
-    const windows = rateLimits.map((l) => {
-      const since = now - l.windowSeconds * 1000;
-      this.sql.exec(`DELETE FROM hits WHERE window = ? AND at <= ?`, l.name, since);
-      const row = this.sql
-        .exec<{ n: number; oldest: number | null }>(`SELECT COUNT(*) AS n, MIN(at) AS oldest FROM hits WHERE window = ?`, l.name)
-        .one();
-      const frees = row.oldest === null ? l.windowSeconds : Math.max(1, Math.ceil((row.oldest + l.windowSeconds * 1000 - now) / 1000));
-      return { l, used: row.n, frees };
-    });
+    const credits = input.credits ?? null;
+    const cost = credits === null ? 0 : (input.cost ?? 1);
+    const windows = rateLimits.map((l) => this.window(l, now));
     const period = quota ? periodOf(quota.period, now) : null;
     const quotaUsed = period ? this.used(period.key) : 0;
     const quotaResets = period ? Math.max(1, Math.ceil((period.endsAt - now) / 1000)) : 0;
+    const balance = credits === null ? 0 : this.credits.balance(credits, now);
     /** Every limit as it stands after `spent` more calls (0: refused, 1: this call admitted). */
     const policies = (spent: number): LimitHeaders[] => {
       const list = windows.map((w) => ({
@@ -127,6 +142,7 @@ export class KeyLimiter extends SqliteObject {
         const remaining = Math.max(0, quota.limit - quotaUsed - spent);
         list.push({ policy: quotaPolicy(quota.period), window, limit: quota.limit, remaining, reset: quotaResets });
       }
+      if (credits !== null) list.push(this.creditsHeaders(credits, balance - spent * cost, now));
       return list;
     };
 
@@ -137,17 +153,45 @@ export class KeyLimiter extends SqliteObject {
     if (quota && period && quotaUsed >= quota.limit) {
       return { allowed: false, reason: 'quota-exceeded', name: quota.period, policies: policies(0), retryAfter: quotaResets };
     }
+    // Cost 0 only checks: admitted while the balance is positive, spending nothing.
+    if (credits !== null && (cost === 0 ? balance <= 0 : balance < cost)) {
+      const retryAfter = CreditBook.secondsToRefill(credits, now, CREDITS_RETRY_AFTER);
+      return { allowed: false, reason: 'quota-exceeded', name: 'credits', policies: policies(0), retryAfter };
+    }
 
     for (const w of windows) this.sql.exec(`INSERT INTO hits (window, at) VALUES (?, ?)`, w.l.name, now);
     if (period) this.addQuotaUse(period.key, 1);
+    if (cost > 0) this.credits.add(-cost);
 
     const candidates = policies(1);
     const verdict: Verdict = { allowed: true, policies: candidates };
     if (input.leaseFor !== undefined) {
-      const lease = this.grant(input.leaseFor, now, windows, candidates, period);
+      const lease = this.grant(input.leaseFor, now, windows, candidates, period, credits && { credits, cost });
       if (lease !== undefined) verdict.lease = lease;
     }
     return verdict;
+  }
+
+  /** A window after dropping the calls that left it: how many it holds, and when it frees one. */
+  private window(l: RateLimit, now: number): { l: RateLimit; used: number; frees: number } {
+    const since = now - l.windowSeconds * 1000;
+    this.sql.exec(`DELETE FROM hits WHERE window = ? AND at <= ?`, l.name, since);
+    const row = this.sql
+      .exec<{ n: number; oldest: number | null }>(`SELECT COUNT(*) AS n, MIN(at) AS oldest FROM hits WHERE window = ?`, l.name)
+      .one();
+    const frees = row.oldest === null ? l.windowSeconds : Math.max(1, Math.ceil((row.oldest + l.windowSeconds * 1000 - now) / 1000));
+    return { l, used: row.n, frees };
+  }
+
+  private creditsHeaders(credits: Credits, remaining: number, now: number): LimitHeaders {
+    const limit = credits.refill?.amount ?? credits.initial;
+    const reset = CreditBook.secondsToRefill(credits, now, 0);
+    return { policy: CREDITS_POLICY, window: reset, limit, remaining: Math.max(0, remaining), reset };
+  }
+
+  /** The refill period the balance was last refilled in (what a lease's credit_key is compared with). */
+  private storedCreditKey(): string | null {
+    return this.sql.exec<{ refill_key: string | null }>(`SELECT refill_key FROM credits WHERE id = 1`).toArray()[0]?.refill_key ?? null;
   }
 
   /** A block of calls for `holder`, reserved now, or undefined when none is worth granting. */
@@ -157,12 +201,17 @@ export class KeyLimiter extends SqliteObject {
     windows: { l: RateLimit }[],
     candidates: LimitHeaders[],
     period: { key: string; endsAt: number } | null,
+    spend: { credits: Credits; cost: number } | null,
   ): Lease | undefined {
     // A window much shorter than a lease would be held needlessly long; a period about to end
-    // would have calls of the next one counted in this one.
+    // would have calls of the next one counted in this one (a refill likewise).
     if (windows.some((w) => w.l.windowSeconds * 1000 < 10 * LEASE_MS)) return undefined;
     if (period !== null && period.endsAt - now < 2 * LEASE_MS) return undefined;
-    const headroom = Math.min(...candidates.map((c) => c.remaining));
+    if (spend !== null && CreditBook.secondsToRefill(spend.credits, now, Infinity) * 1000 < 3 * LEASE_MS) return undefined;
+    const cost = spend?.cost ?? 0;
+    const headroom = Math.min(
+      ...candidates.map((c) => (c.policy === CREDITS_POLICY ? (cost > 0 ? Math.floor(c.remaining / cost) : Infinity) : c.remaining)),
+    );
     const units = Math.min(LEASE_MAX, Math.floor(headroom / LEASE_SHARE));
     if (units < 2) return undefined;
     this.sql.exec(`DELETE FROM leases WHERE expires_at < ?`, now - LEASE_MEMORY_MS);
@@ -174,13 +223,17 @@ export class KeyLimiter extends SqliteObject {
       for (let i = 0; i < units; i++) this.sql.exec(`INSERT INTO hits (window, at, lease_id) VALUES (?, ?, ?)`, w.l.name, expiresAt, id);
     }
     if (period !== null) this.addQuotaUse(period.key, units);
+    if (cost > 0) this.credits.add(-units * cost);
+    const creditKey = spend === null ? null : CreditBook.refillKey(spend.credits, now);
     this.sql.exec(
-      `INSERT INTO leases (id, holder, units, period_key, expires_at) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO leases (id, holder, units, period_key, expires_at, cost, credit_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       id,
       holder,
       units,
       period?.key ?? null,
       expiresAt,
+      cost,
+      creditKey,
     );
     return { id, units, expiresAt, headers: candidates };
   }

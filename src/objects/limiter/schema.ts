@@ -40,6 +40,16 @@ export const LIMITER_MIGRATIONS: Migrations = [
   at INTEGER NOT NULL
 )`,
   ],
+  // v4: credits — the meter's balance and the refill period it was last refilled in; what a lease reserved of it
+  [
+    `CREATE TABLE credits (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  balance INTEGER NOT NULL,
+  refill_key TEXT
+)`,
+    `ALTER TABLE leases ADD COLUMN cost INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE leases ADD COLUMN credit_key TEXT`,
+  ],
 ];
 
 export const LIMITER_SCHEMA_VERSION = LIMITER_MIGRATIONS.length;

@@ -1,19 +1,23 @@
 // What a KeyLimiter takes and answers over RPC, and the two readings of its answer the edge makes
 // (the quota's policy name, the tightest limit) for the RateLimit fields.
 
-import type { Quota, RateLimit } from '../../core/key-record';
+import type { Credits, Quota, RateLimit } from '../../core/key-record';
 
 export interface LimitCheck {
   requestId: string;
   now: number;
   rateLimits: RateLimit[];
   quota: Quota | null;
+  /** The meter's credit balance settings (absent from isolates older than credits: none). */
+  credits?: Credits | null;
+  /** Credits this call spends (default 1; 0 admits only while the balance is positive, spending none). */
+  cost?: number;
   /** The calling isolate, when it asks for a lease with this call. */
   leaseFor?: string;
   /** Unspent calls of earlier leases, handed back. */
   release?: LeaseReturn[];
-  /** The key, named in quota webhooks. */
-  key?: { id: string; projectId: string };
+  /** The key, named in quota webhooks (with its customer: the customer.quota.* events). */
+  key?: { id: string; projectId: string; customerId?: string | null };
 }
 
 export interface LeaseReturn {
@@ -49,6 +53,15 @@ export type Verdict =
 /** The quota's policy name (period "day" or "month"): never a window's, whose names cannot hold ":". */
 export function quotaPolicy(period: string): string {
   return `quota:${period}`;
+}
+
+/** The credit balance's entry among the limits (sent as Keygate-Credits-Remaining, not as a RateLimit policy). */
+export const CREDITS_POLICY = 'credits:';
+
+/** The limit that refused: a window's name, the credit balance, or the quota's policy. */
+export function refusingPolicy(verdict: Extract<Verdict, { allowed: false }>): string {
+  if (verdict.reason === 'rate-limited') return verdict.name;
+  return verdict.name === 'credits' ? CREDITS_POLICY : quotaPolicy(verdict.name);
 }
 
 /** The limit with the fewest calls left. */

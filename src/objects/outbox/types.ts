@@ -2,7 +2,15 @@
 
 import type { Page } from '../page';
 
-export type WebhookEventType = 'key.created' | 'key.revoked' | 'key.exposed' | 'key.expiring' | 'quota.low' | 'quota.exhausted';
+export type WebhookEventType =
+  | 'key.created'
+  | 'key.revoked'
+  | 'key.exposed'
+  | 'key.expiring'
+  | 'quota.low'
+  | 'quota.exhausted'
+  | 'customer.quota.low'
+  | 'customer.quota.exhausted';
 
 /** A signed-to-be message: `body` is the exact JSON sent on every attempt. */
 export type WebhookMessage = {

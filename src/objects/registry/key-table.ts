@@ -22,7 +22,10 @@ export function rotateRefusal(row: KeyRow, now: number): RotateRefusal | undefin
   return undefined;
 }
 
-/** A rotation's new key: the old one's name, scopes, environment, IP allowlist, metadata and limits. */
+/**
+ * A rotation's new key: the old one's name, scopes, environment, IP allowlist, metadata, limits,
+ * customer and plan, and its meter — so both keys spend one set of counters and one balance.
+ */
 export function successorOf(row: KeyRow): NewKey {
   return {
     name: row.name,
@@ -33,6 +36,11 @@ export function successorOf(row: KeyRow): NewKey {
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     rateLimits: JSON.parse(row.rate_limits) as NewKey['rateLimits'],
     quota: row.quota === null ? null : (JSON.parse(row.quota) as NewKey['quota']),
+    credits: row.credits === null ? null : (JSON.parse(row.credits) as NewKey['credits']),
+    customerId: row.customer_id,
+    planId: row.plan_id,
+    // Rotation keeps what was spent: the successor is counted by the same limiter as the old key.
+    meter: row.meter ?? row.id,
   };
 }
 
@@ -45,8 +53,8 @@ export class KeyTable {
 
   insert(projectId: string, input: NewKey, hash: string, start: string, rotatedFrom: string | null, now: number, id = newKeyId()): string {
     this.sql.exec(
-      `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, expires_at, ip_allowlist, metadata, created_at, updated_at, rotated_from, rate_limits, quota)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, expires_at, ip_allowlist, metadata, created_at, updated_at, rotated_from, rate_limits, quota, credits, customer_id, plan_id, meter)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       projectId,
       hash,
@@ -62,6 +70,10 @@ export class KeyTable {
       rotatedFrom,
       JSON.stringify(input.rateLimits),
       input.quota === null ? null : JSON.stringify(input.quota),
+      input.credits === null ? null : JSON.stringify(input.credits),
+      input.customerId,
+      input.planId,
+      input.meter ?? null,
     );
     return id;
   }
@@ -88,6 +100,14 @@ export class KeyTable {
       .toArray();
   }
 
+  /** Every key of the customer, revoked ones too (its usage is the customer's). */
+  idsOfCustomer(customerId: string): string[] {
+    return this.sql
+      .exec<{ id: string }>(`SELECT id FROM keys WHERE customer_id = ? ORDER BY seq`, customerId)
+      .toArray()
+      .map((r) => r.id);
+  }
+
   unrevokedOf(projectId: string): KeyRow[] {
     return this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE project_id = ? AND revoked_at IS NULL`, projectId).toArray();
   }
@@ -107,6 +127,8 @@ export class KeyTable {
     if (change.metadata !== undefined) put('metadata', JSON.stringify(change.metadata));
     if (change.rateLimits !== undefined) put('rate_limits', JSON.stringify(change.rateLimits));
     if (change.quota !== undefined) put('quota', change.quota === null ? null : JSON.stringify(change.quota));
+    if (change.credits !== undefined) put('credits', change.credits === null ? null : JSON.stringify(change.credits));
+    if (change.planId !== undefined) put('plan_id', change.planId);
     put('updated_at', now);
     this.sql.exec(`UPDATE keys SET ${sets.join(', ')} WHERE id = ?`, ...values, id);
   }

@@ -7,17 +7,31 @@
 
 import { readPage, type Page } from '../page';
 import { randomBase62 } from '../../core/key-format';
-import type { ExposurePolicy } from '../../core/key-record';
+import type { ExposurePolicy, KeyRecord } from '../../core/key-record';
 import type { FeedSnapshot } from '../../core/feed-snapshot';
-import { LocalOutbox, type WebhookEventType } from '../../webhooks/events';
+import { LocalOutbox } from '../../webhooks/events';
 import { SqliteObject } from '../sqlite-object';
 import { AuditLog } from './audit-log';
 import { EdgePublisher } from './edge-publisher';
 import { takeExpiryNotices } from './expiry-notices';
 import { KeyTable, newKeyId, rotateRefusal, successorOf } from './key-table';
 import { REGISTRY_MIGRATIONS } from './schema';
-import type { AuditPage, Exposed, ExposureReport, KeyChange, KeyChanged, NewKey, NewProject, ProjectChange, RotateRefusal } from './types';
+import type {
+  AuditPage,
+  Exposed,
+  ExposureReport,
+  Notice,
+  KeyChange,
+  KeyChanged,
+  NewKey,
+  NewProject,
+  ProjectChange,
+  RotateRefusal,
+} from './types';
 import { edgeRecord, keyEventData, keyView, projectView, type KeyRow, type KeyView, type ProjectRow, type ProjectView } from './views';
+import { HolderTables, resolveKey, type HolderRefusal, type ResolvedKey } from './holders';
+import { HolderService } from './holder-service';
+import type { PlanView, RegistryCustomerView } from '../../core/admin-views';
 
 export const SYSTEM_ACTOR = 'keygate';
 
@@ -26,13 +40,22 @@ export class Registry extends SqliteObject {
   private readonly audit: AuditLog;
   private readonly publisher: EdgePublisher;
   private readonly events: LocalOutbox;
+  private readonly holders: HolderTables;
+  /** Plans and customers (holder-service.ts). */
+  private readonly service: HolderService;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, REGISTRY_MIGRATIONS);
     this.keys = new KeyTable(this.sql);
+    this.holders = new HolderTables(this.sql);
     this.audit = new AuditLog(this.sql);
     this.publisher = new EdgePublisher(this.sql, ctx.storage, env.KEYS);
     this.events = new LocalOutbox(ctx.storage, env);
+    this.service = new HolderService(this.holders, this.keys, this.audit, {
+      publish: (id, now) => this.publish(id, now),
+      notify: (notices, now) => this.notify(notices, now),
+      projectExists: (id) => this.projectRow(id) !== undefined,
+    });
   }
 
   // --- projects
@@ -92,9 +115,18 @@ export class Registry extends SqliteObject {
 
   // --- keys
 
-  /** Stores a key by hash; null when the project does not exist. */
-  async createKey(projectId: string, input: NewKey, hash: string, start: string, actor: string, now: number): Promise<KeyChanged | null> {
+  /** Stores a key by hash; null when the project does not exist, the refusal when its customer or plan may not be. */
+  async createKey(
+    projectId: string,
+    input: NewKey,
+    hash: string,
+    start: string,
+    actor: string,
+    now: number,
+  ): Promise<KeyChanged | HolderRefusal | null> {
     if (!this.projectRow(projectId)) return null;
+    const refusal = this.holders.refusalFor(projectId, input);
+    if (refusal !== undefined) return refusal;
     const id = this.keys.insert(projectId, input, hash, start, null, now);
     this.audit.append(actor, 'key.create', id, { projectId, ...input }, now);
     await this.notify([['key.created', id, { rotatedFrom: null }]], now);
@@ -103,7 +135,7 @@ export class Registry extends SqliteObject {
 
   getKey(id: string, now: number): KeyView | null {
     const row = this.keys.byId(id);
-    return row ? keyView(row, now) : null;
+    return row ? keyView(row, now, this.resolved(row)) : null;
   }
 
   listKeys(projectId: string, limit: number, after: number, now: number, status?: string): Page<KeyView> | null {
@@ -111,15 +143,17 @@ export class Registry extends SqliteObject {
     return readPage(
       limit,
       (n) => this.keys.list(projectId, n, after, now, status),
-      (row) => keyView(row, now),
+      (row) => keyView(row, now, this.resolved(row)),
     );
   }
 
   /** Applies a validated change; 'revoked' when the key is revoked (a revoked key never changes). */
-  async updateKey(id: string, change: KeyChange, actor: string, now: number): Promise<KeyChanged | 'revoked' | null> {
+  async updateKey(id: string, change: KeyChange, actor: string, now: number): Promise<KeyChanged | HolderRefusal | 'revoked' | null> {
     const row = this.keys.byId(id);
     if (!row) return null;
     if (row.revoked_at !== null) return 'revoked';
+    const refusal = this.holders.refusalFor(row.project_id, { ...change, customerId: row.customer_id });
+    if (refusal !== undefined) return refusal;
     this.keys.update(id, change, now);
     this.audit.append(actor, 'key.update', id, { ...change }, now);
     return this.publish(id, now);
@@ -138,8 +172,9 @@ export class Registry extends SqliteObject {
   }
 
   /**
-   * A new key with the old one's name, scopes, environment, IP allowlist, metadata and limits (its
-   * counters start afresh: they belong to a key id); the old key keeps working until now + grace,
+   * A new key with the old one's name, scopes, environment, IP allowlist, metadata, limits, customer
+   * and plan, counted by the old one's meter (issue 16: rotation keeps what was spent — both keys
+   * spend one set of counters and one balance); the old key keeps working until now + grace,
    * then expires. Only an active key that was never rotated can be rotated: otherwise the reason
    * (409 at the API). The check, the old key's retirement and the successor's insert are one
    * synchronous transaction before any await, so concurrent rotations make exactly one successor.
@@ -199,7 +234,7 @@ export class Registry extends SqliteObject {
     const exposed: Exposed[] = [];
     for (const [id, changed] of found) {
       const row = this.keys.byId(id) as KeyRow;
-      const record = changed ? (await this.publish(id, now)).record : edgeRecord(row);
+      const record = changed ? (await this.publish(id, now)).record : this.recordOf(row);
       exposed.push({ hash: row.hash, keyId: id, record, at: now, changed });
     }
     return exposed;
@@ -210,6 +245,43 @@ export class Registry extends SqliteObject {
     for (const [id, at] of Object.entries(batch)) {
       this.sql.exec(`UPDATE keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?`, at, id);
     }
+  }
+
+  // --- plans and customers (holder-service.ts): a change republishes every key that takes limits from them
+
+  createPlan(...a: Parameters<HolderService['createPlan']>): ReturnType<HolderService['createPlan']> {
+    return this.service.createPlan(...a);
+  }
+  getPlan(id: string): PlanView | null {
+    return this.service.getPlan(id);
+  }
+  listPlans(...a: Parameters<HolderService['listPlans']>): ReturnType<HolderService['listPlans']> {
+    return this.service.listPlans(...a);
+  }
+  updatePlan(...a: Parameters<HolderService['updatePlan']>): ReturnType<HolderService['updatePlan']> {
+    return this.service.updatePlan(...a);
+  }
+  deletePlan(...a: Parameters<HolderService['deletePlan']>): ReturnType<HolderService['deletePlan']> {
+    return this.service.deletePlan(...a);
+  }
+  createCustomer(...a: Parameters<HolderService['createCustomer']>): ReturnType<HolderService['createCustomer']> {
+    return this.service.createCustomer(...a);
+  }
+  getCustomer(id: string): RegistryCustomerView | null {
+    return this.service.getCustomer(id);
+  }
+  listCustomers(...a: Parameters<HolderService['listCustomers']>): ReturnType<HolderService['listCustomers']> {
+    return this.service.listCustomers(...a);
+  }
+  updateCustomer(...a: Parameters<HolderService['updateCustomer']>): ReturnType<HolderService['updateCustomer']> {
+    return this.service.updateCustomer(...a);
+  }
+  deleteCustomer(...a: Parameters<HolderService['deleteCustomer']>): ReturnType<HolderService['deleteCustomer']> {
+    return this.service.deleteCustomer(...a);
+  }
+  /** Every key the customer ever had (revoked ones too: their usage is the customer's). */
+  customerKeyIds(id: string): string[] | null {
+    return this.service.customerKeyIds(id);
   }
 
   // --- the edge and the audit log
@@ -233,7 +305,7 @@ export class Registry extends SqliteObject {
   override async alarm(): Promise<void> {
     await this.publisher.flushOutbox(Date.now(), (hash) => {
       const row = this.keys.byHash(hash);
-      return row ? edgeRecord(row) : null;
+      return row ? this.recordOf(row) : null;
     });
     await this.events.handOver(Date.now());
   }
@@ -249,16 +321,26 @@ export class Registry extends SqliteObject {
     return { ...this.audit.list(limit, after), chain: this.audit.verify() };
   }
 
+  /** The key's edge record, with the limits its customer and their plan give it. */
+  private recordOf(row: KeyRow): KeyRecord {
+    return edgeRecord(row, this.resolved(row));
+  }
+
+  private resolved(row: KeyRow): ResolvedKey {
+    const customer = row.customer_id === null ? undefined : this.holders.customer(row.customer_id);
+    const planId = customer === undefined ? row.plan_id : customer.plan_id;
+    return resolveKey(row, customer, planId === null ? undefined : this.holders.plan(planId));
+  }
+
   private async publish(id: string, now: number): Promise<KeyChanged> {
     const row = this.keys.byId(id) as KeyRow;
-    const record = edgeRecord(row);
+    const resolved = this.resolved(row);
+    const record = edgeRecord(row, resolved);
     await this.publisher.publish(row.hash, record, now);
-    return { view: keyView(row, now), hash: row.hash, record };
+    return { view: keyView(row, now, resolved), hash: row.hash, record };
   }
 
   private projectRow(id: string): ProjectRow | undefined {
     return this.sql.exec<ProjectRow>(`SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`, id).toArray()[0];
   }
 }
-
-type Notice = [type: WebhookEventType, keyId: string, extra: Record<string, unknown>];

@@ -85,6 +85,47 @@ export const REGISTRY_MIGRATIONS: Migrations = [
        PRIMARY KEY (key_id, window, expires_at)
      )`,
   ],
+  // v5: plans and customers; a key's customer, plan, credits and meter (the limiter its calls count in)
+  [
+    `CREATE TABLE plans (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       id TEXT NOT NULL UNIQUE,
+       project_id TEXT NOT NULL REFERENCES projects(id),
+       name TEXT NOT NULL,
+       scopes TEXT NOT NULL,
+       rate_limits TEXT NOT NULL,
+       quota TEXT,
+       credits TEXT,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       deleted_at INTEGER
+     )`,
+    `CREATE INDEX plans_by_project ON plans (project_id, seq)`,
+    `CREATE TABLE customers (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       id TEXT NOT NULL UNIQUE,
+       project_id TEXT NOT NULL REFERENCES projects(id),
+       external_id TEXT NOT NULL,
+       name TEXT NOT NULL,
+       metadata TEXT NOT NULL,
+       plan_id TEXT,
+       rate_limits TEXT NOT NULL,
+       quota TEXT,
+       credits TEXT,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       deleted_at INTEGER
+     )`,
+    `CREATE INDEX customers_by_project ON customers (project_id, seq)`,
+    `CREATE UNIQUE INDEX customers_by_external_id ON customers (project_id, external_id) WHERE deleted_at IS NULL`,
+    `CREATE INDEX customers_by_plan ON customers (plan_id) WHERE plan_id IS NOT NULL`,
+    `ALTER TABLE keys ADD COLUMN customer_id TEXT`,
+    `ALTER TABLE keys ADD COLUMN plan_id TEXT`,
+    `ALTER TABLE keys ADD COLUMN credits TEXT`,
+    `ALTER TABLE keys ADD COLUMN meter TEXT`,
+    `CREATE INDEX keys_by_customer ON keys (customer_id) WHERE customer_id IS NOT NULL`,
+    `CREATE INDEX keys_by_plan ON keys (plan_id) WHERE plan_id IS NOT NULL`,
+  ],
 ];
 
 export const REGISTRY_SCHEMA_VERSION = REGISTRY_MIGRATIONS.length;

@@ -2,8 +2,9 @@
 // feed replicas call it), besides the views of views.ts (KeyView, ProjectView) and core's
 // FeedSnapshot. Never a plaintext key: keys arrive and leave as hashes.
 
-import type { KeyRecord, Quota, RateLimit } from '../../core/key-record';
+import type { Credits, KeyRecord, Quota, RateLimit } from '../../core/key-record';
 import type { Page } from '../page';
+import type { WebhookEventType } from '../outbox/types';
 import type { KeyView } from './views';
 
 export interface NewProject {
@@ -23,6 +24,11 @@ export interface NewKey {
   metadata: Record<string, string>;
   rateLimits: RateLimit[];
   quota: Quota | null;
+  credits: Credits | null;
+  customerId: string | null;
+  planId: string | null;
+  /** The limiter a rotated key's successor shares with it (its predecessor's meter); null: its own id. */
+  meter?: string | null;
 }
 
 export interface KeyChange {
@@ -34,6 +40,8 @@ export interface KeyChange {
   metadata?: Record<string, string> | undefined;
   rateLimits?: RateLimit[] | undefined;
   quota?: Quota | null | undefined;
+  credits?: Credits | null | undefined;
+  planId?: string | null | undefined;
 }
 
 /** A key after a change, with its hash so the calling isolate can drop its cached copy (never shown). */
@@ -78,3 +86,6 @@ export interface AuditEntry {
 
 /** A page of the audit log, with the state of the whole hash chain. */
 export type AuditPage = Page<AuditEntry> & { chain: { entries: number; brokenAt: number | null } };
+
+/** A webhook event about a key, queued with the change that causes it. */
+export type Notice = [type: WebhookEventType, keyId: string, extra: Record<string, unknown>];

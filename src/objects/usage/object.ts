@@ -78,8 +78,10 @@ interface RequestRow extends Record<string, SqlStorageValue> {
   outcome: string;
 }
 
-function filterSql(q: { keyId?: string; projectId?: string }): [string, SqlStorageValue[]] {
+function filterSql(q: { keyId?: string; keyIds?: string[]; projectId?: string }): [string, SqlStorageValue[]] {
   if (q.keyId !== undefined) return [' AND key_id = ?', [q.keyId]];
+  // A customer's keys: one bound parameter however many keys (json_each), not one per key.
+  if (q.keyIds !== undefined) return [' AND key_id IN (SELECT value FROM json_each(?))', [JSON.stringify(q.keyIds)]];
   if (q.projectId !== undefined) return [' AND project_id = ?', [q.projectId]];
   return ['', []];
 }
@@ -280,13 +282,20 @@ export class UsageShard extends SqliteObject {
    * REQUESTS_PER_KEY_PER_SHARD entries, however many more are waiting to be trimmed.
    */
   requests(q: RequestPageQuery): RequestEntry[] {
+    if (q.keyIds === undefined) return this.keyRequests(q.keyId, q);
+    // A customer's log: each key's newest entries, merged newest first.
+    const all = q.keyIds.flatMap((keyId) => this.keyRequests(keyId, q));
+    return all.sort((a, b) => b.at - a.at || (a.requestId < b.requestId ? 1 : a.requestId > b.requestId ? -1 : 0)).slice(0, q.limit);
+  }
+
+  private keyRequests(keyId: string, q: RequestPageQuery): RequestEntry[] {
     const before = q.before ?? { at: Number.MAX_SAFE_INTEGER, requestId: '' };
     return this.sql
       .exec<RequestRow>(
         `SELECT * FROM (SELECT * FROM requests WHERE key_id = ? ORDER BY at DESC, request_id DESC LIMIT ?)
          WHERE at < ? OR (at = ? AND request_id < ?)
          ORDER BY at DESC, request_id DESC LIMIT ?`,
-        q.keyId,
+        keyId,
         REQUESTS_PER_KEY_PER_SHARD,
         before.at,
         before.at,

@@ -57,6 +57,8 @@ export interface UsageBatch {
 
 export interface UsageFilter {
   keyId?: string;
+  /** A customer's keys. */
+  keyIds?: string[];
   projectId?: string;
 }
 
@@ -81,6 +83,8 @@ export interface ShardUsage {
 
 export interface RequestPageQuery {
   keyId: string;
+  /** Instead of keyId: the log of all these keys (a customer's), merged newest first. */
+  keyIds?: string[];
   limit: number;
   /** Entries strictly older than this position (newest first). */
   before: { at: number; requestId: string } | null;
