@@ -67,6 +67,7 @@ describe('webhook delivery', () => {
     const [dead] = await until(
       () => deliveriesOf(projectId, 'dead'),
       (list) => list.length === 1,
+      { what: 'the delivery to be dead' },
     );
     expect(dead).toMatchObject({
       type: 'key.created',
@@ -89,11 +90,12 @@ describe('webhook delivery', () => {
     const [after] = await until(
       () => deliveriesOf(projectId, 'delivered'),
       (list) => list.length === 1,
+      { what: 'the retried delivery to be marked delivered' },
     );
     expect(after).toMatchObject({ id: dead?.id, status: 'delivered', attempts: 1 });
     await expectProblem(await adminCall('POST', `/webhooks/deliveries/${dead?.id}/retry`), 'conflict', 409);
     await expectProblem(await adminCall('POST', '/webhooks/deliveries/msg_nosuchdelivery/retry'), 'not-found', 404);
-  });
+  }, 90_000);
 
   it('an event handed over twice is stored once and delivered once', async () => {
     const projectId = `prj_dedupe${Date.now()}`;

@@ -33,17 +33,33 @@ export async function runAlarms(limiterKeys: string[] = []): Promise<void> {
   await runDurableObjectAlarm(outbox(env));
 }
 
-/** Polls `read` (running alarms between polls) until `done` holds; fails after `ms`. */
+/**
+ * Polls `read` (running alarms between polls) until `done` holds; fails after `ms` (20 s: a CI
+ * machine running every test file beside this one has taken longer than 10 s for four attempts),
+ * naming what it waited for and what the outbox held then.
+ */
 export async function until<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
-  opts: { ms?: number; limiters?: string[] } = {},
+  opts: { ms?: number; limiters?: string[]; what?: string } = {},
 ): Promise<T> {
-  const deadline = Date.now() + (opts.ms ?? 10_000);
+  const deadline = Date.now() + (opts.ms ?? 20_000);
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline) {
+      const outbox = (await deliveriesOf()).map(({ id, status, attempts, lastStatus, lastError, nextAttemptAt }) => ({
+        id,
+        status,
+        attempts,
+        lastStatus,
+        lastError,
+        nextAttemptAt,
+      }));
+      throw new Error(
+        `timed out waiting for ${opts.what ?? 'a condition'}; last value: ${JSON.stringify(value)}; outbox: ${JSON.stringify(outbox.slice(-5))}`,
+      );
+    }
     await runAlarms(opts.limiters);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -54,7 +70,7 @@ export async function delivered(projectId: string, n: number, limiters: string[]
   const all = await until(
     () => received(projectId),
     (list) => list.filter((w) => w.answered < 300).length >= n,
-    { limiters },
+    { limiters, what: `${n} successful deliveries to ${projectId}` },
   );
   return all.filter((w) => w.answered < 300);
 }
@@ -71,14 +87,14 @@ export interface DeliveryView {
   payload: { type: string; timestamp: string; data: Record<string, unknown> };
 }
 
-/** The outbox's deliveries for this project, as the admin API lists them. */
-export async function deliveriesOf(projectId: string, status?: string): Promise<DeliveryView[]> {
+/** The outbox's deliveries for this project (every project's without one), as the admin API lists them. */
+export async function deliveriesOf(projectId?: string, status?: string): Promise<DeliveryView[]> {
   const items: DeliveryView[] = [];
   let cursor: string | null = null;
   do {
     const q = new URLSearchParams({ limit: '100', ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
     const page: { items: DeliveryView[]; nextCursor: string | null } = await adminJson('GET', `/webhooks/deliveries?${q}`);
-    items.push(...page.items.filter((d) => d.payload.data.projectId === projectId));
+    items.push(...page.items.filter((d) => projectId === undefined || d.payload.data.projectId === projectId));
     cursor = page.nextCursor;
   } while (cursor !== null);
   return items;
