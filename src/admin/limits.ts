@@ -40,11 +40,16 @@ function withBalance<C extends Credits>(credits: C | null, balance: number | nul
 
 type Effective = { rateLimits: RateLimit[]; quota: Quota | null; credits: Credits | null };
 
-function withReadings<E extends Effective>(effective: E, read: Readings) {
+/** A holder's own and effective quota and credits, each with what its meter reads. */
+function withReadings(own: { quota: Quota | null; credits: Credits | null }, effective: Effective, read: Readings) {
   return {
-    rateLimits: effective.rateLimits,
-    quota: withQuota(effective.quota, read.remaining),
-    credits: withBalance(effective.credits, read.balance),
+    quota: withQuota(own.quota, read.remaining),
+    credits: withBalance(own.credits, read.balance),
+    effective: {
+      rateLimits: effective.rateLimits,
+      quota: withQuota(effective.quota, read.remaining),
+      credits: withBalance(effective.credits, read.balance),
+    },
   };
 }
 
@@ -53,32 +58,13 @@ export async function keyWithReadings(c: Context<AppEnv>, view: RegistryKeyView,
   const { meter, effective, ...rest } = view;
   const read = fresh ? { remaining: null, balance: null } : await readMeter(c.env, meter, effective.quota, effective.credits);
   // The key's own limits are the effective ones where set (a key of a customer has none).
-  return {
-    ...rest,
-    quota: withQuota(view.quota, read.remaining),
-    credits: withBalance(view.credits, read.balance),
-    effective: {
-      rateLimits: effective.rateLimits,
-      quota: withQuota(effective.quota, read.remaining),
-      credits: withBalance(effective.credits, read.balance),
-    },
-  };
+  return { ...rest, ...withReadings(view, effective, read) };
 }
 
 /** The customer as the API shows it; its own quota and credits read from its limiter (they are its effective ones when set). */
 export async function customerWithReadings(c: Context<AppEnv>, view: RegistryCustomerView): Promise<CustomerView> {
-  const { effective } = view;
-  const read = await readMeter(c.env, view.id, effective.quota, effective.credits);
-  return {
-    ...view,
-    quota: withQuota(view.quota, read.remaining),
-    credits: withBalance(view.credits, read.balance),
-    effective: {
-      rateLimits: effective.rateLimits,
-      quota: withQuota(effective.quota, read.remaining),
-      credits: withBalance(effective.credits, read.balance),
-    },
-  };
+  const read = await readMeter(c.env, view.id, view.effective.quota, view.effective.credits);
+  return { ...view, ...withReadings(view, view.effective, read) };
 }
 
 /** Applies changed keys to this isolate's view (the next request here already sees them). */

@@ -8,44 +8,37 @@ import type { Credits, CustomerRef, Quota, RateLimit } from '../../core/key-reco
 /** Why the registry refused a key's customer or plan (a 400 naming the field at the API). */
 export type HolderRefusal = { field: 'customerId' | 'planId' | 'rateLimits' | 'quota' | 'credits'; message: string };
 
+/** The limit columns every holder's row has: keys, customers and plans (docs/storage-schema.md). */
+type LimitColumns = {
+  rate_limits: string;
+  quota: string | null;
+  credits: string | null;
+};
+
+/** The columns a row of plans and customers shares: its identity, project and lifetime. */
+type HolderColumns = LimitColumns & {
+  seq: number;
+  id: string;
+  project_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+};
+
 /** The columns of a key row that its resolution reads (views.ts KeyRow has them all). */
-type KeyLimitColumns = {
+type KeyLimitColumns = LimitColumns & {
   id: string;
   scopes: string;
   meter: string | null;
-  rate_limits: string;
-  quota: string | null;
-  credits: string | null;
 };
 
-export type PlanRow = {
-  seq: number;
-  id: string;
-  project_id: string;
-  name: string;
-  scopes: string;
-  rate_limits: string;
-  quota: string | null;
-  credits: string | null;
-  created_at: number;
-  updated_at: number;
-  deleted_at: number | null;
-};
+export type PlanRow = HolderColumns & { scopes: string };
 
-export type CustomerRow = {
-  seq: number;
-  id: string;
-  project_id: string;
+export type CustomerRow = HolderColumns & {
   external_id: string;
-  name: string;
   metadata: string;
   plan_id: string | null;
-  rate_limits: string;
-  quota: string | null;
-  credits: string | null;
-  created_at: number;
-  updated_at: number;
-  deleted_at: number | null;
 };
 
 /** A holder's limits; an empty list or null means "not set": the plan's apply. */
