@@ -5,7 +5,7 @@
 // minimal authorizer (bench/workers/minimal-authorizer.js) called with B's keys: C-hit against its
 // floor, in the same rounds. Both sides count usage in shards of another process (lib.mjs).
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   startOrigin,
   startUsageShards,
   startWorker,
+  wrk,
 } from './lib.mjs';
 import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
@@ -54,12 +55,13 @@ try {
     BENCH_MODE: 'true',
   };
   const keygate = (name, script, objects) => startKeygate(work, name, script, bindings, objects);
+  // The shards first, so that no gateway's first flush finds no shard.
+  const shards = await startUsageShards(work, scripts.B, floor ? ['b'] : ['a', 'b']);
   const workers = { B: await keygate('b', scripts.B, DURABLE_OBJECTS) };
   const keysB = await seedKeys(workers.B.url, which === 'C-neg' ? 10 : 100);
   if (floor) {
     workers.A = await startWorker(work, 'a', scripts.A, { ORIGIN_URL: originUrl, B2_KEYS: JSON.stringify(minimalRecords(keysB)) });
   } else workers.A = await keygate('a', scripts.A, oldObjects);
-  const shards = await startUsageShards(work, scripts.B, floor ? ['b'] : ['a', 'b']);
   const keysA = floor ? keysB : await seedKeys(workers.A.url, which === 'C-neg' ? 10 : 100);
   // C-neg: each gateway gets the other's keys (well-formed, unknown); C-hit: its own.
   const files = { A: join(work, 'a.txt'), B: join(work, 'b.txt') };
@@ -69,25 +71,17 @@ try {
   for (let r = 0; r < rounds; r++) {
     for (const name of r % 2 ? ['B', 'A'] : ['A', 'B']) {
       const w = workers[name];
-      const env = { ...process.env, KEYS_FILE: files[name], KEYS_COUNT: '100' };
-      const run = (s, connections = 32) => {
-        const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '-s', 'bench/lua/keys.lua', `${w.url}/bench`], {
-          env,
-          encoding: 'utf8',
+      const run = (s, connections = 32) =>
+        wrk(['-t1', `-c${connections}`, `-d${s}s`, '-s', 'bench/lua/keys.lua', `${w.url}/bench`], {
+          KEYS_FILE: files[name],
+          KEYS_COUNT: '100',
         });
-        return JSON.parse(
-          out.stdout
-            .split('\n')
-            .find((l) => l.startsWith('JSON '))
-            .slice(5),
-        );
-      };
-      run(1);
+      await run(1);
       const before = cpuMicros(w.pid);
-      const load = run(4);
+      const load = await run(4);
       results[name].rps.push(load.requests / (load.duration_us / 1e6));
       results[name].cpu.push((cpuMicros(w.pid) - before) / load.requests);
-      results[name].p50.push(run(2, 1).p50_us);
+      results[name].p50.push((await run(2, 1)).p50_us);
     }
   }
   for (const name of ['A', 'B']) {

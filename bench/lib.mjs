@@ -41,6 +41,32 @@ export function cpuMicros(pid) {
   }
 }
 
+/**
+ * Runs wrk without blocking this process, and returns its JSON line (bench/lua/report.lua) with its
+ * whole output (`stdout`; only that with `raw`, for scripts that print no JSON line). Never
+ * spawnSync: every workerd of a benchmark is a child of this process and lives on its event loop —
+ * miniflare reads each workerd's stdout and stderr here, and keeps the dev registry (heartbeats,
+ * pushes to each runtime) here. Blocked for a run, this process stopped reading; a gateway that
+ * logged (a failed usage flush writes a warning) filled its pipe, blocked in write() and answered
+ * nothing for the rest of the run (`bench/ab.mjs B2` from its fourth round on, 2026-12-02).
+ */
+export function wrk(args, env = {}, { raw = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', () => {
+      const line = stdout.split('\n').find((l) => l.startsWith('JSON '));
+      if (line) resolve({ ...JSON.parse(line.slice(5)), stdout });
+      else if (raw) resolve({ stdout });
+      else reject(new Error(`wrk printed no result: ${stdout}\n${stderr}`));
+    });
+  });
+}
+
 /** The benchmark origin, a separate Node process answering after `delayMs`; `children` collects it for clean-up. */
 export async function startOrigin(children, delayMs = 0) {
   const child = spawn(process.execPath, ['bench/origin.mjs', '0', String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -3,11 +3,10 @@
 // with the most self time. For finding hot-path costs.
 // PROFILE_VARS='{"KEY_CACHE_TTL_MS":"0"}' adds bindings; DUMP=1 prints the first non-200 answers.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_TOKEN, bundle, minimalRecords, seedKeys, startOrigin, startWorker } from './lib.mjs';
+import { ADMIN_TOKEN, bundle, minimalRecords, seedKeys, startOrigin, startWorker, wrk } from './lib.mjs';
 import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
 const which = process.argv[2] ?? 'C-neg';
@@ -45,8 +44,7 @@ const { url, mf } =
 const usedKey = which !== 'C-neg' ? key : key.slice(0, 8) + 'A'.repeat(32) + key.slice(-6).replace(/./, 'B');
 const keysFile = join(work, 'keys.txt');
 writeFileSync(keysFile, usedKey + '\n');
-const wrk = (args, env = {}) =>
-  spawnSync('wrk', args, { env: { ...process.env, KEYS_FILE: keysFile, KEYS_COUNT: '1', ...env }, encoding: 'utf8' });
+const load = (args, env = {}, opts = {}) => wrk(args, { KEYS_FILE: keysFile, KEYS_COUNT: '1', ...env }, opts);
 
 const targets = await (await fetch('http://127.0.0.1:9339/json')).json();
 const ws = new WebSocket(
@@ -66,10 +64,11 @@ const send = (method, params = {}) =>
   });
 await send('Profiler.enable');
 await send('Profiler.setSamplingInterval', { interval: 50 });
-wrk(['-t1', '-c8', '-d1s', '-s', 'bench/lua/keys.lua', `${url}/bench`]);
-if (process.env.DUMP) console.log(wrk(['-t1', '-c32', '-d3s', '-s', 'bench/lua/dump.lua', `${url}/bench`], { K: usedKey }).stdout);
+await load(['-t1', '-c8', '-d1s', '-s', 'bench/lua/keys.lua', `${url}/bench`]);
+if (process.env.DUMP)
+  console.log((await load(['-t1', '-c32', '-d3s', '-s', 'bench/lua/dump.lua', `${url}/bench`], { K: usedKey }, { raw: true })).stdout);
 await send('Profiler.start');
-const out = wrk(['-t1', '-c8', `-d${seconds}s`, '-s', 'bench/lua/keys.lua', `${url}/bench`]);
+const out = await load(['-t1', '-c8', `-d${seconds}s`, '-s', 'bench/lua/keys.lua', `${url}/bench`]);
 const { profile } = await send('Profiler.stop');
 console.log(out.stdout.split('\n').find((l) => l.startsWith('JSON')));
 const self = new Map();

@@ -23,6 +23,7 @@ import {
   startOrigin,
   startUsageShards,
   startWorker,
+  wrk,
 } from './lib.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -46,13 +47,8 @@ function ensureWrk() {
   execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk'], { stdio: 'inherit' });
 }
 
-function wrk(url, script, seconds, connections, env = {}) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/bench`];
-  const out = spawnSync('wrk', args, { env: { ...process.env, ...env }, encoding: 'utf8' });
-  const line = out.stdout.split('\n').find((l) => l.startsWith('JSON '));
-  if (!line) throw new Error(`wrk printed no result: ${out.stdout}\n${out.stderr}`);
-  return JSON.parse(line.slice(5));
-}
+const load = (url, script, seconds, connections, env = {}) =>
+  wrk(['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/bench`], env);
 
 /** Durable Object calls of every kind: registry, feed replicas (change feed), limiters, usage shards. */
 const doCalls = (s) => s.registryCalls + (s.replicaCalls ?? 0) + s.limiterCalls + s.usageCalls;
@@ -175,23 +171,23 @@ async function main() {
       const url = config.worker?.url ?? config.url;
       // "Cached" means every key of the set: rounds are further apart than the cache TTL, and a
       // Zipf warm-up alone would leave rare keys to be read from KV inside the measurement.
-      if (config.prime) wrk(url, config.script, PRIME_S, CONNECTIONS, { ...config.env, KEYS_DIST: 'cycle' });
-      wrk(url, config.script, PLAN.warmupS, CONNECTIONS, config.env); // warm-up, discarded
+      if (config.prime) await load(url, config.script, PRIME_S, CONNECTIONS, { ...config.env, KEYS_DIST: 'cycle' });
+      await load(url, config.script, PLAN.warmupS, CONNECTIONS, config.env); // warm-up, discarded
       const before = config.worker
         ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(url) : null }
         : null;
-      const load = wrk(url, config.script, PLAN.runS, CONNECTIONS, config.env);
+      const run = await load(url, config.script, PLAN.runS, CONNECTIONS, config.env);
       const after = config.worker
         ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(url) : null }
         : null;
-      const idle = wrk(url, config.script, PLAN.latencyS, 1, config.env);
+      const idle = await load(url, config.script, PLAN.latencyS, 1, config.env);
       const sample = {
-        rps: load.requests / (load.duration_us / 1e6),
-        errors: load.errors + idle.errors,
-        statuses: load.statuses,
-        cpuUsPerReq: before ? (after.cpu - before.cpu) / load.requests : null,
-        kvReadsPerReq: before?.storage ? (after.storage.kvReads - before.storage.kvReads) / load.requests : null,
-        doCallsPerReq: before?.storage ? (doCalls(after.storage) - doCalls(before.storage)) / load.requests : null,
+        rps: run.requests / (run.duration_us / 1e6),
+        errors: run.errors + idle.errors,
+        statuses: run.statuses,
+        cpuUsPerReq: before ? (after.cpu - before.cpu) / run.requests : null,
+        kvReadsPerReq: before?.storage ? (after.storage.kvReads - before.storage.kvReads) / run.requests : null,
+        doCallsPerReq: before?.storage ? (doCalls(after.storage) - doCalls(before.storage)) / run.requests : null,
         p50us: idle.p50_us,
         p99us: idle.p99_us,
       };

@@ -2,11 +2,10 @@
 // no-store, response rewrap) against the bare proxy, in the same pinned workerd set-up as the
 // benchmark. Three interleaved rounds of 4 s; prints medians of req/s and gateway CPU per request.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cpuMicros, pin, startOrigin, startWorker } from './lib.mjs';
+import { cpuMicros, pin, startOrigin, startWorker, wrk } from './lib.mjs';
 
 const VARIANTS = ['bare', 'headers', 'timeout', 'timer-only', 'no-store', 'rewrap'];
 const work = mkdtempSync(join(tmpdir(), 'keygate-variants-'));
@@ -20,9 +19,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (let round = 0; round < 3; round++) {
   for (const variant of VARIANTS) {
     const { url, pid, mf } = await startWorker(work, `v-${variant}-${round}`, script, { ORIGIN_URL: originUrl, VARIANT: variant });
-    spawnSync('wrk', ['-t1', '-c32', '-d2s', url]);
+    await wrk(['-t1', '-c32', '-d2s', url], {}, { raw: true });
     const before = cpuMicros(pid);
-    const out = spawnSync('wrk', ['-t1', '-c32', '-d4s', url], { encoding: 'utf8' });
+    const out = await wrk(['-t1', '-c32', '-d4s', url], {}, { raw: true });
     const after = cpuMicros(pid);
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)[1]);
     results[variant].push({ rps, cpu: (after - before) / (rps * 4) });
