@@ -127,6 +127,27 @@ describe('customers', () => {
     await adminJson('POST', `/projects/${project}/customers`, { name: 'again', externalId: customer.externalId }, 201);
   });
 
+  it('deleting a project deletes its customers and plans with its keys: none is readable or usable after', async () => {
+    const project = await createProject();
+    const plan = await adminJson<{ id: string }>(
+      'POST',
+      `/projects/${project}/plans`,
+      { name: `plan ${newTag()}`, quota: { limit: 10, period: 'month' } },
+      201,
+    );
+    const { customer, keys } = await customerWithKeys(project, { planId: plan.id }, 1);
+    const own = await createKey({ name: 'on the plan', planId: plan.id }, project);
+    expect((await adminCall('DELETE', `/projects/${project}`)).status).toBe(204);
+    await expectProblem(await adminCall('GET', `/customers/${customer.id}`), 'not-found', 404);
+    await expectProblem(await adminCall('GET', `/plans/${plan.id}`), 'not-found', 404);
+    await expectProblem(await adminCall('PATCH', `/customers/${customer.id}`, { name: 'revived' }), 'not-found', 404);
+    for (const key of [...keys, own]) {
+      const tag = newTag();
+      await expectProblem(await gateway('/forms/1', withKey(key.key, tag)), 'invalid-api-key', 401);
+      await expectNoOriginCall(tag);
+    }
+  });
+
   it('usage and the request log read per customer, across its keys', async () => {
     const project = await createProject();
     const { customer, keys } = await customerWithKeys(project, {}, 2);

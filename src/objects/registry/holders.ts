@@ -161,6 +161,21 @@ export class HolderTables {
     this.sql.exec(`UPDATE ${table} SET deleted_at = ?, updated_at = ? WHERE id = ?`, now, now, id);
   }
 
+  /** Deletes every customer and plan of a deleted project; returns their ids. */
+  deleteAllOf(projectId: string, now: number): { customers: string[]; plans: string[] } {
+    const ids = (table: 'customers' | 'plans') =>
+      this.sql
+        .exec<{ id: string }>(
+          `UPDATE ${table} SET deleted_at = ?, updated_at = ? WHERE project_id = ? AND deleted_at IS NULL RETURNING id`,
+          now,
+          now,
+          projectId,
+        )
+        .toArray()
+        .map((r) => r.id);
+    return { customers: ids('customers'), plans: ids('plans') };
+  }
+
   /** Whether a key or a customer (not deleted, not revoked) still holds the plan. */
   planInUse(id: string): boolean {
     const query = `SELECT 1 FROM keys WHERE plan_id = ? AND revoked_at IS NULL UNION ALL SELECT 1 FROM customers WHERE plan_id = ? AND deleted_at IS NULL LIMIT 1`;

@@ -97,13 +97,20 @@ export class Registry extends SqliteObject {
     return projectView(this.projectRow(id) as ProjectRow);
   }
 
-  /** Deletes the project and revokes every key it has; null when there is no such project. */
+  /** Deletes the project with its customers and plans, and revokes every key it has; null when there is no such project. */
   async deleteProject(id: string, actor: string, now: number): Promise<KeyChanged[] | null> {
     if (!this.projectRow(id)) return null;
     this.sql.exec(`UPDATE projects SET deleted_at = ?, updated_at = ? WHERE id = ?`, now, now, id);
     const live = this.keys.unrevokedOf(id);
     for (const row of live) this.keys.revoke(row.id, now);
-    this.audit.append(actor, 'project.delete', id, { revokedKeys: live.map((r) => r.id) }, now);
+    const holders = this.holders.deleteAllOf(id, now);
+    this.audit.append(
+      actor,
+      'project.delete',
+      id,
+      { revokedKeys: live.map((r) => r.id), deletedCustomers: holders.customers, deletedPlans: holders.plans },
+      now,
+    );
     await this.notify(
       live.map((r) => ['key.revoked', r.id, { reason: 'project-deleted' }]),
       now,
