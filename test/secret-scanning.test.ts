@@ -248,7 +248,12 @@ describe('GitHub secret-scanning endpoint: configuration', () => {
       [{ GITHUB_SECRET_SCANNING_KEYS: JSON.stringify([{ key_identifier: 'a', key: 'not pem' }]) }, /GITHUB_SECRET_SCANNING_KEYS/],
       [{ GITHUB_SECRET_SCANNING_KEYS: JSON.stringify([{ key_identifier: signer.keyId, key: notP256 }]) }, /GITHUB_SECRET_SCANNING_KEYS/],
       [{ LEAKED_KEY_POLICY: 'delete' }, /LEAKED_KEY_POLICY/],
-      [{ GITHUB_KEYS_URL: 'http://api.github.com/meta/public_keys/secret_scanning' }, /GITHUB_KEYS_URL/],
+      [{ GITHUB_KEYS_URL: 'http://api.github.com/meta/public_keys/secret_scanning' }, /GITHUB_KEYS_URL must be https/],
+      // Outside local development (a deployed origin), a loopback URL reaches nothing.
+      [
+        { GITHUB_KEYS_URL: 'https://localhost:9/keys', LOCAL_DEV: 'false', ORIGIN_URL: 'https://api.example.com' },
+        /GITHUB_KEYS_URL is a loopback address/,
+      ],
     ];
     for (const [env, detail] of settings) {
       const res = await sendReport(signer, [leak('x')], { env: { GITHUB_SECRET_SCANNING_KEYS: keysConfig(signer), ...env } });

@@ -45,6 +45,8 @@ describe('webhooks off', () => {
     const bad: Record<string, string>[] = [
       { WEBHOOK_SECRET: SECRET },
       { WEBHOOK_URL: 'http://hooks.example.com/in', WEBHOOK_SECRET: SECRET },
+      // A loopback receiver is one outside local development (the Worker's own LOCAL_DEV, off here).
+      { WEBHOOK_URL: 'https://127.0.0.1:9/in', WEBHOOK_SECRET: SECRET, LOCAL_DEV: 'false' },
       { WEBHOOK_URL: 'https://hooks.example.com/in' },
       { WEBHOOK_URL: 'https://hooks.example.com/in', WEBHOOK_SECRET: 'a2V5Z2F0ZS10ZXN0LXdlYmhvb2stc2VjcmV0LTAxMjM=' },
       { WEBHOOK_URL: 'https://hooks.example.com/in', WEBHOOK_SECRET: 'whsec_c2hvcnQ=' },
@@ -58,7 +60,7 @@ describe('webhooks off', () => {
     }
   });
 
-  it('valid settings: https anywhere, http only on loopback, default retry schedule', () => {
+  it('valid settings: https anywhere, loopback only in local development, default retry schedule', () => {
     expect(parseWebhookConfig({})).toBeNull();
     const config = parseWebhookConfig({ WEBHOOK_URL: 'https://hooks.example.com/in?source=keygate', WEBHOOK_SECRET: SECRET });
     expect(config).toMatchObject({
@@ -68,8 +70,16 @@ describe('webhooks off', () => {
     });
     expect(config?.secret).toHaveLength(32);
     expect(
-      parseWebhookConfig({ WEBHOOK_URL: 'http://127.0.0.1:9/x', WEBHOOK_SECRET: SECRET, WEBHOOK_RETRY_DELAYS_MS: '10, 20' })?.retryDelaysMs,
+      parseWebhookConfig({
+        WEBHOOK_URL: 'http://127.0.0.1:9/x',
+        WEBHOOK_SECRET: SECRET,
+        WEBHOOK_RETRY_DELAYS_MS: '10, 20',
+        LOCAL_DEV: 'true',
+      })?.retryDelaysMs,
     ).toEqual([10, 20]);
+    expect(() => parseWebhookConfig({ WEBHOOK_URL: 'http://127.0.0.1:9/x', WEBHOOK_SECRET: SECRET })).toThrow(
+      /WEBHOOK_URL is a loopback address/,
+    );
   });
 
   it('signatures match the standardwebhooks package’s, and its verify accepts them', async () => {

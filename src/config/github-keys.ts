@@ -3,8 +3,7 @@
 
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error';
-import { isHttpsOrLoopback } from '../core/url';
-import { optionalUrl, parsedBy } from './setting';
+import { optionalUrl, parsedBy, serviceUrlProblem } from './setting';
 
 export interface PublicKeyEntry {
   id: string;
@@ -43,10 +42,14 @@ function parseGithubKeys(raw: unknown): PublicKeyEntry[] {
 
 export const GITHUB_KEY_SETTINGS = {
   GITHUB_SECRET_SCANNING_KEYS: z.unknown().optional().transform(parsedBy(parseGithubKeys)),
-  /** https (http only for loopback, i.e. tests and local runs); unset ⇒ null: never fetched. */
-  GITHUB_KEYS_URL: optionalUrl('GITHUB_KEYS_URL').transform((url, ctx) => {
-    if (url === undefined) return null;
-    if (!isHttpsOrLoopback(url)) ctx.addIssue({ code: 'custom', message: 'GITHUB_KEYS_URL must be https' });
-    return url.href;
-  }),
+  /** https (loopback only in local development: githubKeysUrl); unset ⇒ null: never fetched. */
+  GITHUB_KEYS_URL: optionalUrl('GITHUB_KEYS_URL'),
 };
+
+/** GITHUB_KEYS_URL as fetched, null when unset; a URL serviceUrlProblem refuses is an issue naming it. */
+export function githubKeysUrl(s: { GITHUB_KEYS_URL: URL | undefined; LOCAL_DEV: boolean }, ctx: z.RefinementCtx): string | null {
+  if (s.GITHUB_KEYS_URL === undefined) return null;
+  const problem = serviceUrlProblem('GITHUB_KEYS_URL', s.GITHUB_KEYS_URL, s.LOCAL_DEV);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['GITHUB_KEYS_URL'], message: problem });
+  return s.GITHUB_KEYS_URL.href;
+}

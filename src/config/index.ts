@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ACCESS_SETTINGS } from './access';
 import { CORS_SETTINGS } from './cors';
 import { FEED_SETTINGS, freshnessOptions } from './feed';
-import { GITHUB_KEY_SETTINGS } from './github-keys';
+import { GITHUB_KEY_SETTINGS, githubKeysUrl } from './github-keys';
 import { LIMIT_SETTINGS } from './limits';
 import { ORIGIN_SETTINGS, originBase } from './origin';
 import { RUNTIME_SETTINGS } from './runtime';
@@ -53,7 +53,7 @@ export const configSchema = settingsSchema.transform((s, ctx) => ({
   /** GITHUB_SECRET_SCANNING_KEYS: the signing keys GitHub's reports are verified against. */
   githubKeys: s.GITHUB_SECRET_SCANNING_KEYS,
   /** GITHUB_KEYS_URL: where GitHub publishes its signing keys (fetched when an identifier is unknown); null = never. */
-  githubKeysUrl: s.GITHUB_KEYS_URL,
+  githubKeysUrl: githubKeysUrl(s, ctx),
   cors: s.CORS_ALLOWED_ORIGINS,
   /** FEED_TIMEOUT_MS, FEED_FAILURE_POLICY, FEED_KEEP_FRESH_MS: the change feed on the request path. */
   feed: freshnessOptions(s),

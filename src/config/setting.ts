@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error';
+import { isLoopbackHost } from './origin-rule.mjs';
 
 function unset(raw: unknown): raw is undefined | '' {
   return raw === undefined || raw === '';
@@ -61,6 +62,22 @@ export function requiredUrl(name: string, unsetMessage: string) {
     .string({ error: unsetMessage })
     .min(1, unsetMessage)
     .transform((raw, ctx) => toUrl(name, raw, ctx));
+}
+
+/**
+ * Why `url` cannot be the URL keygate calls for `name` (webhooks, GitHub's keys), or undefined: https,
+ * or this machine in local development only (LOCAL_DEV, as for ORIGIN_URL: origin-rule.mjs) — a
+ * loopback URL reaches nothing once deployed, and plain http to anywhere else would send the
+ * signed payload or take the keys unprotected.
+ */
+export function serviceUrlProblem(name: string, url: URL, localDev: boolean): string | undefined {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${name} must be https`;
+  if (isLoopbackHost(url.hostname)) {
+    return localDev
+      ? undefined
+      : `${name} is a loopback address, which reaches nothing once deployed: set an https URL (loopback only with LOCAL_DEV = "true", for local runs)`;
+  }
+  return url.protocol === 'https:' ? undefined : `${name} must be https`;
 }
 
 /** A URL setting, undefined when unset. */

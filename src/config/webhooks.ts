@@ -4,8 +4,7 @@
 // WEBHOOK_* settings are not read.
 
 import { z } from 'zod';
-import { isHttpsOrLoopback } from '../core/url';
-import { integer, parseSettings, requiredUrl } from './setting';
+import { flag, integer, parseSettings, requiredUrl, serviceUrlProblem } from './setting';
 
 export interface WebhookConfig {
   url: string;
@@ -34,12 +33,9 @@ export const WEBHOOK_SETTINGS = {
 };
 
 const webhookUrl = requiredUrl('WEBHOOK_URL', 'WEBHOOK_URL is not a URL').transform((url, ctx) => {
-  if (!isHttpsOrLoopback(url)) {
-    ctx.addIssue({ code: 'custom', message: 'WEBHOOK_URL must be https (http only for loopback)' });
-  } else if (url.username || url.password || url.hash) {
+  if (url.username || url.password || url.hash)
     ctx.addIssue({ code: 'custom', message: 'WEBHOOK_URL must not carry credentials or a fragment' });
-  }
-  return url.href;
+  return url;
 });
 
 const webhookSecret = z
@@ -80,14 +76,15 @@ const delivery = z
     WEBHOOK_SECRET: webhookSecret,
     WEBHOOK_RETRY_DELAYS_MS: retryDelays,
   })
-  .transform((s): WebhookConfig => ({
+  .transform((s) => ({
     url: s.WEBHOOK_URL,
     secret: s.WEBHOOK_SECRET,
     timeoutMs: s.WEBHOOK_TIMEOUT_MS,
     retryDelaysMs: s.WEBHOOK_RETRY_DELAYS_MS,
   }));
 
-type WebhookSettings = z.output<z.ZodObject<typeof WEBHOOK_SETTINGS>>;
+/** The raw webhook settings, and LOCAL_DEV as parsed (origin.ts): a loopback WEBHOOK_URL only in local development. */
+type WebhookSettings = z.output<z.ZodObject<typeof WEBHOOK_SETTINGS>> & { LOCAL_DEV: boolean };
 
 /** The webhook settings, or null when webhooks are off; a bad setting is an issue naming it. */
 export function webhookConfig(s: WebhookSettings, ctx: z.RefinementCtx): WebhookConfig | null {
@@ -97,18 +94,22 @@ export function webhookConfig(s: WebhookSettings, ctx: z.RefinementCtx): Webhook
     return null;
   }
   const result = delivery.safeParse(s);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  return z.NEVER;
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  const problem = serviceUrlProblem('WEBHOOK_URL', result.data.url, s.LOCAL_DEV);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: problem });
+  return { ...result.data, url: result.data.url.href };
 }
 
-const webhookSchema = z.object(WEBHOOK_SETTINGS).transform(webhookConfig);
+const webhookSchema = z.object({ ...WEBHOOK_SETTINGS, LOCAL_DEV: flag() }).transform(webhookConfig);
 
 /** The raw webhook bindings, as the Durable Objects that deliver events receive them. */
 export type WebhookBindings = z.input<typeof webhookSchema>;
 
 /** True when webhooks are on (WEBHOOK_URL set); the cheap test the queuing code uses. */
-export function webhooksEnabled(env: WebhookBindings): boolean {
+export function webhooksEnabled(env: { WEBHOOK_URL?: string | undefined }): boolean {
   return typeof env.WEBHOOK_URL === 'string' && env.WEBHOOK_URL !== '';
 }
 

@@ -29,10 +29,3 @@ export function hostOf(url: string): string {
   const end = url.indexOf('/', start);
   return end === -1 ? url.slice(start) : url.slice(start, end);
 }
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** https, or http to a loopback host (or to any host when `allowHttp`). */
-export function isHttpsOrLoopback(url: URL, allowHttp = false): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && (allowHttp || LOOPBACK_HOSTS.has(url.hostname)));
-}

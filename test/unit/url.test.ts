@@ -1,7 +1,8 @@
 // The URL slicing the request path uses, against the WHATWG parser's own answers.
 
 import { describe, expect, it } from 'vitest';
-import { hostOf, isHttpsOrLoopback, pathAndAfter, pathStart, rawPath } from '../../src/core/url';
+import { hostOf, pathAndAfter, pathStart, rawPath } from '../../src/core/url';
+import { serviceUrlProblem } from '../../src/config/setting';
 
 describe('slicing a request URL', () => {
   const urls = [
@@ -33,15 +34,17 @@ describe('slicing a request URL', () => {
   });
 });
 
-describe('https or loopback', () => {
-  it('https anywhere; http only to localhost, 127.0.0.1 and [::1], or when allowed', () => {
-    expect(isHttpsOrLoopback(new URL('https://example.com'))).toBe(true);
-    for (const host of ['localhost', '127.0.0.1', '[::1]']) expect(isHttpsOrLoopback(new URL(`http://${host}:1/`))).toBe(true);
-    for (const host of ['example.com', '127.0.0.2', 'localhost.example.com', '10.0.0.1']) {
-      expect(isHttpsOrLoopback(new URL(`http://${host}/`))).toBe(false);
-      expect(isHttpsOrLoopback(new URL(`http://${host}/`), true)).toBe(true);
+describe('the URLs keygate calls besides the origin (WEBHOOK_URL, GITHUB_KEYS_URL)', () => {
+  it('https anywhere; loopback (either scheme) only in local development; plain http elsewhere never', () => {
+    expect(serviceUrlProblem('X', new URL('https://example.com'), false)).toBeUndefined();
+    for (const host of ['localhost', '127.0.0.1', '127.0.0.2', '[::1]', 'api.localhost', '0.0.0.0']) {
+      for (const scheme of ['http', 'https']) {
+        expect(serviceUrlProblem('X', new URL(`${scheme}://${host}:1/`), true)).toBeUndefined();
+        expect(serviceUrlProblem('X', new URL(`${scheme}://${host}:1/`), false)).toMatch(/^X is a loopback address.*LOCAL_DEV/);
+      }
     }
-    expect(isHttpsOrLoopback(new URL('ftp://localhost/'))).toBe(false);
-    expect(isHttpsOrLoopback(new URL('ftp://localhost/'), true)).toBe(false);
+    for (const host of ['example.com', 'localhost.example.com', '10.0.0.1'])
+      for (const localDev of [true, false]) expect(serviceUrlProblem('X', new URL(`http://${host}/`), localDev)).toBe('X must be https');
+    expect(serviceUrlProblem('X', new URL('ftp://localhost/'), true)).toBe('X must be https');
   });
 });
