@@ -2,6 +2,7 @@
 // the docs page is served by keygate itself with no outside resources.
 
 import { describe, expect, it } from 'vitest';
+import { version } from '../package.json';
 import { app } from '../src/app';
 import { adminCall, createKey, createProject } from './helpers/admin';
 import { ADMIN_TOKEN, expectProblem, gateway } from './helpers/gateway';
@@ -9,6 +10,7 @@ import type { FieldError } from '../src/errors/problems';
 
 interface Doc {
   openapi: string;
+  info: { version: string };
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
   components: { schemas: Record<string, unknown> };
 }
@@ -23,6 +25,14 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['Project', 'Key', 'KeyCreated', 'KeyCreate', 'Problem', 'AuditPage']),
     );
+  });
+
+  it("follows package.json's version (info.version), which GET /version also answers", async () => {
+    const doc = (await (await gateway('/_keygate/openapi.json')).json()) as Doc;
+    expect(doc.info.version).toBe(version);
+    const res = await adminCall('GET', '/version');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ version });
   });
 
   it('describes a problem type as the URI of its page, which keygate serves', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { version } from '../../package.json';
 import { E2E_ADMIN_TOKEN, startStack, type KeygateServer, type Stack } from './keygate-server';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -162,6 +163,8 @@ describe('e2e: OpenAPI', () => {
     const unused = await call('POST', '/projects/{projectId}/plans', p, { name: 'unused' });
     await call('DELETE', '/plans/{planId}', { planId: String(unused.id) });
     await call('GET', '/audit', {});
+    const served = await call('GET', '/version', {});
+    expect(served.version).toBe(version);
     // The events above fail twice each (500, one retry) and go dead.
     let dead: { items?: { id: string }[] } = {};
     for (let i = 0; i < 100 && (dead.items?.length ?? 0) === 0; i++) {
