@@ -2,7 +2,7 @@
 // shown once with its warning.
 
 import type { KeyCreatedView, KeyView } from './api';
-import { color, errColor, fields, list, out, time } from './output';
+import { color, errColor, essential, fields, json, list, out, time } from './output';
 import { limitRows } from './holder-view';
 
 export function statusText(k: KeyView): string {
@@ -54,8 +54,8 @@ export const STORE_WARNING = 'Store this key safely now: it is shown only this o
 
 /** A new key's plaintext, printed once; the warning goes to stderr so it shows even when stdout is captured. */
 export function showNewKey(created: KeyCreatedView, mode: 'json' | 'quiet' | 'human'): void {
-  if (mode === 'json') out(JSON.stringify(created, null, 2));
-  else if (mode === 'quiet') out(created.key);
+  if (mode === 'json') json(created);
+  else if (mode === 'quiet') essential(created.key);
   else {
     const { key, ...view } = created;
     showKey(view);

@@ -42,12 +42,35 @@ export function fields(pairs: [label: string, value: string][]): string {
   return pairs.map(([label, value]) => `${color.dim(pad(label, width))}  ${value}`).join('\n');
 }
 
+let quietMode = false;
+
+/** -q, --quiet (a global flag, set before any command runs): `out` prints nothing, `essential` still does. */
+export function setQuiet(on: boolean): void {
+  quietMode = on;
+}
+
+export function quiet(): boolean {
+  return quietMode;
+}
+
+/** A line of human output; -q silences it. */
 export function out(text = ''): void {
+  if (!quietMode) process.stdout.write(`${text}\n`);
+}
+
+/** What a script reads, printed even with -q: an id, a key. */
+export function essential(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** With -q, a list is its ids, one per line. */
+export function essentialIds(items: { id: string }[]): void {
+  for (const item of items) essential(item.id);
+}
+
+/** --json output: asked for explicitly, so -q does not silence it. */
 export function json(value: unknown): void {
-  out(JSON.stringify(value, null, 2));
+  essential(JSON.stringify(value, null, 2));
 }
 
 /** An ISO time as "2026-11-28 03:40:01Z", or "—". */

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { fetchPages, pageOptions, withClient, type AuditView, type PageOptions } from '../api';
 import { color, errColor, json, morePages, out, table, time } from '../output';
+import { examples } from '../help';
 
 const CHANGES_WIDTH = 60;
 
@@ -12,7 +13,8 @@ function changesText(changes: Record<string, unknown>): string {
 }
 
 export function auditCommand(): Command {
-  return pageOptions(new Command('audit').description('the audit log of every admin change, oldest first'), 'entries').action(
+  const command = examples(new Command('audit'), 'keygate audit', 'keygate audit --all --json');
+  return pageOptions(command.description('the audit log of every admin change, oldest first'), 'entries').action(
     (opts: PageOptions, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
         const audit = await fetchPages<AuditView>(client, '/audit', opts);

@@ -7,6 +7,7 @@ import type { Client } from '../client';
 import { CliError, EXIT } from '../errors';
 import { color, errColor, out, time } from '../output';
 import { durationSeconds, positiveInt } from '../parse';
+import { ARG, examples } from '../help';
 
 const MAX_SEEN = 5_000;
 const FOLLOW_PAGES = 5;
@@ -69,9 +70,14 @@ async function follow(client: Client, path: string, known: RequestEntry[], inter
 }
 
 export function requestsCommand(): Command {
-  return new Command('requests')
+  return examples(
+    new Command('requests'),
+    'keygate requests $KEY',
+    'keygate requests $KEY --follow',
+    'keygate requests $KEY --limit 100 --json | jq .items[].status',
+  )
     .description("a key's recent requests (7 days), oldest first; --follow tails them")
-    .argument('<keyId>')
+    .argument('<keyId>', ARG.keyId)
     .option('--limit <n>', 'how many recent requests (1–100)', positiveInt, 20)
     .option('-f, --follow', 'keep printing new requests until Ctrl-C')
     .option('--interval <duration>', 'how often --follow asks', durationSeconds, 2)

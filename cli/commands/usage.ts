@@ -7,6 +7,7 @@ import { barChart } from '../chart';
 import { usageError } from '../errors';
 import { color, counts, json, out, table, time } from '../output';
 import { pastTime } from '../parse';
+import { examples } from '../help';
 
 interface UsageOptions {
   key?: string;
@@ -62,7 +63,12 @@ export function showUsage(u: UsageView, columns = process.stdout.columns ?? 80):
 }
 
 export function usageCommand(): Command {
-  return new Command('usage')
+  return examples(
+    new Command('usage'),
+    'keygate usage',
+    'keygate usage --project $PROJECT --from 7d --granularity day',
+    'keygate usage --key $KEY --granularity minute --group-by route',
+  )
     .description("calls over time and totals by outcome and route: a key's, a project's, or the whole gateway's")
     .option('--key <keyId>', 'the usage of one key')
     .option('--project <projectId>', 'the usage of one project')
