@@ -2,7 +2,7 @@
 
 import { Command } from 'commander';
 import { fetchPages, pageOptions, withClient, type AuditView, type PageOptions } from '../api';
-import { color, errColor, json, morePages, out, table, time } from '../output';
+import { color, errColor, json, morePages, out, table, when } from '../output';
 import { examples } from '../help';
 
 const CHANGES_WIDTH = 60;
@@ -19,7 +19,7 @@ export function auditCommand(): Command {
       withClient(cmd, async ({ client, json: asJson }) => {
         const audit = await fetchPages<AuditView>(client, '/audit', opts);
         if (asJson) return json(audit);
-        const rows = audit.items.map((e) => [String(e.seq), time(e.at), e.actor, e.action, e.target, changesText(e.changes)]);
+        const rows = audit.items.map((e) => [String(e.seq), when(e.at), e.actor, e.action, e.target, changesText(e.changes)]);
         out(table(['SEQ', 'AT', 'ACTOR', 'ACTION', 'TARGET', 'CHANGES'], rows));
         morePages(audit.nextCursor);
         const { verified, entries, brokenAt } = audit.chain;

@@ -6,7 +6,7 @@ import type { CreditBalance, Customer } from '../../src/admin/responses';
 import { fetchPages, pageOptions, withClient, type Page, type PageOptions } from '../api';
 import { usageError } from '../errors';
 import { limitBody, limitOptions, limitRows, type LimitOptions } from '../holder-view';
-import { color, essential, essentialIds, fields, json, list, morePages, out, quiet, table, time } from '../output';
+import { color, essential, essentialIds, fields, json, list, morePages, out, quiet, table, when } from '../output';
 import { integer, metadata, nonNegativeInt } from '../parse';
 import { confirm } from '../prompt';
 import { ARG, examples } from '../help';
@@ -26,7 +26,7 @@ function showCustomer(c: CustomerView): void {
       ['plan', c.planId ?? '—'],
       ...limitRows(c.effective),
       ['metadata', list(meta)],
-      ['updated', time(c.updatedAt)],
+      ['updated', when(c.updatedAt)],
     ]),
   );
 }

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { fetchPages, pageOptions, withClient, type Context, type KeyCreatedView, type KeyView, type Page, type PageOptions } from '../api';
 import { usageError } from '../errors';
 import { KEY_COLUMNS, keyRow, showKey, showNewKey } from '../key-view';
-import { essentialIds, json, morePages, out, quiet, table, time } from '../output';
+import { essentialIds, json, morePages, out, quiet, table, time, when } from '../output';
 import { collect, durationSeconds, futureTime, metadata, nonNegativeInt, quota, rateLimit, refill, type RateLimit } from '../parse';
 import { limitBody, type LimitOptions } from '../holder-view';
 import { confirm } from '../prompt';
@@ -147,7 +147,7 @@ function rotateCommand(): Command {
         showNewKey(created, ctx.json ? 'json' : quiet() ? 'quiet' : 'human');
         if (ctx.json || quiet()) return;
         const old = await ctx.client.call<KeyView>('GET', key(keyId));
-        out(`The old key ${old.id} ${old.status === 'active' ? `keeps working until ${time(old.expiresAt)}` : `is ${old.status}`}.`);
+        out(`The old key ${old.id} ${old.status === 'active' ? `keeps working until ${when(old.expiresAt)}` : `is ${old.status}`}.`);
       }),
     );
 }

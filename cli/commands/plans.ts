@@ -6,7 +6,7 @@ import type { Plan } from '../../src/admin/responses';
 import { fetchPages, pageOptions, withClient, type Page, type PageOptions } from '../api';
 import { usageError } from '../errors';
 import { limitBody, limitOptions, limitRows, type LimitOptions } from '../holder-view';
-import { color, essential, essentialIds, fields, json, list, morePages, out, quiet, table, time } from '../output';
+import { color, essential, essentialIds, fields, json, list, morePages, out, quiet, table, when } from '../output';
 import { collect } from '../parse';
 import { confirm } from '../prompt';
 import { ARG, examples } from '../help';
@@ -23,7 +23,7 @@ function showPlan(p: PlanView): void {
       ['project', p.projectId],
       ['scopes', list(p.scopes)],
       ...limitRows(p),
-      ['updated', time(p.updatedAt)],
+      ['updated', when(p.updatedAt)],
     ]),
   );
 }

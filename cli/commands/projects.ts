@@ -2,7 +2,7 @@
 
 import { Command } from 'commander';
 import { fetchPages, pageOptions, withClient, type Page, type PageOptions, type ProjectView } from '../api';
-import { color, essential, essentialIds, fields, json, morePages, out, quiet, table, time } from '../output';
+import { color, essential, essentialIds, fields, json, morePages, out, quiet, table, when } from '../output';
 import { metadata } from '../parse';
 import { confirm } from '../prompt';
 import { ARG, examples } from '../help';
@@ -15,8 +15,8 @@ function showProject(p: ProjectView): void {
       ['name', p.name],
       ['description', p.description ?? '—'],
       ['metadata', meta.length ? meta.join(', ') : '—'],
-      ['created', time(p.createdAt)],
-      ['updated', time(p.updatedAt)],
+      ['created', when(p.createdAt)],
+      ['updated', when(p.updatedAt)],
     ]),
   );
 }
@@ -57,7 +57,7 @@ export function projectsCommand(): Command {
       out(
         table(
           ['ID', 'NAME', 'DESCRIPTION', 'CREATED'],
-          page.items.map((p) => [p.id, p.name, p.description ?? '', time(p.createdAt)]),
+          page.items.map((p) => [p.id, p.name, p.description ?? '', when(p.createdAt)]),
         ),
       );
       morePages(page.nextCursor);
