@@ -57,6 +57,40 @@ describe('e2e: OpenAPI', () => {
     expect(out).not.toMatch(/warning/i);
   });
 
+  it('every example in the document is valid against its schema (the docs page shows them)', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(doc as object, 'doc');
+    type Media = Record<string, { example?: unknown }>;
+    const ops = doc.paths as unknown as Record<
+      string,
+      Record<string, { requestBody?: { content: Media }; responses: Record<string, { content?: Media }> }>
+    >;
+    let checked = 0;
+    for (const [path, operations] of Object.entries(ops)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const pointer = `doc#/paths/${path.replace(/\//g, '~1')}/${method}`;
+        const media = [
+          ...Object.entries(op.requestBody?.content ?? {}).map(
+            ([type, m]) => [`${pointer}/requestBody/content/${type.replace(/\//g, '~1')}`, m] as const,
+          ),
+          ...Object.entries(op.responses).flatMap(([status, r]) =>
+            Object.entries(r.content ?? {}).map(
+              ([type, m]) => [`${pointer}/responses/${status}/content/${type.replace(/\//g, '~1')}`, m] as const,
+            ),
+          ),
+        ];
+        for (const [ref, m] of media) {
+          if (m.example === undefined) continue;
+          const validate = ajv.getSchema(`${ref}/schema`)!;
+          expect(validate(m.example), `${ref}: ${JSON.stringify(validate.errors)}`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('every documented operation answers as documented', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
