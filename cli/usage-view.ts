@@ -14,8 +14,8 @@ export interface Segments {
   values: number[][];
 }
 
-/** Key id → name, for the keys the page names. */
-export type KeyNames = ReadonlyMap<string, string>;
+/** Key or project id → name, for those the page names. */
+export type Names = ReadonlyMap<string, string>;
 
 const SERIES_ROWS = 24;
 const SERIES_GROUPS = 5;
@@ -82,14 +82,18 @@ function seriesTable(u: UsageView): string[] {
   return ['', color.bold(`By ${u.groupBy}`), table(headers, rows), ...(earlier > 0 ? [color.dim(`(${earlier} earlier buckets)`)] : [])];
 }
 
-function subject(u: UsageView, names: KeyNames): string {
-  if (u.keyId) return `key ${u.keyId}${names.has(u.keyId) ? ` (${names.get(u.keyId)})` : ''}`;
-  if (u.projectId) return `project ${u.projectId}`;
+function named(id: string, names: Names): string {
+  return names.has(id) ? `${id} (${names.get(id)})` : id;
+}
+
+function subject(u: UsageView, names: Names): string {
+  if (u.keyId) return `key ${named(u.keyId, names)}`;
+  if (u.projectId) return `project ${named(u.projectId, names)}`;
   return 'the gateway';
 }
 
 /** The page's lines. */
-export function usageLines(u: UsageView, names: KeyNames, columns: number): string[] {
+export function usageLines(u: UsageView, names: Names, columns: number): string[] {
   const s = segmentsOf(u);
   const labels = { first: time(u.series[0]?.start ?? u.from), last: time(u.series.at(-1)?.start ?? u.to) };
   const lines = [

@@ -1,8 +1,8 @@
 // keygate usage [--key id | --project id]: the usage of a key, a project or the gateway, drawn by
-// usage-view.ts; the keys it names are looked up here.
+// usage-view.ts; the keys and the project it names are looked up here.
 
 import { Command, Option } from 'commander';
-import { withClient, type KeyView, type UsageView } from '../api';
+import { withClient, type UsageView } from '../api';
 import type { Client } from '../client';
 import { CliError, EXIT, usageError } from '../errors';
 import { json, out } from '../output';
@@ -19,13 +19,21 @@ interface UsageOptions {
   groupBy: string;
 }
 
-/** The names of the keys the page shows: one call per key (at most 11), a key gone is left unnamed. */
-async function keyNames(client: Client, u: UsageView): Promise<Map<string, string>> {
-  const ids = [...new Set([...(u.keyId ? [u.keyId] : []), ...u.topKeys.map((k) => k.keyId)])];
+/**
+ * The names of the keys and the project the page shows: one call each (at most 12, at once); one
+ * that is gone is left unnamed.
+ */
+async function names(client: Client, u: UsageView): Promise<Map<string, string>> {
+  const keys = [...new Set([...(u.keyId ? [u.keyId] : []), ...u.topKeys.map((k) => k.keyId)])];
+  const paths = [
+    ...keys.map((id) => `/keys/${encodeURIComponent(id)}`),
+    ...(u.projectId ? [`/projects/${encodeURIComponent(u.projectId)}`] : []),
+  ];
   const named = await Promise.all(
-    ids.map(async (id) => {
+    paths.map(async (path) => {
       try {
-        return [id, (await client.call<KeyView>('GET', `/keys/${encodeURIComponent(id)}`)).name] as const;
+        const { id, name } = await client.call<{ id: string; name: string }>('GET', path);
+        return [id, name] as const;
       } catch (err) {
         if (err instanceof CliError && err.exitCode === EXIT.refused) return null;
         throw err;
@@ -64,7 +72,7 @@ export function usageCommand(): Command {
         const query = { from: opts.from, to: opts.to, granularity: opts.granularity, groupBy: opts.groupBy };
         const usage = await client.call<UsageView>('GET', path, { query });
         if (asJson) return json(usage);
-        for (const line of usageLines(usage, await keyNames(client, usage), process.stdout.columns ?? 80)) out(line);
+        for (const line of usageLines(usage, await names(client, usage), process.stdout.columns ?? 80)) out(line);
       }),
     );
 }

@@ -185,6 +185,7 @@ describe('e2e: CLI usage and requests', () => {
     expect(keyRows).toHaveLength(3);
     expect(keyRows.map((line) => Number(/(\d+)%$/.exec(line)![1])).sort()).toEqual([33, 33, 34]);
     expect(shares.stdout).toMatch(/^KEY\s+NAME\s+CALLS\s+SHARE$/m);
+    expect(shares.stdout).toMatch(new RegExp(`^Usage of project ${shared} \\(shares test\\) · by minute`, 'm'));
 
     const gateway = await kg(['usage', '--granularity', 'minute']);
     expect(gateway.stdout).toMatch(/Usage of the gateway/);
