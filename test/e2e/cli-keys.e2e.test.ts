@@ -144,6 +144,7 @@ describe('e2e: CLI usage and requests', () => {
     // Without colour the refusals are shaded above the allowed calls; the legend says how many.
     expect(usage.stdout).toMatch(/^0 ┤.*█/m);
     expect(usage.stdout).toMatch(/[▒░]/);
+    expect(usage.stdout).not.toContain('\u001b[');
     expect(usage.stdout).toMatch(/^█ allowed 3 \(60%\) {2}▒ route-not-found 2 \(40%\)$/m);
     expect(usage.stdout).toMatch(/Total {2}5 calls/);
     expect(usage.stdout).toMatch(/^allowed\s+3\s+60%$/m);
@@ -161,6 +162,8 @@ describe('e2e: CLI usage and requests', () => {
     expect(byRoute.stdout).not.toMatch(/^By outcome$/m);
 
     // In colour, each outcome is painted with its own colour from src/core/outcome-colours.ts.
+    // Not a terminal (a pipe, as here) and no FORCE_COLOR: no colour either.
+    expect((await kg(['usage', '--key', id, '--granularity', 'minute'], { NO_COLOR: '' })).stdout).not.toContain('\u001b[');
     const coloured = await kg(['usage', '--key', id, '--granularity', 'minute'], { NO_COLOR: '', FORCE_COLOR: '1' });
     expect(coloured.stdout).toContain(`\u001b[38;5;${OUTCOME_COLOURS.allowed!.ansi}m`);
     expect(coloured.stdout).toContain(`\u001b[38;5;${OUTCOME_COLOURS['route-not-found']!.ansi}m■`);
