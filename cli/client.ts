@@ -48,7 +48,7 @@ function withQuery(url: string, query: Query = {}): string {
   return search ? `${url}?${search}` : url;
 }
 
-export function createClient(conn: Connection): Client {
+export function createClient(conn: Pick<Connection, 'url' | 'token' | 'insecure'>): Client {
   // A self-signed certificate is accepted only with --insecure, which connection.ts allows for
   // loopback URLs only.
   const dispatcher = new Agent({ connect: { rejectUnauthorized: !conn.insecure } });

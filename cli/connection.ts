@@ -2,7 +2,7 @@
 // else the file `keygate login` wrote. The token never leaves this object except in the
 // Authorization header; `redact` scrubs it from anything printed.
 
-import { readConfig } from './config';
+import { configPath, readConfig } from './config';
 import { usageError } from './errors';
 
 export interface GlobalOptions {
@@ -10,12 +10,15 @@ export interface GlobalOptions {
   token?: string;
   insecure?: boolean;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export interface Connection {
   url: string;
   token: string;
   insecure: boolean;
+  /** Where the token came from: `--token`, `KEYGATE_ADMIN_TOKEN` or the config file's path. */
+  tokenFrom: string;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -50,12 +53,13 @@ export function resolveConnection(opts: GlobalOptions, env: NodeJS.ProcessEnv = 
   const saved = readConfig();
   const url = opts.url ?? env.KEYGATE_URL ?? saved?.url;
   const token = opts.token ?? env.KEYGATE_ADMIN_TOKEN ?? saved?.token;
+  const tokenFrom = opts.token !== undefined ? '--token' : env.KEYGATE_ADMIN_TOKEN !== undefined ? 'KEYGATE_ADMIN_TOKEN' : configPath();
   if (!url) throw usageError('no keygate URL: pass --url, set KEYGATE_URL or run `keygate login`');
   if (!token) throw usageError('no admin token: set KEYGATE_ADMIN_TOKEN or run `keygate login`');
   // The saved "insecure" applies only to the saved URL.
   const insecure = opts.insecure === true || (saved?.insecure === true && url === saved.url);
   keepSecret(token);
-  return { url: checkUrl(url, insecure), token, insecure };
+  return { url: checkUrl(url, insecure), token, insecure, tokenFrom };
 }
 
 const secrets = new Set<string>();

@@ -2,7 +2,7 @@
 // shown once with its warning.
 
 import type { KeyCreatedView, KeyView } from './api';
-import { color, errColor, fields, list, out, time } from './output';
+import { color, errColor, essential, fields, json, list, out, when } from './output';
 import { limitRows } from './holder-view';
 
 export function statusText(k: KeyView): string {
@@ -34,18 +34,18 @@ export function showKey(k: KeyView): void {
       : []),
     ['ip allowlist', list(k.ipAllowlist)],
     ['metadata', list(meta)],
-    ['created', time(k.createdAt)],
-    ['expires', time(k.expiresAt)],
-    ['last used', time(k.lastUsedAt)],
+    ['created', when(k.createdAt)],
+    ['expires', when(k.expiresAt)],
+    ['last used', when(k.lastUsedAt)],
   ];
-  if (k.revokedAt) pairs.push(['revoked', time(k.revokedAt)]);
+  if (k.revokedAt) pairs.push(['revoked', when(k.revokedAt)]);
   if (k.rotatedFrom) pairs.push(['rotated from', k.rotatedFrom]);
   if (k.rotatedTo) pairs.push(['rotated to', k.rotatedTo]);
   out(fields(pairs));
 }
 
 export function keyRow(k: KeyView): string[] {
-  return [k.id, k.name, `${k.start}…`, k.environment, statusText(k), list(k.scopes), time(k.expiresAt), time(k.lastUsedAt)];
+  return [k.id, k.name, `${k.start}…`, k.environment, statusText(k), list(k.scopes), when(k.expiresAt), when(k.lastUsedAt)];
 }
 
 export const KEY_COLUMNS = ['ID', 'NAME', 'START', 'ENV', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST USED'];
@@ -54,8 +54,8 @@ export const STORE_WARNING = 'Store this key safely now: it is shown only this o
 
 /** A new key's plaintext, printed once; the warning goes to stderr so it shows even when stdout is captured. */
 export function showNewKey(created: KeyCreatedView, mode: 'json' | 'quiet' | 'human'): void {
-  if (mode === 'json') out(JSON.stringify(created, null, 2));
-  else if (mode === 'quiet') out(created.key);
+  if (mode === 'json') json(created);
+  else if (mode === 'quiet') essential(created.key);
   else {
     const { key, ...view } = created;
     showKey(view);

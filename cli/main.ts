@@ -11,6 +11,15 @@ import { buildProgram, forEachCommand } from './program';
 // --token given on the command line does not stay visible to other users.
 process.title = 'keygate';
 
+// `keygate usage | head`: once the reader has gone, nothing more can be said to it; exit quietly
+// (0, as the output it asked for was delivered) instead of dying on an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
+}
+
 function printError(message: string, lines: string[] = []): void {
   process.stderr.write(`${errColor.red(`error: ${redact(message)}`)}\n`);
   for (const line of lines) process.stderr.write(`${redact(line)}\n`);

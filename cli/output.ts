@@ -42,12 +42,35 @@ export function fields(pairs: [label: string, value: string][]): string {
   return pairs.map(([label, value]) => `${color.dim(pad(label, width))}  ${value}`).join('\n');
 }
 
+let quietMode = false;
+
+/** -q, --quiet (a global flag, set before any command runs): `out` prints nothing, `essential` still does. */
+export function setQuiet(on: boolean): void {
+  quietMode = on;
+}
+
+export function quiet(): boolean {
+  return quietMode;
+}
+
+/** A line of human output; -q silences it. */
 export function out(text = ''): void {
+  if (!quietMode) process.stdout.write(`${text}\n`);
+}
+
+/** What a script reads, printed even with -q: an id, a key. */
+export function essential(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** With -q, a list is its ids, one per line. */
+export function essentialIds(items: { id: string }[]): void {
+  for (const item of items) essential(item.id);
+}
+
+/** --json output: asked for explicitly, so -q does not silence it. */
 export function json(value: unknown): void {
-  out(JSON.stringify(value, null, 2));
+  essential(JSON.stringify(value, null, 2));
 }
 
 /** An ISO time as "2026-11-28 03:40:01Z", or "—". */
@@ -66,4 +89,41 @@ export function counts(record: Record<string, number>): [string, number][] {
 /** The hint printed under a page that has more. */
 export function morePages(nextCursor: string | null): void {
   if (nextCursor) out(color.dim(`more: --cursor ${nextCursor} (or --all)`));
+}
+
+const AGO_UNITS: [seconds: number, unit: string][] = [
+  [86_400, 'd'],
+  [3_600, 'h'],
+  [60, 'm'],
+  [1, 's'],
+];
+
+/** How long ago (or, for a time to come, in how long): "3m ago", "in 2d", "just now". */
+export function ago(iso: string, now = Date.now()): string {
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 5) return 'just now';
+  const [size, unit] = AGO_UNITS.find(([s]) => abs >= s) ?? [1, 's'];
+  const amount = `${Math.floor(abs / size)}${unit}`;
+  return seconds > 0 ? `${amount} ago` : `in ${amount}`;
+}
+
+/** An absolute time with the relative one beside it: "2026-11-28 03:40:01Z (3m ago)", or "—". */
+export function when(iso: string | null | undefined, now = Date.now()): string {
+  return iso ? `${time(iso)} ${color.dim(`(${ago(iso, now)})`)}` : '—';
+}
+
+/**
+ * Whole percentages of `counts` that add up to exactly 100 (largest remainder): each share is
+ * rounded down, then the points left go to the largest remainders.
+ */
+export function percentages(counts: number[]): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return counts.map(() => 0);
+  const exact = counts.map((n) => (n / total) * 100);
+  const shares = exact.map(Math.floor);
+  const left = 100 - shares.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order.slice(0, left)) shares[i] = (shares[i] as number) + 1;
+  return shares;
 }

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
+import { completionCommand } from './commands/completion';
 import { customersCommand } from './commands/customers';
 import { plansCommand } from './commands/plans';
 import { keysCommand } from './commands/keys';
@@ -10,6 +11,9 @@ import { loginCommand, logoutCommand } from './commands/login';
 import { projectsCommand } from './commands/projects';
 import { requestsCommand } from './commands/requests';
 import { usageCommand } from './commands/usage';
+import { whoamiCommand } from './commands/whoami';
+import { configureHelp } from './help';
+import { setQuiet } from './output';
 
 const HELP_FOOTER = `
 Connection: --url/--token, else KEYGATE_URL/KEYGATE_ADMIN_TOKEN, else what \`keygate login\` saved.
@@ -23,10 +27,13 @@ export function buildProgram(): Command {
     .description('Manage a keygate edge API-key authorizer: projects, keys, customers, plans, usage, audit.')
     .version(version)
     .option('--url <url>', 'the keygate base URL, e.g. https://api.example.com')
-    .option('--token <token>', 'the admin token (see below for safer ways)')
+    .option('--token <token>', 'the admin token (safer: KEYGATE_ADMIN_TOKEN or `keygate login`)')
     .option('--insecure', 'accept a self-signed certificate (localhost only)')
     .option('--json', "print the API's JSON instead of tables")
-    .addHelpText('after', HELP_FOOTER);
+    .option('-q, --quiet', 'print only what a script needs: the id (or key) created, the ids listed; else nothing but errors')
+    .addHelpText('after', HELP_FOOTER)
+    .hook('preAction', (_program, action) => setQuiet(action.optsWithGlobals<{ quiet?: boolean }>().quiet === true));
+  // One command per line, in the order of the help; each module declares its arguments, flags and examples.
   program.addCommand(loginCommand());
   program.addCommand(logoutCommand());
   program.addCommand(projectsCommand());
@@ -36,6 +43,9 @@ export function buildProgram(): Command {
   program.addCommand(usageCommand());
   program.addCommand(requestsCommand());
   program.addCommand(auditCommand());
+  program.addCommand(whoamiCommand());
+  program.addCommand(completionCommand());
+  forEachCommand(program, configureHelp);
   return program;
 }
 

@@ -2,6 +2,7 @@
 // the docs page is served by keygate itself with no outside resources.
 
 import { describe, expect, it } from 'vitest';
+import { version } from '../package.json';
 import { app } from '../src/app';
 import { adminCall, createKey, createProject } from './helpers/admin';
 import { ADMIN_TOKEN, expectProblem, gateway } from './helpers/gateway';
@@ -9,6 +10,7 @@ import type { FieldError } from '../src/errors/problems';
 
 interface Doc {
   openapi: string;
+  info: { version: string };
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
   components: { schemas: Record<string, unknown> };
 }
@@ -23,6 +25,48 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['Project', 'Key', 'KeyCreated', 'KeyCreate', 'Problem', 'AuditPage']),
     );
+  });
+
+  it("follows package.json's version (info.version), which GET /version also answers", async () => {
+    const doc = (await (await gateway('/_keygate/openapi.json')).json()) as Doc;
+    expect(doc.info.version).toBe(version);
+    const res = await adminCall('GET', '/version');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ version });
+  });
+
+  it('shows a real example for every request body and every answer, errors included (not "string")', async () => {
+    type Media = Record<string, { example?: unknown }>;
+    type Operation = { requestBody?: { content: Media }; responses: Record<string, { content?: Media }> };
+    const doc = (await (await gateway('/_keygate/openapi.json')).json()) as { paths: Record<string, Record<string, Operation>> };
+    const missing: string[] = [];
+    let examples = 0;
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const media = [
+          ...Object.entries(op.requestBody?.content ?? {}).map(([type, m]) => [`request ${type}`, m] as const),
+          ...Object.entries(op.responses).flatMap(([status, r]) =>
+            Object.entries(r.content ?? {}).map(([type, m]) => [`${status} ${type}`, m] as const),
+          ),
+        ];
+        for (const [what, m] of media) {
+          if (m.example === undefined) missing.push(`${method} ${path} ${what}`);
+          else examples++;
+        }
+        const success = Object.keys(op.responses).find((s) => s.startsWith('2'));
+        if (success !== '204') expect(op.responses[success!]?.content?.['application/json']?.example, `${method} ${path}`).toBeDefined();
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(examples).toBeGreaterThan(100);
+    const key = doc.paths['/keys/{keyId}']!.get!.responses['200']!.content!['application/json']!.example as {
+      id: string;
+      scopes: string[];
+    };
+    expect(key.id).toMatch(/^key_[0-9A-Za-z]{20}$/);
+    expect(key.scopes).toEqual(['forms:read', 'forms:write']);
+    const notFound = doc.paths['/keys/{keyId}']!.get!.responses['404']!.content!['application/problem+json']!.example;
+    expect(notFound).toMatchObject({ type: '/_keygate/problems/not-found', title: 'Not found', status: 404 });
   });
 
   it('describes a problem type as the URI of its page, which keygate serves', async () => {

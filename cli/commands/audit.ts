@@ -2,7 +2,8 @@
 
 import { Command } from 'commander';
 import { fetchPages, pageOptions, withClient, type AuditView, type PageOptions } from '../api';
-import { color, errColor, json, morePages, out, table, time } from '../output';
+import { color, errColor, json, morePages, out, table, when } from '../output';
+import { examples } from '../help';
 
 const CHANGES_WIDTH = 60;
 
@@ -12,12 +13,13 @@ function changesText(changes: Record<string, unknown>): string {
 }
 
 export function auditCommand(): Command {
-  return pageOptions(new Command('audit').description('the audit log of every admin change, oldest first'), 'entries').action(
+  const command = examples(new Command('audit'), 'keygate audit', 'keygate audit --all --json');
+  return pageOptions(command.description('the audit log of every admin change, oldest first'), 'entries').action(
     (opts: PageOptions, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
         const audit = await fetchPages<AuditView>(client, '/audit', opts);
         if (asJson) return json(audit);
-        const rows = audit.items.map((e) => [String(e.seq), time(e.at), e.actor, e.action, e.target, changesText(e.changes)]);
+        const rows = audit.items.map((e) => [String(e.seq), when(e.at), e.actor, e.action, e.target, changesText(e.changes)]);
         out(table(['SEQ', 'AT', 'ACTOR', 'ACTION', 'TARGET', 'CHANGES'], rows));
         morePages(audit.nextCursor);
         const { verified, entries, brokenAt } = audit.chain;

@@ -6,9 +6,10 @@ import type { CreditBalance, Customer } from '../../src/admin/responses';
 import { fetchPages, pageOptions, withClient, type Page, type PageOptions } from '../api';
 import { usageError } from '../errors';
 import { limitBody, limitOptions, limitRows, type LimitOptions } from '../holder-view';
-import { color, fields, json, list, morePages, out, table, time } from '../output';
+import { color, essential, essentialIds, fields, json, list, morePages, out, quiet, table, when } from '../output';
 import { integer, metadata, nonNegativeInt } from '../parse';
 import { confirm } from '../prompt';
+import { ARG, examples } from '../help';
 
 export type CustomerView = z.infer<typeof Customer>;
 
@@ -25,7 +26,7 @@ function showCustomer(c: CustomerView): void {
       ['plan', c.planId ?? '—'],
       ...limitRows(c.effective),
       ['metadata', list(meta)],
-      ['updated', time(c.updatedAt)],
+      ['updated', when(c.updatedAt)],
     ]),
   );
 }
@@ -35,12 +36,11 @@ type CustomerOptions = LimitOptions & {
   name?: string;
   externalId?: string;
   metadata?: Record<string, string>;
-  quiet?: boolean;
 };
 
-function printed(asJson: boolean, quiet: boolean | undefined, view: CustomerView): void {
+function printed(asJson: boolean, idOnly: boolean, view: CustomerView): void {
   if (asJson) json(view);
-  else if (quiet) out(view.id);
+  else if (idOnly) essential(view.id);
   else showCustomer(view);
 }
 
@@ -55,9 +55,9 @@ function body(opts: CustomerOptions): Record<string, unknown> {
 }
 
 function creditsCommand(): Command {
-  return new Command('credits')
+  return examples(new Command('credits'), 'keygate customers credits $CUSTOMER --add 500', 'keygate customers credits $CUSTOMER --set 0')
     .description("set or add to a customer's credit balance (shared by its keys)")
-    .argument('<customerId>')
+    .argument('<customerId>', ARG.customerId)
     .option('--set <n>', 'the balance becomes n', nonNegativeInt)
     .option('--add <n>', 'add n (negative takes away, never below 0)', integer)
     .action((id: string, opts: { set?: number; add?: number }, cmd: Command) =>
@@ -72,24 +72,38 @@ function creditsCommand(): Command {
 }
 
 export function customersCommand(): Command {
-  const customers = new Command('customers').description('your customers: their keys share their limits, quota and credits');
+  const customers = examples(
+    new Command('customers'),
+    'keygate customers list $PROJECT',
+    'keygate customers create $PROJECT acme-42 "Acme"',
+  ).description('your customers: their keys share their limits, quota and credits');
+  const createCmd = examples(
+    customers.command('create'),
+    'keygate customers create $PROJECT acme-42 "Acme" --quota 100/day',
+    'CUSTOMER=$(keygate customers create $PROJECT acme-43 "Acme 2" --plan $PLAN -q)',
+  );
   limitOptions(
-    customers.command('create <projectId> <externalId> <name>').description('create a customer (externalId: your own id for it)'),
+    createCmd
+      .description('create a customer')
+      .argument('<projectId>', ARG.projectId)
+      .argument('<externalId>', 'your own id for the customer (sent to the origin with each call)')
+      .argument('<name>', 'a name for it'),
   )
     .option('--plan <planId>', 'the plan it takes limits from where it has none of its own')
     .option('--metadata <key=value>', 'a metadata entry (repeatable)', metadata)
-    .option('-q, --quiet', 'print only the new customer id')
     .action((projectId: string, externalId: string, name: string, opts: CustomerOptions, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
         const path = `/projects/${encodeURIComponent(projectId)}/customers`;
-        printed(asJson, opts.quiet, await client.call<CustomerView>('POST', path, { body: { ...body(opts), name, externalId } }));
+        printed(asJson, quiet(), await client.call<CustomerView>('POST', path, { body: { ...body(opts), name, externalId } }));
       }),
     );
-  pageOptions(customers.command('list <projectId>').description("list a project's customers"), 'customers').action(
+  const listCmd = examples(customers.command('list'), 'keygate customers list $PROJECT', 'keygate customers list $PROJECT --all --json');
+  pageOptions(listCmd.description("list a project's customers").argument('<projectId>', ARG.projectId), 'customers').action(
     (projectId: string, opts: PageOptions, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
         const page = await fetchPages<Page<CustomerView>>(client, `/projects/${encodeURIComponent(projectId)}/customers`, opts);
         if (asJson) return json(page);
+        if (quiet()) return essentialIds(page.items);
         if (page.items.length === 0) return out(`No customers: \`keygate customers create ${projectId} <externalId> <name>\``);
         out(
           table(
@@ -108,14 +122,21 @@ export function customersCommand(): Command {
         morePages(page.nextCursor);
       }),
   );
-  customers
-    .command('show <customerId>')
+  examples(customers.command('show'), 'keygate customers show $CUSTOMER')
     .description('show a customer, with its exact quota left and credit balance')
+    .argument('<customerId>', ARG.customerId)
     .action((id: string, _opts: unknown, cmd: Command) =>
       withClient(cmd, async (ctx) => printed(ctx.json, false, await ctx.client.call<CustomerView>('GET', customer(id)))),
     );
+  const updateCmd = examples(
+    customers.command('update'),
+    'keygate customers update $CUSTOMER --plan $PLAN',
+    'keygate customers update $CUSTOMER --no-quota',
+  );
   limitOptions(
-    customers.command('update <customerId>').description('change a customer (its keys follow within 5 s; a new plan keeps what was spent)'),
+    updateCmd
+      .description('change a customer (its keys follow within 5 s; a new plan keeps what was spent)')
+      .argument('<customerId>', ARG.customerId),
     true,
   )
     .option('--name <name>', 'a new name')
@@ -131,9 +152,9 @@ export function customersCommand(): Command {
         printed(ctx.json, false, await ctx.client.call<CustomerView>('PATCH', customer(id), { body: change }));
       }),
     );
-  customers
-    .command('delete <customerId>')
+  examples(customers.command('delete'), 'keygate customers delete $CUSTOMER', 'keygate customers delete $CUSTOMER --yes')
     .description('delete a customer and revoke all its keys (asks first)')
+    .argument('<customerId>', ARG.customerId)
     .option('-y, --yes', 'do not ask for confirmation')
     .action((id: string, opts: { yes?: boolean }, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {

@@ -4,10 +4,11 @@ import { Command, Option } from 'commander';
 import { fetchPages, pageOptions, withClient, type Context, type KeyCreatedView, type KeyView, type Page, type PageOptions } from '../api';
 import { usageError } from '../errors';
 import { KEY_COLUMNS, keyRow, showKey, showNewKey } from '../key-view';
-import { json, morePages, out, table, time } from '../output';
+import { essentialIds, json, morePages, out, quiet, table, time, when } from '../output';
 import { collect, durationSeconds, futureTime, metadata, nonNegativeInt, quota, rateLimit, refill, type RateLimit } from '../parse';
 import { limitBody, type LimitOptions } from '../holder-view';
 import { confirm } from '../prompt';
+import { ARG, examples } from '../help';
 
 interface KeyFields {
   name?: string;
@@ -58,9 +59,14 @@ function updateBody(opts: KeyFields): Record<string, unknown> {
 
 function createCommand(): Command {
   return keyFieldOptions(
-    new Command('create')
+    examples(
+      new Command('create'),
+      'keygate keys create $PROJECT "web app" --scope forms:read --scope forms:write',
+      'KEY=$(keygate keys create $PROJECT ci --env test --scope forms:read --expires 30d -q)',
+      'keygate keys create $PROJECT batch --scope forms:read --rate-limit burst=100/10s --quota 50000/month',
+    )
       .description('create a key in a project; its plaintext is printed this once')
-      .argument('<projectId>')
+      .argument('<projectId>', ARG.projectId)
       .argument('<name>', 'a label for the key'),
   )
     .addOption(new Option('--env <environment>', 'live or test').choices(['live', 'test']).default('live'))
@@ -68,14 +74,8 @@ function createCommand(): Command {
     .option('--plan <planId>', 'the plan the key takes limits (and scopes, if it has none) from')
     .option('--credits <n>', 'a credit balance of its own, starting at n', nonNegativeInt)
     .option('--refill <to|by:amount/period>', 'refill the credits each UTC day or month: to:1000/month or by:100/day', refill)
-    .option('-q, --quiet', 'print only the plaintext key')
     .action(
-      (
-        projectId: string,
-        name: string,
-        opts: KeyFields & LimitOptions & { env: string; quiet?: boolean; customer?: string; plan?: string },
-        cmd: Command,
-      ) =>
+      (projectId: string, name: string, opts: KeyFields & LimitOptions & { env: string; customer?: string; plan?: string }, cmd: Command) =>
         withClient(cmd, async (ctx) => {
           const body = {
             name,
@@ -91,13 +91,18 @@ function createCommand(): Command {
             planId: opts.plan,
           };
           const created = await ctx.client.call<KeyCreatedView>('POST', `/projects/${encodeURIComponent(projectId)}/keys`, { body });
-          showNewKey(created, ctx.json ? 'json' : opts.quiet ? 'quiet' : 'human');
+          showNewKey(created, ctx.json ? 'json' : quiet() ? 'quiet' : 'human');
         }),
     );
 }
 
 function updateCommand(): Command {
-  return keyFieldOptions(new Command('update').description("change a key's name, scopes, expiry, limits…").argument('<keyId>'))
+  const updateCmd = examples(
+    new Command('update'),
+    'keygate keys update $KEY --name "web app (old)"',
+    'keygate keys update $KEY --scope forms:read --no-expires',
+  );
+  return keyFieldOptions(updateCmd.description("change a key's name, scopes, expiry, limits…").argument('<keyId>', ARG.keyId))
     .option('--name <name>', 'a new label')
     .option('--no-expires', 'remove the expiry')
     .option('--no-rate-limits', 'remove every rate limit')
@@ -108,18 +113,18 @@ function updateCommand(): Command {
 }
 
 function setEnabled(name: string, enabled: boolean, description: string): Command {
-  return new Command(name)
+  return examples(new Command(name), `keygate keys ${name} $KEY`)
     .description(description)
-    .argument('<keyId>')
+    .argument('<keyId>', ARG.keyId)
     .action((keyId: string, _opts: unknown, cmd: Command) =>
       withClient(cmd, (ctx) => printKey(ctx, ctx.client.call<KeyView>('PATCH', key(keyId), { body: { enabled } }))),
     );
 }
 
 function revokeCommand(): Command {
-  return new Command('revoke')
+  return examples(new Command('revoke'), 'keygate keys revoke $KEY', 'keygate keys revoke $KEY --yes --json')
     .description('revoke a key, permanently (asks first)')
-    .argument('<keyId>')
+    .argument('<keyId>', ARG.keyId)
     .option('-y, --yes', 'do not ask for confirmation')
     .action((keyId: string, opts: { yes?: boolean }, cmd: Command) =>
       withClient(cmd, async (ctx) => {
@@ -131,27 +136,31 @@ function revokeCommand(): Command {
 }
 
 function rotateCommand(): Command {
-  return new Command('rotate')
+  return examples(new Command('rotate'), 'keygate keys rotate $KEY --grace 1h', 'NEW=$(keygate keys rotate $KEY --grace 10m -q)')
     .description('issue a new key now; the old one keeps working for the grace period')
-    .argument('<keyId>')
+    .argument('<keyId>', ARG.keyId)
     .option('--grace <duration>', 'how long the old key keeps working (0–30d)', durationSeconds, 0)
-    .option('-q, --quiet', 'print only the new plaintext key')
-    .action((keyId: string, opts: { grace: number; quiet?: boolean }, cmd: Command) =>
+    .action((keyId: string, opts: { grace: number }, cmd: Command) =>
       withClient(cmd, async (ctx) => {
         const body = { gracePeriodSeconds: opts.grace };
         const created = await ctx.client.call<KeyCreatedView>('POST', `${key(keyId)}/rotate`, { body });
-        showNewKey(created, ctx.json ? 'json' : opts.quiet ? 'quiet' : 'human');
-        if (ctx.json || opts.quiet) return;
+        showNewKey(created, ctx.json ? 'json' : quiet() ? 'quiet' : 'human');
+        if (ctx.json || quiet()) return;
         const old = await ctx.client.call<KeyView>('GET', key(keyId));
-        out(`The old key ${old.id} ${old.status === 'active' ? `keeps working until ${time(old.expiresAt)}` : `is ${old.status}`}.`);
+        out(`The old key ${old.id} ${old.status === 'active' ? `keeps working until ${when(old.expiresAt)}` : `is ${old.status}`}.`);
       }),
     );
 }
 
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('API keys: create, list, change, revoke, rotate');
+  const keys = examples(
+    new Command('keys'),
+    'keygate keys list $PROJECT',
+    'keygate keys create $PROJECT "web app" --scope forms:read',
+  ).description('API keys: create, list, change, revoke, rotate');
   keys.addCommand(createCommand());
-  pageOptions(keys.command('list <projectId>').description("list a project's keys"), 'keys')
+  const listCmd = examples(keys.command('list'), 'keygate keys list $PROJECT', 'keygate keys list $PROJECT --status exposed --all');
+  pageOptions(listCmd.description("list a project's keys").argument('<projectId>', ARG.projectId), 'keys')
     .addOption(new Option('--status <status>', 'only keys in this state').choices(['active', 'disabled', 'revoked', 'expired', 'exposed']))
     .action((projectId: string, opts: PageOptions & { status?: string }, cmd: Command) =>
       withClient(cmd, async (ctx) => {
@@ -159,14 +168,15 @@ export function keysCommand(): Command {
           status: opts.status,
         });
         if (ctx.json) return json(page);
+        if (quiet()) return essentialIds(page.items);
         if (page.items.length === 0) return out(`No keys: \`keygate keys create ${projectId} <name> --scope …\``);
         out(table(KEY_COLUMNS, page.items.map(keyRow)));
         morePages(page.nextCursor);
       }),
     );
-  keys
-    .command('show <keyId>')
+  examples(keys.command('show'), 'keygate keys show $KEY', 'keygate keys show $KEY --json')
     .description('show a key (never its plaintext)')
+    .argument('<keyId>', ARG.keyId)
     .action((keyId: string, _opts: unknown, cmd: Command) =>
       withClient(cmd, (ctx) => printKey(ctx, ctx.client.call<KeyView>('GET', key(keyId)))),
     );

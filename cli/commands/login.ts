@@ -9,6 +9,7 @@ import { checkUrl, keepSecret, type GlobalOptions } from '../connection';
 import { usageError } from '../errors';
 import { color, json, out } from '../output';
 import { interactive, readHidden, readStdin } from '../prompt';
+import { examples } from '../help';
 
 async function readToken(opts: GlobalOptions & { tokenStdin?: boolean }): Promise<string> {
   if (opts.tokenStdin) return readStdin();
@@ -19,7 +20,11 @@ async function readToken(opts: GlobalOptions & { tokenStdin?: boolean }): Promis
 }
 
 export function loginCommand(): Command {
-  return new Command('login')
+  return examples(
+    new Command('login'),
+    'keygate login --url https://api.example.com',
+    'keygate login --url https://localhost:8787 --insecure --token-stdin < admin-token.txt',
+  )
     .description('check a URL and admin token, and save them for later commands (mode 0600)')
     .option('--token-stdin', 'read the admin token from standard input')
     .action(async (_opts: unknown, cmd: Command) => {
@@ -44,8 +49,10 @@ export function loginCommand(): Command {
 }
 
 export function logoutCommand(): Command {
-  return new Command('logout').description('forget the saved URL and token').action(() => {
-    const path = configPath();
-    out(removeConfig(path) ? `Removed ${path}.` : `Not logged in (no ${path}).`);
-  });
+  return examples(new Command('logout'), 'keygate logout')
+    .description('forget the saved URL and token')
+    .action(() => {
+      const path = configPath();
+      out(removeConfig(path) ? `Removed ${path}.` : `Not logged in (no ${path}).`);
+    });
 }

@@ -2,9 +2,10 @@
 
 import { Command } from 'commander';
 import { fetchPages, pageOptions, withClient, type Page, type PageOptions, type ProjectView } from '../api';
-import { color, fields, json, morePages, out, table, time } from '../output';
+import { color, essential, essentialIds, fields, json, morePages, out, quiet, table, when } from '../output';
 import { metadata } from '../parse';
 import { confirm } from '../prompt';
+import { ARG, examples } from '../help';
 
 function showProject(p: ProjectView): void {
   const meta = Object.entries(p.metadata).map(([k, v]) => `${k}=${v}`);
@@ -14,49 +15,58 @@ function showProject(p: ProjectView): void {
       ['name', p.name],
       ['description', p.description ?? '—'],
       ['metadata', meta.length ? meta.join(', ') : '—'],
-      ['created', time(p.createdAt)],
-      ['updated', time(p.updatedAt)],
+      ['created', when(p.createdAt)],
+      ['updated', when(p.updatedAt)],
     ]),
   );
 }
 
 export function projectsCommand(): Command {
-  const projects = new Command('projects').description('the applications that call your API');
+  const projects = examples(new Command('projects'), 'keygate projects list', 'keygate projects create "clinic app"').description(
+    'the applications that call your API',
+  );
 
-  projects
-    .command('create <name>')
+  examples(
+    projects.command('create'),
+    'keygate projects create "clinic app" --description "the clinic\'s web app"',
+    'PROJECT=$(keygate projects create "clinic app" -q)',
+  )
     .description('create a project')
+    .argument('<name>', 'a name for it (your application)')
     .option('--description <text>', 'what the project is')
     .option('--metadata <key=value>', 'a metadata entry (repeatable)', metadata)
-    .option('-q, --quiet', 'print only the new project id')
-    .action((name: string, opts: { description?: string; metadata?: Record<string, string>; quiet?: boolean }, cmd: Command) =>
+    .action((name: string, opts: { description?: string; metadata?: Record<string, string> }, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
         const body = { name, description: opts.description, metadata: opts.metadata };
         const project = await client.call<ProjectView>('POST', '/projects', { body });
         if (asJson) return json(project);
-        if (opts.quiet) return out(project.id);
+        if (quiet()) return essential(project.id);
         showProject(project);
       }),
     );
 
-  pageOptions(projects.command('list').description('list projects'), 'projects').action((opts: PageOptions, cmd: Command) =>
+  pageOptions(
+    examples(projects.command('list'), 'keygate projects list', 'keygate projects list --all -q').description('list projects'),
+    'projects',
+  ).action((opts: PageOptions, cmd: Command) =>
     withClient(cmd, async ({ client, json: asJson }) => {
       const page = await fetchPages<Page<ProjectView>>(client, '/projects', opts);
       if (asJson) return json(page);
+      if (quiet()) return essentialIds(page.items);
       if (page.items.length === 0) return out('No projects yet: `keygate projects create <name>`');
       out(
         table(
           ['ID', 'NAME', 'DESCRIPTION', 'CREATED'],
-          page.items.map((p) => [p.id, p.name, p.description ?? '', time(p.createdAt)]),
+          page.items.map((p) => [p.id, p.name, p.description ?? '', when(p.createdAt)]),
         ),
       );
       morePages(page.nextCursor);
     }),
   );
 
-  projects
-    .command('show <projectId>')
+  examples(projects.command('show'), 'keygate projects show $PROJECT', 'keygate projects show $PROJECT --json')
     .description('show a project')
+    .argument('<projectId>', ARG.projectId)
     .action((projectId: string, _opts: unknown, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
         const project = await client.call<ProjectView>('GET', `/projects/${encodeURIComponent(projectId)}`);
@@ -65,9 +75,9 @@ export function projectsCommand(): Command {
       }),
     );
 
-  projects
-    .command('delete <projectId>')
+  examples(projects.command('delete'), 'keygate projects delete $PROJECT', 'keygate projects delete $PROJECT --yes')
     .description('delete a project and revoke all its keys (asks first)')
+    .argument('<projectId>', ARG.projectId)
     .option('-y, --yes', 'do not ask for confirmation')
     .action((projectId: string, opts: { yes?: boolean }, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {

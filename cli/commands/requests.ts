@@ -5,8 +5,9 @@ import { Command } from 'commander';
 import { withClient, type Page, type RequestEntry } from '../api';
 import type { Client } from '../client';
 import { CliError, EXIT } from '../errors';
-import { color, errColor, out, time } from '../output';
+import { ago, color, errColor, out, time, visibleLength } from '../output';
 import { durationSeconds, positiveInt } from '../parse';
+import { ARG, examples } from '../help';
 
 const MAX_SEEN = 5_000;
 const FOLLOW_PAGES = 5;
@@ -15,18 +16,42 @@ function statusColor(status: number): (text: string) => string {
   return status >= 500 ? color.red : status >= 400 ? color.yellow : color.green;
 }
 
-/** One request as one line: fixed columns, so lines printed over time stay aligned. */
-export function requestLine(r: RequestEntry): string {
-  return [
-    time(r.at),
-    r.method.padEnd(6),
-    statusColor(r.status)(String(r.status)),
-    `${r.latencyMs}ms`.padStart(7),
-    r.outcome.padEnd(18),
-    r.clientIp.padEnd(15),
-    r.path,
-    color.dim(r.requestId),
-  ].join('  ');
+const ROUTE_WIDTH = 28;
+
+/** Fixed columns, so that the header and lines printed minutes apart stay aligned; the path is last. */
+const COLUMNS: { header: string; width: number; right?: boolean; cell: (r: RequestEntry, now: number) => string }[] = [
+  { header: 'AT', width: 20, cell: (r) => time(r.at) },
+  { header: 'AGO', width: 9, cell: (r, now) => ago(r.at, now) },
+  { header: 'METHOD', width: 6, cell: (r) => r.method },
+  { header: 'STATUS', width: 6, cell: (r) => statusColor(r.status)(String(r.status)) },
+  { header: 'LATENCY', width: 7, right: true, cell: (r) => `${r.latencyMs}ms` },
+  { header: 'OUTCOME', width: 18, cell: (r) => r.outcome },
+  { header: 'ROUTE', width: ROUTE_WIDTH, cell: (r) => clip(r.route ?? '—', ROUTE_WIDTH) },
+  { header: 'CLIENT IP', width: 15, cell: (r) => r.clientIp },
+  { header: 'REQUEST ID', width: 36, cell: (r) => color.dim(r.requestId) },
+  { header: 'PATH', width: 0, cell: (r) => r.path },
+];
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+function fixed(cells: string[]): string {
+  return cells
+    .map((cell, i) => {
+      const column = COLUMNS[i];
+      const fill = ' '.repeat(Math.max(0, (column?.width ?? 0) - visibleLength(cell)));
+      return column?.right ? fill + cell : cell + fill;
+    })
+    .join('  ')
+    .trimEnd();
+}
+
+export const REQUEST_HEADER = fixed(COLUMNS.map((c) => c.header));
+
+/** One request as one line, under REQUEST_HEADER. */
+export function requestLine(r: RequestEntry, now = Date.now()): string {
+  return fixed(COLUMNS.map((c) => c.cell(r, now)));
 }
 
 function print(entries: RequestEntry[], asJson: boolean): void {
@@ -69,9 +94,14 @@ async function follow(client: Client, path: string, known: RequestEntry[], inter
 }
 
 export function requestsCommand(): Command {
-  return new Command('requests')
+  return examples(
+    new Command('requests'),
+    'keygate requests $KEY',
+    'keygate requests $KEY --follow',
+    'keygate requests $KEY --limit 100 --json | jq .items[].status',
+  )
     .description("a key's recent requests (7 days), oldest first; --follow tails them")
-    .argument('<keyId>')
+    .argument('<keyId>', ARG.keyId)
     .option('--limit <n>', 'how many recent requests (1–100)', positiveInt, 20)
     .option('-f, --follow', 'keep printing new requests until Ctrl-C')
     .option('--interval <duration>', 'how often --follow asks', durationSeconds, 2)
@@ -83,6 +113,7 @@ export function requestsCommand(): Command {
         const page = await client.call<Page<RequestEntry>>('GET', path, { query: { limit } });
         if (asJson && !opts.follow) return out(JSON.stringify(page, null, 2));
         if (page.items.length === 0 && !opts.follow) return out('No requests in the last 7 days.');
+        if (!asJson) out(color.dim(REQUEST_HEADER));
         print(page.items.slice(0, opts.limit).reverse(), asJson);
         if (opts.follow) await follow(client, path, page.items, Math.max(1, opts.interval) * 1000, asJson);
       }),

@@ -13,6 +13,7 @@ import { credits } from './credits';
 import { audit } from './audit';
 import { webhooks } from './webhooks';
 import { usage } from './usage';
+import { versionRoute } from './version';
 import { validationHook } from './validate';
 import { ApiError } from '../errors/problems';
 import { storageCounters } from '../bench-counters';
@@ -39,6 +40,7 @@ admin.route('/', credits);
 admin.route('/', usage);
 admin.route('/', audit);
 admin.route('/', webhooks);
+admin.route('/', versionRoute);
 // Not in the document: only served in bench mode.
 admin.get('/bench/counters', (c) => {
   if (!c.get('config').benchMode) throw new ApiError('not-found');

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of the admin API, generated from the admin app itself: each route's
 // createRoute config is its validation and its entry here. Served at /_keygate/openapi.json.
 
+import { version } from '../../package.json';
 import { admin } from './index';
 
 let cached: unknown;
@@ -11,7 +12,8 @@ export function openApiDocument(): unknown {
     openapi: '3.1.0',
     info: {
       title: 'keygate admin API',
-      version: '1.0.0',
+      // The document describes this release's admin API.
+      version,
       description: 'Projects, keys and the audit log of a keygate edge API-key authorizer. Errors are RFC 9457 problem+json.',
     },
     servers: [{ url: '/_keygate/v1', description: 'This keygate' }],
@@ -21,6 +23,7 @@ export function openApiDocument(): unknown {
       { name: 'usage', description: 'Counts of every call through the gateway' },
       { name: 'audit', description: 'Every admin change, hash-chained' },
       { name: 'webhooks', description: 'Signed lifecycle webhooks: the delivery outbox' },
+      { name: 'version', description: 'Which keygate answers' },
     ],
   });
   return cached;

@@ -53,6 +53,10 @@ export const AuditPage = z
   })
   .openapi('AuditPage');
 
+export const Version = z
+  .strictObject({ version: z.string().openapi({ description: 'The keygate release (package.json `version`)' }) })
+  .openapi('Version');
+
 export const Problem = z
   .object({
     type: z.string().openapi({

@@ -4,6 +4,7 @@
 
 import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
+import { exampleOf, problemExample } from './examples';
 import { Problem } from './responses';
 import { readJsonBody, refuseProtoQuery } from './validate';
 
@@ -28,14 +29,14 @@ export const customerId = z.object({ customerId: z.string().openapi({ example: '
 export const planId = z.object({ planId: z.string().openapi({ example: 'pln_Hh9Utnq2HabpJcz4hLZZ' }) });
 export const keyId = z.object({ keyId: z.string().openapi({ example: 'key_Utnq2HabpJcz4hLZZGel' }) });
 
-/** A JSON answer of `schema`. */
+/** A JSON answer of `schema`, with its example (examples.ts). */
 export function json<S extends ZodType>(schema: S, description: string) {
-  return { description, content: { 'application/json': { schema } } };
+  return { description, content: { 'application/json': { schema, example: exampleOf(schema) } } };
 }
 
-/** A required JSON request body of `schema`. */
+/** A required JSON request body of `schema`, with its example (examples.ts). */
 export function jsonBody<S extends ZodType>(schema: S) {
-  return { required: true, content: { 'application/json': { schema } } };
+  return { required: true, content: { 'application/json': { schema, example: exampleOf(schema) } } };
 }
 
 type AdminRouteConfig = Pick<RouteConfig, 'method' | 'path' | 'summary' | 'request' | 'responses'> & { summary: string };
@@ -48,7 +49,8 @@ export function adminRoute<const R extends AdminRouteConfig, const S extends Pro
   const { method, path, summary, request, responses } = config;
   const answers: Record<number, unknown> = { ...responses };
   for (const code of [...problems, 401, 503] as const) {
-    answers[code] = { description: PROBLEMS[code], content: { 'application/problem+json': { schema: Problem } } };
+    const example = problemExample(code);
+    answers[code] = { description: PROBLEMS[code], content: { 'application/problem+json': { schema: Problem, example } } };
   }
   const operationId = `${method}${path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`;
   const route = {

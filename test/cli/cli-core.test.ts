@@ -1,7 +1,8 @@
 // The CLI's pure pieces in Node: option parsers, URL rules, the chart, redaction.
 
 import { describe, expect, it } from 'vitest';
-import { barChart, fit } from '../../cli/chart';
+import { barChart, fit, stackedChart } from '../../cli/chart';
+import { ago, percentages } from '../../cli/output';
 import { checkUrl, keepSecret, redact } from '../../cli/connection';
 import { durationSeconds, futureTime, metadata, pastTime, quota, rateLimit } from '../../cli/parse';
 import { CliError } from '../../cli/errors';
@@ -79,5 +80,68 @@ describe('cli: chart', () => {
   it('an empty series draws axes only', () => {
     const rows = barChart([0, 0, 0], { first: '03:00', last: '04:00' }, 80, 3);
     expect(rows.slice(0, 3)).toEqual(['0 ┤', '  ┤', '0 ┤']);
+  });
+});
+
+describe('cli: stacked chart', () => {
+  it('stacks segments bottom up; a boundary inside a cell names both segments', () => {
+    const cells: string[] = [];
+    const paint = (glyph: string, lower: number, upper: number | null) => {
+      cells.push(`${glyph}${lower}${upper ?? '-'}`);
+      return glyph;
+    };
+    // One column of 8 calls: 6 allowed, 2 refused, 2 rows high (16 eighths): allowed to 12, refused to 16.
+    const rows = stackedChart(
+      [
+        [6, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [2, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      ],
+      { first: 'a', last: 'b' },
+      80,
+      paint,
+      2,
+    );
+    expect(rows.slice(0, 2)).toEqual(['8 ┤▄', '0 ┤█']);
+    // Top row: allowed up to 4/8 of it, the refusal above; bottom row: all allowed.
+    expect(cells).toEqual(['▄01', '█0-']);
+  });
+
+  it('a zero segment below others takes no room, and a column of one refusal shows at least ▁', () => {
+    const rows = stackedChart(
+      [
+        [0, 8, 0, 0, 0, 0, 0, 0, 0, 0],
+        [1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      ],
+      { first: 'a', last: 'b' },
+      80,
+      undefined,
+      1,
+    );
+    expect(rows[0]).toBe('8 ┤▁█');
+  });
+});
+
+describe('cli: shares and relative times', () => {
+  it('percentages add up to 100 by largest remainder', () => {
+    expect(percentages([1, 1, 1])).toEqual([34, 33, 33]);
+    expect(percentages([3, 2])).toEqual([60, 40]);
+    expect(percentages([1, 1, 1, 1, 1, 1, 1])).toEqual([15, 15, 14, 14, 14, 14, 14]);
+    expect(percentages([0, 0])).toEqual([0, 0]);
+    for (const counts of [
+      [5, 7, 11, 13],
+      [1, 998, 1],
+      [333, 333, 334],
+    ])
+      expect(percentages(counts).reduce((a, b) => a + b, 0)).toBe(100);
+  });
+
+  it('ago: the largest whole unit, past or to come', () => {
+    const now = Date.parse('2026-12-02T08:00:00Z');
+    expect(ago('2026-12-02T07:57:00Z', now)).toBe('3m ago');
+    expect(ago('2026-12-02T07:59:58Z', now)).toBe('just now');
+    expect(ago('2026-12-02T05:30:00Z', now)).toBe('2h ago');
+    expect(ago('2026-11-25T08:00:00Z', now)).toBe('7d ago');
+    expect(ago('2027-01-01T08:00:00Z', now)).toBe('in 30d');
+    expect(ago('2026-12-02T07:59:30Z', now)).toBe('30s ago');
   });
 });

@@ -2,8 +2,8 @@
 // real keygate (deploy bundle in workerd, https): every change is checked through the gateway.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, run } from './cli-runner';
-import { E2E_ADMIN_TOKEN, startStack, type Stack } from './keygate-server';
+import { buildCli, cliEnv, run } from './cli-runner';
+import { startStack, type Stack } from './keygate-server';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -14,13 +14,7 @@ let projectId: string;
 beforeAll(async () => {
   buildCli();
   stack = await startStack({ USAGE_FLUSH_MS: '0' });
-  env = {
-    HOME: stack.dir,
-    XDG_CONFIG_HOME: stack.dir,
-    NO_COLOR: '1',
-    KEYGATE_URL: stack.keygate.url,
-    KEYGATE_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
-  };
+  env = cliEnv(stack);
   projectId = (await kg(['projects', 'create', 'customers test', '-q'])).stdout.trim();
 }, 60_000);
 

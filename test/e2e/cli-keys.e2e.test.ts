@@ -3,8 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, run, start, transcript, watch } from './cli-runner';
+import { buildCli, cliEnv, run, start, transcript, watch } from './cli-runner';
 import { E2E_ADMIN_TOKEN, startStack, type Stack } from './keygate-server';
+import { OUTCOME_COLOURS } from '../../src/core/outcome-colours';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -18,13 +19,7 @@ beforeAll(async () => {
   buildCli();
   // Every call's usage is flushed with the call, so counts are exact at once.
   stack = await startStack({ USAGE_FLUSH_MS: '0' });
-  env = {
-    HOME: stack.dir,
-    XDG_CONFIG_HOME: stack.dir,
-    NO_COLOR: '1',
-    KEYGATE_URL: stack.keygate.url,
-    KEYGATE_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
-  };
+  env = cliEnv(stack);
   projectId = (await kg(['projects', 'create', 'keys test', '-q'])).stdout.trim();
 }, 60_000);
 
@@ -32,7 +27,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const kg = (args: string[]) => run(['--insecure', ...args], env);
+const kg = (args: string[], extra: Record<string, string> = {}) => run(['--insecure', ...args], { ...env, ...extra });
 
 async function createKey(...args: string[]): Promise<{ id: string; key: string }> {
   const res = await kg(['--json', 'keys', 'create', projectId, ...args]);
@@ -143,14 +138,35 @@ describe('e2e: CLI usage and requests', () => {
 
     const usage = await kg(['usage', '--key', id, '--granularity', 'minute']);
     expect(usage.code, usage.stderr).toBe(0);
-    expect(usage.stdout).toMatch(new RegExp(`Usage of key ${id} · by minute`));
-    expect(usage.stdout).toMatch(/^5 ┤.*█/m);
+    // The key is named, not only numbered.
+    expect(usage.stdout).toMatch(new RegExp(`Usage of key ${id} \\(counted\\) · by minute`));
+    expect(usage.stdout).toMatch(/^5 ┤.*[█▒]/m);
+    // Without colour the refusals are shaded above the allowed calls; the legend says how many.
+    expect(usage.stdout).toMatch(/^0 ┤.*█/m);
+    expect(usage.stdout).toMatch(/[▒░]/);
+    expect(usage.stdout).not.toContain('\u001b[');
+    expect(usage.stdout).toMatch(/^█ allowed 3 \(60%\) {2}▒ route-not-found 2 \(40%\)$/m);
     expect(usage.stdout).toMatch(/Total {2}5 calls/);
     expect(usage.stdout).toMatch(/^allowed\s+3\s+60%$/m);
     expect(usage.stdout).toMatch(/^route-not-found\s+2\s+40%$/m);
     expect(usage.stdout).toMatch(/^\* \/forms\/\*\s+3\s+60%$/m);
     expect(usage.stdout).toMatch(/^\(no route rule\)\s+2\s+40%$/m);
     expect(usage.stdout).toMatch(/^2xx\s+3/m);
+    // The series by --group-by (outcome by default), a row per non-empty bucket, with its relative time.
+    expect(usage.stdout).toMatch(/^By outcome$/m);
+    expect(usage.stdout).toMatch(/^MINUTE\s+allowed\s+route-not-found\s+TOTAL$/m);
+    expect(usage.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:00Z \((just now|\d+s ago|1m ago)\)\s+3\s+2\s+5$/m);
+    const byRoute = await kg(['usage', '--key', id, '--granularity', 'minute', '--group-by', 'route']);
+    expect(byRoute.stdout).toMatch(/^By route$/m);
+    expect(byRoute.stdout).toMatch(/^MINUTE\s+\* \/forms\/\*\s+\(no route rule\)\s+TOTAL$/m);
+    expect(byRoute.stdout).not.toMatch(/^By outcome$/m);
+
+    // In colour, each outcome is painted with its own colour from src/core/outcome-colours.ts.
+    // Not a terminal (a pipe, as here) and no FORCE_COLOR: no colour either.
+    expect((await kg(['usage', '--key', id, '--granularity', 'minute'], { NO_COLOR: '' })).stdout).not.toContain('\u001b[');
+    const coloured = await kg(['usage', '--key', id, '--granularity', 'minute'], { NO_COLOR: '', FORCE_COLOR: '1' });
+    expect(coloured.stdout).toContain(`\u001b[38;5;${OUTCOME_COLOURS.allowed!.ansi}m`);
+    expect(coloured.stdout).toContain(`\u001b[38;5;${OUTCOME_COLOURS['route-not-found']!.ansi}m■`);
 
     const asJson = JSON.parse((await kg(['--json', 'usage', '--project', project, '--from', '10m', '--granularity', 'minute'])).stdout) as {
       total: number;
@@ -161,9 +177,22 @@ describe('e2e: CLI usage and requests', () => {
     expect(asJson.byOutcome).toEqual({ allowed: 3, 'route-not-found': 2 });
     expect(asJson.topKeys).toEqual([{ keyId: id, count: 5 }]);
 
+    // Three keys of one call each: 34 % + 33 % + 33 %, not 33 % three times.
+    const shared = (await kg(['projects', 'create', 'shares test', '-q'])).stdout.trim();
+    for (const name of ['one', 'two', 'three']) {
+      const made = JSON.parse((await kg(['--json', 'keys', 'create', shared, name, '--scope', 'forms:read'])).stdout) as { key: string };
+      expect((await call(made.key)).status).toBe(200);
+    }
+    const shares = await kg(['usage', '--project', shared, '--granularity', 'minute']);
+    const keyRows = shares.stdout.split('\n').filter((line) => /^key_\w+\s+(one|two|three)\s+1\s+\d+%$/.test(line));
+    expect(keyRows).toHaveLength(3);
+    expect(keyRows.map((line) => Number(/(\d+)%$/.exec(line)![1])).sort()).toEqual([33, 33, 34]);
+    expect(shares.stdout).toMatch(/^KEY\s+NAME\s+CALLS\s+SHARE$/m);
+    expect(shares.stdout).toMatch(new RegExp(`^Usage of project ${shared} \\(shares test\\) · by minute`, 'm'));
+
     const gateway = await kg(['usage', '--granularity', 'minute']);
     expect(gateway.stdout).toMatch(/Usage of the gateway/);
-    expect(gateway.stdout).toMatch(new RegExp(`^${id}\\s+5`, 'm'));
+    expect(gateway.stdout).toMatch(new RegExp(`^${id}\\s+counted\\s+5\\s+\\d+%$`, 'm'));
     expect((await kg(['usage', '--key', id, '--project', project])).code).toBe(2);
   });
 
@@ -175,11 +204,21 @@ describe('e2e: CLI usage and requests', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout.indexOf(first.requestId)).toBeGreaterThan(-1);
     expect(listed.stdout.indexOf(first.requestId)).toBeLessThan(listed.stdout.indexOf(second.requestId));
-    expect(listed.stdout).toMatch(/GET\s+200\s+\d+ms\s+allowed\s+127\.0\.0\.1\s+\/forms\/2/);
+    // A header row, a route column, and every line aligned under it.
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^AT\s+AGO\s+METHOD\s+STATUS\s+LATENCY\s+OUTCOME\s+ROUTE\s+CLIENT IP\s+REQUEST ID\s+PATH$/);
+    expect(listed.stdout).toMatch(/GET\s+200\s+\d+ms\s+allowed\s+\* \/forms\/\*\s+127\.0\.0\.1\s+\S+\s+\/forms\/2$/m);
+    for (const column of ['METHOD', 'ROUTE', 'REQUEST ID', 'PATH']) {
+      const at = lines[0]!.indexOf(column);
+      for (const line of lines.slice(1)) expect(line[at - 1], `${column}: ${line}`).toBe(' ');
+      for (const line of lines.slice(1)) expect(line[at], `${column}: ${line}`).not.toBe(' ');
+    }
+    expect(lines[1]).toMatch(/^\S+ \S+\s+(just now|\d+s ago)\s/);
 
     const child = start(['--insecure', 'requests', id, '--follow'], env);
     const watched = watch(child);
     await watched.until((out) => out.includes(second.requestId));
+    expect(watched.stdout).toMatch(/^AT\s+AGO\s+METHOD\s+STATUS\s+LATENCY\s+OUTCOME\s+ROUTE\s/);
     const third = await call(key, '/forms/3');
     await watched.until((out) => out.includes(third.requestId));
     // Printed once each, however many polls happened.

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 
+import { E2E_ADMIN_TOKEN, type Stack } from './keygate-server';
+
 export const BIN = 'bin/keygate.mjs';
 
 export function buildCli(): void {
@@ -20,6 +22,17 @@ export function stockNode(): string {
     if (existsSync(candidate)) return candidate;
   }
   return process.execPath;
+}
+
+/** The environment of a CLI run against `stack`: its URL and admin token, no colour, config kept in its directory. */
+export function cliEnv(stack: Stack): Record<string, string> {
+  return {
+    HOME: stack.dir,
+    XDG_CONFIG_HOME: stack.dir,
+    NO_COLOR: '1',
+    KEYGATE_URL: stack.keygate.url,
+    KEYGATE_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+  };
 }
 
 export interface Run {

@@ -24,7 +24,8 @@ function newestMtime(dir: string): number {
 /** Builds dist/ (and, through wrangler's [build], the dashboard) unless it is newer than every source file. */
 export function ensureBundle(): string {
   const bundle = 'dist/index.js';
-  const sources = Math.max(newestMtime('src'), newestMtime('ui'), statSync('wrangler.toml').mtimeMs);
+  // package.json too: the Worker answers its version (GET /_keygate/v1/version, the OpenAPI document).
+  const sources = Math.max(newestMtime('src'), newestMtime('ui'), statSync('wrangler.toml').mtimeMs, statSync('package.json').mtimeMs);
   const stale = !existsSync(bundle) || !existsSync('public/_keygate/ui/app.js') || statSync(bundle).mtimeMs < sources;
   if (stale) execFileSync('wrangler', ['deploy', '--dry-run', '--outdir', 'dist'], { stdio: 'ignore' });
   return bundle;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { version } from '../../package.json';
 import { E2E_ADMIN_TOKEN, startStack, type KeygateServer, type Stack } from './keygate-server';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -54,6 +55,40 @@ describe('e2e: OpenAPI', () => {
     expect(run.status, out).toBe(0);
     expect(out).toMatch(/Your API description is valid/);
     expect(out).not.toMatch(/warning/i);
+  });
+
+  it('every example in the document is valid against its schema (the docs page shows them)', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(doc as object, 'doc');
+    type Media = Record<string, { example?: unknown }>;
+    const ops = doc.paths as unknown as Record<
+      string,
+      Record<string, { requestBody?: { content: Media }; responses: Record<string, { content?: Media }> }>
+    >;
+    let checked = 0;
+    for (const [path, operations] of Object.entries(ops)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const pointer = `doc#/paths/${path.replace(/\//g, '~1')}/${method}`;
+        const media = [
+          ...Object.entries(op.requestBody?.content ?? {}).map(
+            ([type, m]) => [`${pointer}/requestBody/content/${type.replace(/\//g, '~1')}`, m] as const,
+          ),
+          ...Object.entries(op.responses).flatMap(([status, r]) =>
+            Object.entries(r.content ?? {}).map(
+              ([type, m]) => [`${pointer}/responses/${status}/content/${type.replace(/\//g, '~1')}`, m] as const,
+            ),
+          ),
+        ];
+        for (const [ref, m] of media) {
+          if (m.example === undefined) continue;
+          const validate = ajv.getSchema(`${ref}/schema`)!;
+          expect(validate(m.example), `${ref}: ${JSON.stringify(validate.errors)}`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 
   it('every documented operation answers as documented', async () => {
@@ -162,6 +197,8 @@ describe('e2e: OpenAPI', () => {
     const unused = await call('POST', '/projects/{projectId}/plans', p, { name: 'unused' });
     await call('DELETE', '/plans/{planId}', { planId: String(unused.id) });
     await call('GET', '/audit', {});
+    const served = await call('GET', '/version', {});
+    expect(served.version).toBe(version);
     // The events above fail twice each (500, one retry) and go dead.
     let dead: { items?: { id: string }[] } = {};
     for (let i = 0; i < 100 && (dead.items?.length ?? 0) === 0; i++) {
