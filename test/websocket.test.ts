@@ -132,6 +132,15 @@ describe('WebSockets through keygate', () => {
     client(alone);
   });
 
+  it('a subprotocol key sent over plain http is refused and treated as exposed, like a header key', async () => {
+    const key = await liveKey();
+    const tag = newTag();
+    const res = await upgrade('http://api.example.com/ws/echo', tag, { 'sec-websocket-protocol': `chat.v1, keygate.bearer.${key.key}` });
+    await expectProblem(res, 'https-required', 403);
+    await expectNoOriginCall(tag);
+    expect((await adminJson<{ status: string; exposed: boolean }>('GET', `/keys/${key.id}`)).status).toBe('revoked');
+  });
+
   it('the subprotocol key is refused when a header carries a key too, when there are two, and outside an upgrade (where the field never reaches the origin)', async () => {
     const key = await liveKey();
     const tag = newTag();
