@@ -26,6 +26,8 @@ function workersProject(name: string, include: string[], exclude: string[], extr
         miniflare: {
           bindings: {
             ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
+            // wrangler.toml's example upstream (npm start's reports origin) is the fake origin here too.
+            UPSTREAMS: JSON.stringify({ reports: { url: `http://127.0.0.1:${inject('originPort')}` } }),
             // The fake origin is on loopback, which the Worker accepts only in local development.
             LOCAL_DEV: 'true',
             ADMIN_TOKEN: TEST_ADMIN_TOKEN,
