@@ -1,6 +1,6 @@
 // Four test projects. "workers": inside workerd through @cloudflare/vitest-plugin — real KV and
 // Durable Objects from miniflare, the Worker configured from wrangler.toml, a real fake origin in
-// Node, webhooks off. "webhooks": the same with WEBHOOK_URL/WEBHOOK_SECRET bound to a verifying
+// Node, a second Worker bound as TOOLS (a service-binding upstream, test/workers/), webhooks off. "webhooks": the same with WEBHOOK_URL/WEBHOOK_SECRET bound to a verifying
 // receiver in Node (the Durable Objects read them from their own bindings). "cli": the CLI's and
 // the npm scripts' pure pieces in Node. "e2e": Node drives the built deploy bundle in workerd over
 // real sockets (the CLI tests run the real bin against it).
@@ -26,6 +26,8 @@ function workersProject(name: string, include: string[], exclude: string[], extr
         miniflare: {
           bindings: {
             ORIGIN_URL: `http://127.0.0.1:${inject('originPort')}`,
+            // wrangler.toml's example upstream (npm start's reports origin) is the fake origin here too.
+            UPSTREAMS: JSON.stringify({ reports: { url: `http://127.0.0.1:${inject('originPort')}` } }),
             // The fake origin is on loopback, which the Worker accepts only in local development.
             LOCAL_DEV: 'true',
             ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -40,6 +42,11 @@ function workersProject(name: string, include: string[], exclude: string[], extr
             ORIGIN_SIGNING_KEY: '',
             ...extra(inject as Inject),
           },
+          // A Worker upstream (UPSTREAMS { "service": "TOOLS" }), as wrangler.toml's [[services]] would bind one.
+          serviceBindings: { TOOLS: 'tools-upstream' },
+          workers: [
+            { name: 'tools-upstream', modules: true, scriptPath: './test/workers/upstream-worker.js', compatibilityDate: '2026-11-01' },
+          ],
         },
       })),
     ],

@@ -125,6 +125,12 @@ function against(list, base) {
   };
 }
 
+/**
+ * Rows measured another way than with wrk, and the row their × B0 and Δ B0 columns pair with:
+ * WebSocket connect (bench/ws.mjs) through keygate against the same through B0. No B2 for them.
+ */
+const OTHER_BASES = { 'C-ws': 'B0-ws', 'B0-ws': null };
+
 export function summarize(samples) {
   const out = {};
   for (const [name, list] of Object.entries(samples)) {
@@ -132,8 +138,9 @@ export function summarize(samples) {
     for (const metric of ['rps', 'cpuUsPerReq', 'p50us', 'p99us', 'kvReadsPerReq', 'doCallsPerReq', 'errors']) {
       out[name][metric] = stats(list.map((s) => s[metric]));
     }
-    out[name].vsB0 = against(list, samples.B0);
-    out[name].vsB2 = against(list, samples.B2);
+    const base = name in OTHER_BASES ? OTHER_BASES[name] : 'B0';
+    out[name].vsB0 = against(list, base === null ? undefined : samples[base]);
+    out[name].vsB2 = against(list, name in OTHER_BASES ? undefined : samples.B2);
     out[name].statuses = list.at(-1)?.statuses ?? {};
   }
   return out;
@@ -193,14 +200,16 @@ export function renderMarkdown(result) {
     'C-kv': 'C-kv keygate, cache off (uniform over 10,000)',
     'C-neg': 'C-neg unknown key (401)',
     'C-429': 'C-429 key over its quota (429)',
+    'B0-ws': 'B0-ws bare proxy, WebSocket connect (upgrade, first echo, close; 8 loops): connections/s, µs to the first echo',
+    'C-ws': "C-ws keygate (C-hit's), WebSocket connect as B0-ws; × and Δ against B0-ws",
   };
   for (const [name, s] of Object.entries(c)) {
-    const isBase = name === 'B0';
+    const isBase = name === 'B0' || name === 'B0-ws';
     const ratio = isBase ? '1.00' : fmt(s.vsB0.rps, 2);
     const dCpu = isBase || name === 'A' ? '—' : signed(s.vsB0.cpu, 1);
     const dP50 = isBase ? '—' : signed(s.vsB0.p50, 0);
-    // Against the floor: keygate's rows (C-*) only; B2 is the base of these columns.
-    const keygate = name.startsWith('C-');
+    // Against the floor: keygate's HTTP rows only; B2 is the base of these columns.
+    const keygate = name.startsWith('C-') && !(name in OTHER_BASES);
     const ratioB2 = name === 'B2' ? '1.00' : keygate ? fmt(s.vsB2.rps, 2) : '—';
     const dCpuB2 = keygate ? signed(s.vsB2.cpu, 1) : '—';
     lines.push(

@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGETS, judge, renderMarkdown, summarize } from './report.mjs';
+import { wsLoad } from './ws.mjs';
 import {
   ADMIN_TOKEN,
   bundle,
@@ -28,8 +29,10 @@ import {
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 200, hot: 200 }
-  : { rounds: 5, warmupS: 3, runS: 5, latencyS: 3, keys: 10_000, hot: 1_000 };
+  ? { rounds: 1, warmupS: 1, runS: 2, latencyS: 1, keys: 200, hot: 200, ws: { warmupS: 0.3, runS: 0.7, latencyS: 0.3 } }
+  : { rounds: 5, warmupS: 3, runS: 5, latencyS: 3, keys: 10_000, hot: 1_000, ws: { warmupS: 1, runS: 3, latencyS: 2 } };
+/** Concurrent connection loops of the WebSocket rows (each opens, echoes once, closes, again). */
+const WS_CONNECTIONS = 8;
 if (process.env.BENCH_HOT) PLAN.hot = Number(process.env.BENCH_HOT); // experiments: fewer hot keys
 const CONNECTIONS = 32;
 /** Seconds of one request per key in turn before a cached configuration's warm-up. */
@@ -56,6 +59,26 @@ const doCalls = (s) => s.registryCalls + (s.replicaCalls ?? 0) + s.limiterCalls 
 async function counters(url) {
   const res = await fetchRetry(`${url}/_keygate/v1/bench/counters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return res.json();
+}
+
+/** One round of a WebSocket row: connections/s and gateway CPU per connection under load, p50/p99 µs at c=1. */
+async function wsSample({ name, worker }, keys) {
+  const storage = name.startsWith('C');
+  await wsLoad(worker.url, keys, PLAN.ws.warmupS, WS_CONNECTIONS); // warm-up, discarded
+  const before = { cpu: cpuMicros(worker.pid), storage: storage ? await counters(worker.url) : null };
+  const load = await wsLoad(worker.url, keys, PLAN.ws.runS, WS_CONNECTIONS);
+  const after = { cpu: cpuMicros(worker.pid), storage: storage ? await counters(worker.url) : null };
+  const idle = await wsLoad(worker.url, keys, PLAN.ws.latencyS, 1);
+  return {
+    rps: load.requests / (load.duration_us / 1e6),
+    errors: load.errors + idle.errors,
+    statuses: load.statuses,
+    cpuUsPerReq: (after.cpu - before.cpu) / load.requests,
+    kvReadsPerReq: storage ? (after.storage.kvReads - before.storage.kvReads) / load.requests : null,
+    doCallsPerReq: storage ? (doCalls(after.storage) - doCalls(before.storage)) / load.requests : null,
+    p50us: idle.p50_us,
+    p99us: idle.p99_us,
+  };
 }
 
 async function main() {
@@ -165,7 +188,12 @@ async function main() {
   // --quick (CI's smoke run, held under 60 s) leaves out the two rows no target reads: the origin
   // direct (A) and the Hono proxy (B1).
   const configs = QUICK ? allConfigs.filter((c) => c.name !== 'A' && c.name !== 'B1') : allConfigs;
-  const samples = Object.fromEntries(configs.map((c) => [c.name, []]));
+  // WebSocket connect (upgrade, first echo, close) through B0 and through C-hit's keygate, with C-hit's keys.
+  const wsConfigs = [
+    { name: 'B0-ws', worker: workers.B0 },
+    { name: 'C-ws', worker: workers['C-hit'] },
+  ];
+  const samples = Object.fromEntries([...configs, ...wsConfigs].map((c) => [c.name, []]));
   for (let round = 1; round <= PLAN.rounds; round++) {
     for (const config of configs) {
       const url = config.worker?.url ?? config.url;
@@ -195,6 +223,11 @@ async function main() {
       log(
         `round ${round} ${config.name}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50us} µs, statuses ${JSON.stringify(sample.statuses)}`,
       );
+    }
+    for (const config of wsConfigs) {
+      const sample = await wsSample(config, hitKeys.slice(0, PLAN.hot));
+      samples[config.name].push(sample);
+      log(`round ${round} ${config.name}: ${sample.rps.toFixed(0)} connections/s, p50 ${sample.p50us.toFixed(0)} µs to the first echo`);
     }
   }
 

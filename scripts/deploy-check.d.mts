@@ -4,5 +4,6 @@ export interface DeployConfig {
   workers_dev?: boolean;
   routes?: unknown[];
   route?: unknown;
+  services?: { binding: string }[];
 }
 export declare function deployCheck(config: DeployConfig): { problems: string[]; notes: string[] };

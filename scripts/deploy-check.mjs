@@ -2,7 +2,8 @@
 // same reader, so the same file and the same CLOUDFLARE_ENV environment) and refuses it while it
 // still carries local development settings — the shipped loopback ORIGIN_URL above all, which a
 // deployed keygate would answer with 500 misconfigured. The ORIGIN_URL rule is the Worker's own
-// (src/config/origin-rule.mjs). Where the Worker is reachable is reported, not refused: README
+// (src/config/origin-rule.mjs), and so is every URL upstream's in UPSTREAMS; a service upstream
+// must name one of the configuration's [[services]] bindings. Where the Worker is reachable is reported, not refused: README
 // "Deploy" says what workers_dev and routes mean. `--config <path>` reads another file (tests).
 
 import { pathToFileURL } from 'node:url';
@@ -27,8 +28,42 @@ function originRefusal(vars) {
   return problem === undefined ? undefined : `${problem} — ${where}`;
 }
 
+/** UPSTREAMS' refusals in a deploy configuration (`vars.UPSTREAMS`, a TOML table or its JSON text; `services`, its bindings). */
+function upstreamRefusals(vars, services) {
+  let upstreams = vars.UPSTREAMS;
+  if (upstreams === undefined || upstreams === '') return [];
+  if (typeof upstreams === 'string') {
+    try {
+      upstreams = JSON.parse(upstreams);
+    } catch {
+      return ['UPSTREAMS is not valid JSON (wrangler.toml [vars])'];
+    }
+  }
+  if (typeof upstreams !== 'object' || upstreams === null || Array.isArray(upstreams)) return ['UPSTREAMS must be a table of upstreams'];
+  const bound = new Set(services.map((s) => s.binding));
+  const problems = [];
+  for (const [name, upstream] of Object.entries(upstreams)) {
+    const where = `UPSTREAMS.${name}`;
+    if (typeof upstream?.service === 'string') {
+      if (!bound.has(upstream.service))
+        problems.push(`${where}.service names "${upstream.service}", which is no [[services]] binding of this configuration`);
+      continue;
+    }
+    let url;
+    try {
+      url = new URL(upstream?.url);
+    } catch {
+      problems.push(`${where}.url is not a URL: set it to that upstream's https URL`);
+      continue;
+    }
+    const problem = originUrlProblem(url, { localDev: false, allowHttp: vars.ALLOW_HTTP_ORIGIN === 'true', name: `${where}.url` });
+    if (problem !== undefined) problems.push(`${problem} — wrangler.toml [vars] has ${where}.url = ${JSON.stringify(upstream.url)}`);
+  }
+  return problems;
+}
+
 /**
- * What stops a deploy of `config` (wrangler's parsed configuration: vars, workers_dev, routes),
+ * What stops a deploy of `config` (wrangler's parsed configuration: vars, services, workers_dev, routes),
  * each naming its fix, and what the operator should know about where the Worker will answer.
  */
 export function deployCheck(config) {
@@ -36,6 +71,7 @@ export function deployCheck(config) {
   const problems = [];
   const origin = originRefusal(vars);
   if (origin !== undefined) problems.push(origin);
+  problems.push(...upstreamRefusals(vars, config.services ?? []));
   if (vars.LOCAL_DEV === 'true') {
     problems.push(
       'LOCAL_DEV = "true" is in the deploy configuration: it is for local runs only (npm start, the tests and the benchmarks set it themselves) and lets a loopback ORIGIN_URL through; remove it from wrangler.toml [vars]',

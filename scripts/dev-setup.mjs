@@ -49,10 +49,11 @@ export function ensureSigningKey(path) {
 }
 
 /**
- * What npm start runs: the example origin (a child process: its argv and added environment) and
- * keygate under wrangler's dev server (the input of `unstable_startWorker`, in this process).
+ * What npm start runs: the example origins (child processes: the forms origin, ORIGIN_URL, and the
+ * reports origin, the upstream "reports"; their argv and added environment) and keygate under
+ * wrangler's dev server (the input of `unstable_startWorker`, in this process).
  */
-export function devPlan({ port, originPort, signing, nodePath = process.execPath }) {
+export function devPlan({ port, originPort, reportsPort = '8789', signing, nodePath = process.execPath }) {
   // LOCAL_DEV: the example origin is on loopback, which keygate accepts only in local development
   // (wrangler.toml never sets it: the deploy check refuses it there).
   const bindings = {
@@ -61,12 +62,12 @@ export function devPlan({ port, originPort, signing, nodePath = process.execPath
   };
   // wrangler.toml already points at 127.0.0.1:8788; override only when ORIGIN_PORT moves it.
   if (originPort !== '8788') bindings.ORIGIN_URL = { type: 'plain_text', value: `http://127.0.0.1:${originPort}` };
+  // …and its UPSTREAMS at 127.0.0.1:8789; the same when REPORTS_PORT moves it.
+  if (reportsPort !== '8789') bindings.UPSTREAMS = { type: 'json', value: { reports: { url: `http://127.0.0.1:${reportsPort}` } } };
+  const verifying = { KEYGATE_PUBLIC_JWK: JSON.stringify(signing.publicJwk) };
   return {
-    origin: {
-      command: nodePath,
-      args: ['examples/forms-origin/server.mjs'],
-      env: { PORT: originPort, KEYGATE_PUBLIC_JWK: JSON.stringify(signing.publicJwk) },
-    },
+    origin: { command: nodePath, args: ['examples/forms-origin/server.mjs'], env: { PORT: originPort, ...verifying } },
+    reports: { command: nodePath, args: ['examples/reports-origin/server.mjs'], env: { PORT: reportsPort, ...verifying } },
     worker: {
       config: 'wrangler.toml',
       bindings,

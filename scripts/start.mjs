@@ -1,5 +1,6 @@
-// `npm start`: the example forms origin on 127.0.0.1:8788 and keygate in front of it under wrangler's
-// dev server on https://localhost:8787 (self-signed), with KV and Durable Objects persisted under
+// `npm start`: the example forms origin on 127.0.0.1:8788, the example reports origin (the upstream
+// "reports") on 127.0.0.1:8789, and keygate in front of them under wrangler's dev server on
+// https://localhost:8787 (self-signed), with KV and Durable Objects persisted under
 // .wrangler/state. Creates .dev.vars with a random ADMIN_TOKEN and an Ed25519 ORIGIN_SIGNING_KEY on
 // first run and hands the key's public half to the example origin, which then verifies keygate's
 // signature on every call. No secret is put on a command line (scripts/dev-setup.mjs says how).
@@ -12,6 +13,7 @@ import { devPlan, ensureAdminToken, ensureSigningKey, scheduledHint, startLog } 
 const DEV_VARS = '.dev.vars';
 const PORT = process.env.KEYGATE_PORT ?? '8787';
 const ORIGIN_PORT = process.env.ORIGIN_PORT ?? '8788';
+const REPORTS_PORT = process.env.REPORTS_PORT ?? '8789';
 
 const created = ensureAdminToken(DEV_VARS);
 console.log(`keygate: admin token ${created ? 'created in' : 'read from'} ${DEV_VARS}`);
@@ -20,7 +22,9 @@ console.log(
   `keygate: origin signing key ${signing.created ? 'created in' : 'read from'} ${DEV_VARS}; the example origin verifies with its public half`,
 );
 const HTTPS_URL = `https://localhost:${PORT}`;
-console.log(`keygate: ${HTTPS_URL} (self-signed: use curl -k) → example origin http://127.0.0.1:${ORIGIN_PORT}`);
+console.log(
+  `keygate: ${HTTPS_URL} (self-signed: use curl -k) → example origin http://127.0.0.1:${ORIGIN_PORT}, /reports/* → http://127.0.0.1:${REPORTS_PORT}`,
+);
 
 // wrangler and miniflare run in this process and log through the console: npm start's own words
 // replace their TLS handshake errors and offline request.cf warnings (dev-setup.mjs startLog).
@@ -34,19 +38,19 @@ for (const method of ['log', 'warn', 'error']) {
 }
 
 process.env.WRANGLER_SEND_METRICS = 'false';
-const plan = devPlan({ port: PORT, originPort: ORIGIN_PORT, signing });
-const origin = spawn(plan.origin.command, plan.origin.args, { stdio: 'inherit', env: { ...process.env, ...plan.origin.env } });
+const plan = devPlan({ port: PORT, originPort: ORIGIN_PORT, reportsPort: REPORTS_PORT, signing });
+const origins = [plan.origin, plan.reports].map((o) => spawn(o.command, o.args, { stdio: 'inherit', env: { ...process.env, ...o.env } }));
 let worker;
 
 let stopping = false;
 async function stop(code) {
   if (stopping) return;
   stopping = true;
-  if (origin.exitCode === null) origin.kill('SIGTERM');
+  for (const origin of origins) if (origin.exitCode === null) origin.kill('SIGTERM');
   await worker?.dispose().catch(() => undefined);
   process.exit(code);
 }
-origin.on('exit', (code) => void stop(code ?? 0));
+for (const origin of origins) origin.on('exit', (code) => void stop(code ?? 0));
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 

@@ -40,9 +40,15 @@ describe('security matrix over every route rule', () => {
     const body = method === 'GET' || method === 'HEAD' ? undefined : '{}';
     const call = (headers: Record<string, string>, url = path) => gateway(url, { method, body, headers });
 
-    it(`${method} ${rule.pattern}: refuses every bad credential and trick without calling the origin`, async () => {
+    // A GET rule is attacked again as a WebSocket upgrade: an upgrade takes the same steps (README "WebSockets").
+    const variants: Record<string, string>[] = method === 'GET' ? [{}, { upgrade: 'websocket' }] : [{}];
+    it(`${method} ${rule.pattern}: refuses every bad credential and trick without calling the origin${method === 'GET' ? ', as a WebSocket upgrade too' : ''}`, async () => {
+      for (const variant of variants) await refusesAll(variant);
+    });
+
+    const refusesAll = async (variant: Record<string, string>) => {
       const tag = newTag();
-      const t = { 'x-test-tag': tag };
+      const t = { 'x-test-tag': tag, ...variant };
       await expectProblem(await call(t), 'missing-api-key', 401);
       await expectProblem(await call({ ...t, authorization: `Basic ${btoa('a:b')}` }), 'malformed-credentials', 400);
       await expectProblem(await call({ ...t, authorization: 'Bearer kg_live_nope' }), 'invalid-api-key', 401);
@@ -68,7 +74,7 @@ describe('security matrix over every route rule', () => {
         await expectProblem(res, 'non-canonical-path', 400);
       }
       await expectNoOriginCall(tag);
-    });
+    };
 
     it(`${method} ${rule.pattern}: admits a key with the rule's scopes`, async () => {
       const tag = newTag();

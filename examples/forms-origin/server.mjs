@@ -2,25 +2,14 @@
 // (`npm start`) and it listens on loopback only. Given keygate's public key (KEYGATE_PUBLIC_JWK: a JWK
 // or a JWK set; or KEYGATE_JWKS_URL), it verifies keygate's signature on every call with keygate's
 // verifier and refuses anything else with 401; without one it trusts the Keygate-* headers as they
-// come. Node's standard library and keygate/verifier only: runs on any Node ≥ 20.
+// come (../keygate-identity.mjs). Node's standard library and keygate/verifier only: runs on any Node ≥ 20.
 
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { remoteJwks, verifyKeygateRequest } from 'keygate/verifier';
+import { keygateIdentity } from '../keygate-identity.mjs';
 
 const PORT = Number(process.env.PORT ?? 8788);
-/** Where keygate calls this origin (its ORIGIN_URL): the signed @target-uri starts with it. */
-let originUrl = process.env.KEYGATE_ORIGIN_URL?.replace(/\/$/, '');
-const verifyOptions = keygateKeys();
-
-function keygateKeys() {
-  if (process.env.KEYGATE_PUBLIC_JWK) {
-    const parsed = JSON.parse(process.env.KEYGATE_PUBLIC_JWK);
-    return { jwks: Array.isArray(parsed.keys) ? parsed : { keys: [parsed] } };
-  }
-  if (process.env.KEYGATE_JWKS_URL) return { jwks: remoteJwks(process.env.KEYGATE_JWKS_URL) };
-  return undefined;
-}
+const identity = keygateIdentity();
 const MAX_ATTACHMENT = 64 * 1024 * 1024;
 const forms = new Map();
 const attachments = new Map();
@@ -38,25 +27,6 @@ function seed() {
 function send(res, status, body, headers = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(body === undefined ? undefined : JSON.stringify(body));
-}
-
-/** Who called: keygate's verified identity, or (not verifying) the Keygate-* headers as sent. */
-async function identify(req) {
-  if (verifyOptions === undefined) {
-    return {
-      verified: false,
-      keyId: req.headers['keygate-key-id'] ?? null,
-      projectId: req.headers['keygate-project-id'] ?? null,
-      requestId: req.headers['x-request-id'] ?? null,
-    };
-  }
-  // The URL keygate called; req.url is the path and query exactly as received.
-  if (!req.url.startsWith('/')) return { ok: false, reason: 'bad-request' };
-  const url = originUrl + req.url;
-  const result = await verifyKeygateRequest({ method: req.method, url, headers: req.headers }, verifyOptions);
-  if (!result.ok) return result;
-  const { keyId, projectId, scopes, environment, requestId } = result;
-  return { verified: true, keyId, projectId, scopes, environment, requestId };
 }
 
 async function readJson(req) {
@@ -98,7 +68,7 @@ async function storeAttachment(req, res, form) {
 }
 
 async function route(req, res) {
-  const who = await identify(req);
+  const who = await identity.identify(req);
   if (who.ok === false) return send(res, 401, { error: 'not a verified call from keygate', reason: who.reason });
   const url = new URL(req.url, 'http://origin.local');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -154,7 +124,7 @@ const server = createServer((req, res) => {
 });
 server.listen(PORT, '127.0.0.1', () => {
   const { port } = server.address();
-  originUrl ??= `http://127.0.0.1:${port}`;
-  const mode = verifyOptions ? 'verifying keygate signatures' : 'NOT verifying (no KEYGATE_PUBLIC_JWK / KEYGATE_JWKS_URL)';
+  identity.listening(`http://127.0.0.1:${port}`);
+  const mode = identity.verifying ? 'verifying keygate signatures' : 'NOT verifying (no KEYGATE_PUBLIC_JWK / KEYGATE_JWKS_URL)';
   console.log(`forms origin listening on http://127.0.0.1:${port}, ${mode}`);
 });

@@ -12,6 +12,7 @@ import { LIMIT_SETTINGS } from './limits';
 import { ORIGIN_SETTINGS, originBase } from './origin';
 import { RUNTIME_SETTINGS } from './runtime';
 import { parseSettings } from './setting';
+import { checkServiceBindings, UPSTREAM_SETTINGS, upstreamRouting } from './upstreams';
 import { WEBHOOK_SETTINGS, webhookConfig } from './webhooks';
 
 export type { CorsPolicy } from './cors';
@@ -21,6 +22,7 @@ export type { FeedFailurePolicy, FreshnessOptions } from './feed';
 const SETTINGS = {
   ...ACCESS_SETTINGS,
   ...ORIGIN_SETTINGS,
+  ...UPSTREAM_SETTINGS,
   ...LIMIT_SETTINGS,
   ...FEED_SETTINGS,
   ...CORS_SETTINGS,
@@ -33,9 +35,6 @@ const settingsSchema = z.object(SETTINGS);
 
 export const configSchema = settingsSchema.transform((s, ctx) => ({
   keyPrefix: s.KEY_PREFIX,
-  /** ORIGIN_URL without a trailing slash; the request path and query are appended. */
-  originBase: originBase(s, ctx),
-  originTimeoutMs: s.ORIGIN_TIMEOUT_MS,
   /** The origin's response body may pause this long between chunks before the stream is aborted; 0 = no limit. */
   originBodyIdleTimeoutMs: s.ORIGIN_BODY_IDLE_TIMEOUT_MS,
   authTimeoutMs: s.AUTH_TIMEOUT_MS,
@@ -65,10 +64,18 @@ export const configSchema = settingsSchema.transform((s, ctx) => ({
   usageFlushMs: s.USAGE_FLUSH_MS,
   /** …or as soon as it holds this many calls. */
   usageFlushEvents: s.USAGE_FLUSH_EVENTS,
-  /** ORIGIN_SIGNING_KEY: when set, every origin request carries an RFC 9421 signature. */
+  /** ORIGIN_SIGNING_KEY: when set, every origin request carries an RFC 9421 signature (unless its upstream says `sign: false`). */
   originSigning: s.ORIGIN_SIGNING_KEY,
   /** Lifecycle webhooks; null when WEBHOOK_URL is unset. */
   webhooks: webhookConfig(s, ctx),
+  /** Where each call goes: ORIGIN_URL, or the upstream (UPSTREAMS) its route rule names. */
+  upstreams: upstreamRouting(
+    { name: 'origin', base: originBase(s, ctx), service: null, timeoutMs: s.ORIGIN_TIMEOUT_MS, signing: s.ORIGIN_SIGNING_KEY },
+    s.UPSTREAMS,
+    s.ROUTES,
+    { localDev: s.LOCAL_DEV, allowHttp: s.ALLOW_HTTP_ORIGIN },
+    ctx,
+  ),
 }));
 
 /** The name of every setting the schema reads, in its order. */
@@ -78,9 +85,11 @@ export const SETTING_NAMES = Object.keys(SETTINGS) as readonly (keyof typeof SET
 export type Bindings = Env & z.input<typeof settingsSchema>;
 export type Config = z.output<typeof configSchema>;
 
-/** Builds the Config from raw bindings; throws ConfigError naming the first bad setting. */
+/** Builds the Config from raw bindings; throws ConfigError naming the first bad setting, or an upstream's missing service binding. */
 export function parseConfig(env: Bindings): Config {
-  return parseSettings(configSchema, env);
+  const config = parseSettings(configSchema, env);
+  checkServiceBindings(config.upstreams.named, env);
+  return config;
 }
 
 let cached: { env: Bindings; raw: unknown[]; config: Config } | undefined;

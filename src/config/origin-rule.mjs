@@ -1,4 +1,4 @@
-// The one rule for ORIGIN_URL, shared by the Worker's configuration (config/origin.ts: 500
+// The one rule for ORIGIN_URL and every upstream URL (UPSTREAMS), shared by the Worker's configuration (config/origin.ts: 500
 // misconfigured) and the deploy check (scripts/deploy-check.mjs, run before `npm run deploy`), so
 // that the two cannot disagree. Plain ESM without imports: the Worker bundles it, Node runs it.
 //
@@ -25,22 +25,30 @@ export function isLoopbackHost(hostname) {
   );
 }
 
-const HTTPS_ONLY = 'ORIGIN_URL must be https (http only for a loopback origin in local development, or with ALLOW_HTTP_ORIGIN = "true")';
-const LOOPBACK =
-  "ORIGIN_URL is a loopback address, which reaches nothing once deployed: set it to your API's https URL " +
-  '(wrangler.toml [vars], e.g. ORIGIN_URL = "https://api.example.com"). A loopback origin is for local runs, ' +
-  'with LOCAL_DEV = "true" (npm start, the tests and the benchmarks set it)';
+/** The messages for the setting `name` (ORIGIN_URL, or an upstream's `UPSTREAMS.<name>.url`). */
+function messages(name) {
+  const httpsOnly = `${name} must be https (http only for a loopback origin in local development, or with ALLOW_HTTP_ORIGIN = "true")`;
+  const fix =
+    name === 'ORIGIN_URL'
+      ? 'set it to your API\'s https URL (wrangler.toml [vars], e.g. ORIGIN_URL = "https://api.example.com")'
+      : 'set it to that upstream\'s https URL (wrangler.toml [vars] UPSTREAMS), or bind a Worker as its "service"';
+  const loopback =
+    `${name} is a loopback address, which reaches nothing once deployed: ${fix}. A loopback origin is for local runs, ` +
+    'with LOCAL_DEV = "true" (npm start, the tests and the benchmarks set it)';
+  return { httpsOnly, loopback, extras: `${name} must not carry a query, fragment or credentials` };
+}
 
 /**
- * Why `url` cannot be ORIGIN_URL, or undefined when it can. `localDev`: LOCAL_DEV is "true";
- * `allowHttp`: ALLOW_HTTP_ORIGIN is "true". The message names the fix and never the URL itself
- * (the Worker serves it in a problem body).
+ * Why `url` cannot be ORIGIN_URL (or the URL of the upstream `name` names), or undefined when it
+ * can. `localDev`: LOCAL_DEV is "true"; `allowHttp`: ALLOW_HTTP_ORIGIN is "true". The message
+ * names the fix and never the URL itself (the Worker serves it in a problem body).
  */
-export function originUrlProblem(url, { localDev, allowHttp }) {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return HTTPS_ONLY;
+export function originUrlProblem(url, { localDev, allowHttp, name = 'ORIGIN_URL' }) {
+  const say = messages(name);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return say.httpsOnly;
   const loopback = isLoopbackHost(url.hostname);
-  if (loopback && !localDev) return LOOPBACK;
-  if (url.protocol === 'http:' && !loopback && !allowHttp) return HTTPS_ONLY;
-  if (url.search || url.hash || url.username || url.password) return 'ORIGIN_URL must not carry a query, fragment or credentials';
+  if (loopback && !localDev) return say.loopback;
+  if (url.protocol === 'http:' && !loopback && !allowHttp) return say.httpsOnly;
+  if (url.search || url.hash || url.username || url.password) return say.extras;
   return undefined;
 }

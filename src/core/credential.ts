@@ -1,5 +1,7 @@
-// Where a credential may come from (Authorization: Bearer, then X-API-Key; never the URL), what is
-// wrong with it when it cannot be used, and where one sits in a URL. Pure: no hashing, no lookup.
+// Where a credential may come from (Authorization: Bearer, then X-API-Key, then — for a WebSocket
+// upgrade only — a `keygate.bearer.<key>` entry of Sec-WebSocket-Protocol, the one field a browser
+// lets a page set on a WebSocket; never the URL), what is wrong with it when it cannot be used, and
+// where one sits in a URL. Pure: no hashing, no lookup.
 
 import { keyFinder } from './key-format';
 import { pathAndAfter } from './url';
@@ -25,6 +27,37 @@ function checkValue(value: string, source: string): Extraction {
   return { ok: true, key: value };
 }
 
+/**
+ * The subprotocol entry that carries a key: `keygate.bearer.<key>`. A key is a valid entry as is:
+ * its prefix, environment, underscores and base62 body are all RFC 9110 token characters.
+ */
+export const KEY_SUBPROTOCOL = 'keygate.bearer.';
+
+/** The entries of a Sec-WebSocket-Protocol value (a comma-separated list of tokens, RFC 6455 §4.1), empty ones dropped. */
+export function subprotocols(value: string): string[] {
+  const entries: string[] = [];
+  for (const entry of value.split(',')) {
+    const token = entry.trim();
+    if (token !== '') entries.push(token);
+  }
+  return entries;
+}
+
+/** Whether `headers` ask for a WebSocket (Upgrade: websocket); the caller checks the method is GET. */
+export function asksForWebSocket(headers: Headers): boolean {
+  return headers.get('upgrade')?.toLowerCase() === 'websocket';
+}
+
+/** The key of an upgrade's `keygate.bearer.` subprotocol entry; none when the request is not an upgrade or has no such entry. */
+function subprotocolCredential(headers: Headers): Extraction | undefined {
+  const value = headers.get('sec-websocket-protocol');
+  if (value === null || !asksForWebSocket(headers)) return undefined;
+  const keys = subprotocols(value).filter((p) => p.startsWith(KEY_SUBPROTOCOL));
+  if (keys.length === 0) return undefined;
+  if (keys.length > 1) return { ok: false, problem: 'invalid-api-key', detail: 'Sec-WebSocket-Protocol carries more than one API key' };
+  return checkValue((keys[0] as string).slice(KEY_SUBPROTOCOL.length), 'The keygate.bearer subprotocol');
+}
+
 /** The API key from the request headers (names are case-insensitive by construction of Headers). */
 export function extractCredential(headers: Headers): Extraction {
   const authorization = headers.get('authorization');
@@ -40,7 +73,14 @@ export function extractCredential(headers: Headers): Extraction {
     return checkValue((match[1] ?? '').trim(), 'Authorization');
   }
   if (apiKey !== null) return checkValue(apiKey.trim(), 'X-API-Key');
-  return { ok: false, problem: 'missing-api-key', detail: 'Send your API key as Authorization: Bearer <key> or X-API-Key: <key>' };
+  // Only a request that carries no key in a header pays for this look.
+  return (
+    subprotocolCredential(headers) ?? {
+      ok: false,
+      problem: 'missing-api-key',
+      detail: 'Send your API key as Authorization: Bearer <key> or X-API-Key: <key>',
+    }
+  );
 }
 
 /** Query parameter names that carry API keys in other products: refused whatever their value. */

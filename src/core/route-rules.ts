@@ -17,6 +17,8 @@ export interface RouteRule {
   scopes: readonly string[];
   /** Credits a call of this rule spends (default 1; 0 spends none, only checks). */
   cost: number;
+  /** The UPSTREAMS entry its calls go to; null: ORIGIN_URL (config/upstreams.ts checks the name exists). */
+  upstream: string | null;
   regex: RegExp;
 }
 
@@ -110,7 +112,7 @@ export function parseRoutes(raw: unknown): RouteRule[] | null {
   return value.map((rule: unknown, index): RouteRule => {
     const where = `ROUTES[${index}]`;
     if (typeof rule !== 'object' || rule === null) throw new ConfigError(`${where} must be an object`);
-    const { method, path, scopes, cost = 1 } = rule as Record<string, unknown>;
+    const { method, path, scopes, cost = 1, upstream = null } = rule as Record<string, unknown>;
     if (typeof path !== 'string') throw new ConfigError(`${where}.path must be a string`);
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && isValidRequiredScope(s))) {
       throw new ConfigError(`${where}.scopes must be a list of "resource:action" scopes`);
@@ -118,9 +120,10 @@ export function parseRoutes(raw: unknown): RouteRule[] | null {
     if (!Number.isInteger(cost) || (cost as number) < 0 || (cost as number) > MAX_COST) {
       throw new ConfigError(`${where}.cost must be an integer from 0 to ${MAX_COST}`);
     }
+    if (upstream !== null && typeof upstream !== 'string') throw new ConfigError(`${where}.upstream must be the name of an upstream`);
     const methods = compileMethods(method ?? '*', where);
     const name = `${methods === 'any' ? '*' : [...methods].join(',')} ${path}`;
-    return { index, pattern: path, name, methods, scopes, cost: cost as number, regex: compilePattern(path, where) };
+    return { index, pattern: path, name, methods, scopes, cost: cost as number, upstream, regex: compilePattern(path, where) };
   });
 }
 

@@ -23,9 +23,17 @@ export class AuthUnavailableError extends Error {
 }
 
 const { cache, overrides } = memory.keys;
+const { sockets } = memory;
+
+/** The key's open WebSockets re-check at their next tick (proxy/socket-watch.ts). */
+function wakeSockets(hash: string): void {
+  const watched = sockets.get(hash);
+  if (watched !== undefined) for (const socket of watched) socket.due = true;
+}
 
 /**
- * Applies a key change known to be newer than KV: drops the cached copy, overrides KV for a while.
+ * Applies a key change known to be newer than KV: drops the cached copy, overrides KV for a while,
+ * and has the key's open WebSockets re-checked at once.
  * A change older than the one this isolate already holds for the key is ignored (a feed snapshot
  * taken before this isolate's own admin call must not undo it), except a revocation: revoked is
  * final, so it wins whatever the clocks of the two changes say.
@@ -34,6 +42,7 @@ export function applyEdgeRecord(hash: string, record: KeyRecord, changedAt: numb
   const held = overrides.get(hash);
   if (held !== undefined && held.at > changedAt && record.status !== 'revoked') return;
   cache.delete(hash);
+  if (sockets.size > 0) wakeSockets(hash);
   const until = changedAt + KV_STALENESS_MS;
   if (until <= now) return;
   overrides.delete(hash);
@@ -106,6 +115,19 @@ export async function verifyKey(
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   const hash = await hashKey(credential);
   if (admit !== undefined && !admit(hash)) return { ok: false, reason: 'unproven' };
+  return verifyHash(deps, hash, now, beforeLookup);
+}
+
+/**
+ * verifyKey from the key's hash on: the decision again for a key already admitted once (an open
+ * WebSocket's re-check, proxy/socket-watch.ts), without keeping the key itself.
+ */
+export async function verifyHash(
+  deps: VerifyDeps,
+  hash: string,
+  now: number,
+  beforeLookup?: () => Promise<void> | undefined,
+): Promise<VerifyOutcome> {
   const pending = beforeLookup?.();
   if (pending !== undefined) {
     // While the request waits for the change feed, the record is read: what the feed brings

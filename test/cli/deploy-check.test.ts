@@ -24,9 +24,9 @@ function check(toml?: string): { status: number | null; stdout: string; stderr: 
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** The shipped wrangler.toml with its ORIGIN_URL line replaced by `line`. */
-function withOrigin(line: string): string {
-  const edited = SHIPPED.replace(/^ORIGIN_URL = .*$/m, line);
+/** The shipped wrangler.toml with its ORIGIN_URL line replaced by `line`, and its UPSTREAMS line by `upstreams` (an https one unless given). */
+function withOrigin(line: string, upstreams = 'UPSTREAMS = { reports = { url = "https://reports.example.com" } }'): string {
+  const edited = SHIPPED.replace(/^ORIGIN_URL = .*$/m, line).replace(/^UPSTREAMS = .*$/m, upstreams);
   expect(edited).not.toBe(SHIPPED);
   return edited;
 }
@@ -52,6 +52,22 @@ describe('npm run deploy: the deploy check', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('is ready to deploy');
     expect(run.stdout).toContain('no route and workers_dev = false: the Worker will have no public URL');
+  });
+
+  it('checks every URL upstream by the rule of ORIGIN_URL, and every service upstream against [[services]]', () => {
+    const https = 'ORIGIN_URL = "https://api.example.com"';
+    expect(check(withOrigin(https, 'UPSTREAMS = { reports = { url = "http://127.0.0.1:8789" } }')).stderr).toContain(
+      'not deploying: UPSTREAMS.reports.url is a loopback address, which reaches nothing once deployed',
+    );
+    expect(check(withOrigin(https, 'UPSTREAMS = { reports = { url = "http://reports.example.com" } }')).stderr).toContain(
+      'UPSTREAMS.reports.url must be https',
+    );
+    const service = withOrigin(https, 'UPSTREAMS = { tools = { service = "TOOLS" } }');
+    expect(check(service).stderr).toContain(
+      'UPSTREAMS.tools.service names "TOOLS", which is no [[services]] binding of this configuration',
+    );
+    const bound = `${service}\n[[services]]\nbinding = "TOOLS"\nservice = "tools-worker"\n`;
+    expect(check(bound)).toMatchObject({ status: 0, stderr: '' });
   });
 
   it('refuses plain http (unless ALLOW_HTTP_ORIGIN), https to loopback, and a missing ORIGIN_URL', () => {

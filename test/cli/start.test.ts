@@ -22,8 +22,8 @@ describe('npm start', () => {
   it('puts no secret in any argv or child environment, on either port setting', () => {
     const { secrets, signing } = devVars();
     for (const originPort of ['8788', '18788']) {
-      const plan = devPlan({ port: '8787', originPort, signing });
-      const exposed = JSON.stringify([plan.origin.command, plan.origin.args, plan.origin.env]);
+      const plan = devPlan({ port: '8787', originPort, reportsPort: originPort === '8788' ? '8789' : '18789', signing });
+      const exposed = JSON.stringify([plan.origin, plan.reports]);
       for (const secret of secrets) expect(exposed).not.toContain(secret);
       expect(plan.worker).not.toHaveProperty('args');
       // Everything the Worker gets besides its one secret binding is no secret either.
@@ -34,7 +34,15 @@ describe('npm start', () => {
     }
     // The origin verifies with the public half only.
     const plan = devPlan({ port: '8787', originPort: '8788', signing });
-    expect(JSON.parse(plan.origin.env.KEYGATE_PUBLIC_JWK as string)).toEqual({ kty: 'OKP', crv: 'Ed25519', x: signing.publicJwk.x });
+    for (const origin of [plan.origin, plan.reports])
+      expect(JSON.parse(origin.env.KEYGATE_PUBLIC_JWK as string)).toEqual({ kty: 'OKP', crv: 'Ed25519', x: signing.publicJwk.x });
+    expect(plan.reports.args).toEqual(['examples/reports-origin/server.mjs']);
+    // The reports upstream moves with REPORTS_PORT, as ORIGIN_URL with ORIGIN_PORT.
+    expect(plan.worker.bindings.UPSTREAMS).toBeUndefined();
+    expect(devPlan({ port: '8787', originPort: '8788', reportsPort: '18789', signing }).worker.bindings.UPSTREAMS).toEqual({
+      type: 'json',
+      value: { reports: { url: 'http://127.0.0.1:18789' } },
+    });
   });
 
   it('creates .dev.vars once (mode 0600) and reads it back on the next start', () => {

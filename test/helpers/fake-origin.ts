@@ -1,10 +1,14 @@
 // The recording fake origin: a real HTTP server in Node (the only thing outside keygate that tests
 // fake). Every request is recorded under its X-Test-Tag; tests read the record over
-// GET /__calls/<tag> to prove what the origin saw — or that it was never called.
+// GET /__calls/<tag> to prove what the origin saw — or that it was never called. WebSocket
+// upgrades (any path under /ws/) are answered by the `ws` package — the server half of RFC 6455 is
+// its job, not a test helper's — and recorded like any call: an echo that also closes on request.
 
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import type { WebSocket, WebSocketServer as Server_ } from 'ws';
 import type { RecordedCall } from './origin-types';
 
 const calls = new Map<string, RecordedCall[]>();
@@ -53,6 +57,13 @@ function publishedDocument(req: IncomingMessage, res: ServerResponse, tag: strin
   res.end(doc);
 }
 
+/** A status line Node's writeHead refuses or treats itself (1xx, 600+), for /raw-status/<status>: written to the socket. */
+function rawStatus(path: string): string {
+  const status = path.slice('/raw-status/'.length);
+  const upgrade = status === '101' ? 'upgrade: websocket\r\nconnection: upgrade\r\n' : 'connection: close\r\n';
+  return `HTTP/1.1 ${status} Odd\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n${upgrade}\r\nok`;
+}
+
 async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedCall, tag: string, url: URL): Promise<void> {
   const path = url.pathname;
   if (path.startsWith('/status/')) {
@@ -79,13 +90,7 @@ async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedC
     await waitRelease(tag);
     return void res.end('second chunk\n');
   }
-  if (path.startsWith('/raw-status/')) {
-    // A status line Node's writeHead refuses or treats itself (1xx, 600+): written to the socket.
-    const status = path.slice('/raw-status/'.length);
-    const upgrade = status === '101' ? 'upgrade: websocket\r\nconnection: upgrade\r\n' : 'connection: close\r\n';
-    req.socket.end(`HTTP/1.1 ${status} Odd\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n${upgrade}\r\nok`);
-    return;
-  }
+  if (path.startsWith('/raw-status/')) return void req.socket.end(rawStatus(path));
   if (path === '/stall' || req.headers['x-test-stall'] !== undefined) {
     // Headers and the start of the body, then nothing until released (or until keygate gives up).
     // (Any path with X-Test-Stall.) ?chunked or X-Test-Stall: chunked: no Content-Length (the
@@ -140,10 +145,8 @@ async function behave(req: IncomingMessage, res: ServerResponse, call: RecordedC
   });
 }
 
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://origin.local');
-  if (url.pathname.startsWith('/__')) return control(req, res, url.pathname);
-  const tag = String(req.headers['x-test-tag'] ?? 'untagged');
+/** Files a new call under `tag`; `done` once its body has been read (an upgrade has none). */
+function record(req: IncomingMessage, tag: string, done: boolean): RecordedCall {
   const call: RecordedCall = {
     method: req.method ?? '',
     url: req.url ?? '',
@@ -152,11 +155,19 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     bodyBytes: 0,
     bodySha256: '',
     aborted: false,
-    done: false,
+    done,
   };
   const list = calls.get(tag) ?? [];
   list.push(call);
   calls.set(tag, list);
+  return call;
+}
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://origin.local');
+  if (url.pathname.startsWith('/__')) return control(req, res, url.pathname);
+  const tag = String(req.headers['x-test-tag'] ?? 'untagged');
+  const call = record(req, tag, false);
   const hash = createHash('sha256');
   req.on('data', (chunk: Buffer) => {
     call.bodyBytes += chunk.length;
@@ -172,9 +183,47 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+/** The subprotocols the fake origin speaks, in its order of preference: it picks the first the client offers. */
+export const ORIGIN_SUBPROTOCOLS = ['chat.v2', 'chat.v1'];
+
+/**
+ * An echo: every message comes back as sent (text as text, binary as binary); "close <code> <reason>"
+ * makes the origin close with that code; "headers" answers with the upgrade request's headers.
+ */
+function echo(socket: WebSocket, req: IncomingMessage): void {
+  socket.on('message', (data, isBinary) => {
+    const text = isBinary ? '' : data.toString();
+    if (text.startsWith('close ')) {
+      const [, code, ...reason] = text.split(' ');
+      return socket.close(Number(code), reason.join(' '));
+    }
+    if (text === 'headers') return socket.send(JSON.stringify(req.headers));
+    socket.send(data, { binary: isBinary });
+  });
+}
+
+// Node's own resolution: vite, which loads this file, would pick ws's browser stub.
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: typeof Server_ };
+
+function acceptWebSockets(server: Server): void {
+  const sockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => ORIGIN_SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
+  });
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    record(req, String(req.headers['x-test-tag'] ?? 'untagged'), true);
+    // A 101 that is no WebSocket handshake (no Sec-WebSocket-Accept), as /raw-status/101 answers any call.
+    if ((req.url ?? '').startsWith('/raw-status/')) return void socket.end(rawStatus(req.url ?? ''));
+    if (!(req.url ?? '').startsWith('/ws/'))
+      return void socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    sockets.handleUpgrade(req, socket, head, (ws) => echo(ws, req));
+  });
+}
+
 /** Starts the fake origin on a free loopback port. */
 export async function startFakeOrigin(port = 0): Promise<{ server: Server; port: number }> {
   const server = createServer(handle);
+  acceptWebSockets(server);
   // Idle keep-alive connections are closed by their client (workerd), never by this server: a server
   // that closes an idle connection while the client is reusing it loses that request ("Network
   // connection lost" ⇒ 502), and a loaded machine — a lagging event loop here — makes that race likely

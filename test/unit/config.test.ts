@@ -119,6 +119,13 @@ describe('the configuration schema', () => {
     [{ REGISTRY_LOCATION_HINT: 'mars' }, 'REGISTRY_LOCATION_HINT must be one of wnam, enam, sam, weur, eeur, apac, oc, afr, me'],
     [{ CORS_ALLOWED_ORIGINS: 'https://a.example, a.example' }, 'CORS_ALLOWED_ORIGINS: "a.example" is not an origin'],
     [{ ROUTES: '{' }, 'ROUTES is not valid JSON'],
+    [{ ROUTES: [{ method: 'GET', path: '/a', scopes: [], upstream: 7 }] }, 'ROUTES[0].upstream must be the name of an upstream'],
+    [{ UPSTREAMS: '{' }, 'UPSTREAMS is not valid JSON'],
+    [{ UPSTREAMS: '[]' }, 'UPSTREAMS must be a JSON object of upstreams'],
+    [{ UPSTREAMS: { Reports: { url: 'https://a.example' } } }, 'UPSTREAMS: "Reports" is not an upstream name ([a-z][a-z0-9-]{0,31})'],
+    [{ UPSTREAMS: { a: { url: 'https://a.example/?q=1' } } }, 'UPSTREAMS.a.url must not carry a query, fragment or credentials'],
+    [{ UPSTREAMS: { a: { service: 'lower' } } }, 'UPSTREAMS.a.service must be the name of a service binding (e.g. "REPORTS")'],
+    [{ UPSTREAMS: { a: { service: 'TOOLS' } } }, /^UPSTREAMS\.a\.service names the binding "TOOLS", which this Worker does not have/],
     [{ GITHUB_KEYS_URL: 'http://api.github.com/keys' }, 'GITHUB_KEYS_URL must be https'],
     [{ GITHUB_SECRET_SCANNING_KEYS: '{"nope":1}' }, /^GITHUB_SECRET_SCANNING_KEYS: /],
     [{ ORIGIN_SIGNING_KEY: '{"kty":"RSA"}' }, /^ORIGIN_SIGNING_KEY must be an Ed25519 private key/],
@@ -131,15 +138,42 @@ describe('the configuration schema', () => {
   });
 
   it('accepts a loopback origin only in local development (LOCAL_DEV), and plain http elsewhere only with ALLOW_HTTP_ORIGIN', () => {
-    expect(parse({ ORIGIN_URL: 'http://127.0.0.1:8788/', LOCAL_DEV: 'true' }).originBase).toBe('http://127.0.0.1:8788');
-    expect(parse({ ORIGIN_URL: 'https://localhost:8443', LOCAL_DEV: 'true' }).originBase).toBe('https://localhost:8443');
-    expect(parse({ ORIGIN_URL: 'http://origin.example/api', ALLOW_HTTP_ORIGIN: 'true' }).originBase).toBe('http://origin.example/api');
-    expect(parse({ ORIGIN_URL: 'https://origin.example' }).originBase).toBe('https://origin.example');
+    expect(parse({ ORIGIN_URL: 'http://127.0.0.1:8788/', LOCAL_DEV: 'true' }).upstreams.origin.base).toBe('http://127.0.0.1:8788');
+    expect(parse({ ORIGIN_URL: 'https://localhost:8443', LOCAL_DEV: 'true' }).upstreams.origin.base).toBe('https://localhost:8443');
+    expect(parse({ ORIGIN_URL: 'http://origin.example/api', ALLOW_HTTP_ORIGIN: 'true' }).upstreams.origin.base).toBe(
+      'http://origin.example/api',
+    );
+    expect(parse({ ORIGIN_URL: 'https://origin.example' }).upstreams.origin.base).toBe('https://origin.example');
+  });
+
+  it('UPSTREAMS: a URL upstream by the rule of ORIGIN_URL, a service upstream whose binding is a Worker, each with its timeout and signing', () => {
+    const tools = { fetch: () => new Response() };
+    const config = parseConfig({
+      ...BASE,
+      LOCAL_DEV: 'true',
+      TOOLS: tools,
+      UPSTREAMS: { reports: { url: 'http://127.0.0.1:8789/' }, tools: { service: 'TOOLS', timeoutMs: 500 } },
+      ROUTES: [
+        { method: 'GET', path: '/a', scopes: [] },
+        { method: 'GET', path: '/reports/*', scopes: [], upstream: 'reports' },
+      ],
+    } as unknown as Bindings);
+    expect(config.upstreams.named.get('reports')).toMatchObject({
+      base: 'http://127.0.0.1:8789',
+      service: null,
+      timeoutMs: 30_000,
+      signing: null,
+    });
+    expect(config.upstreams.named.get('tools')).toMatchObject({ base: null, service: 'TOOLS', timeoutMs: 500 });
+    expect(config.upstreams.byRule.map((u) => u?.name)).toEqual([undefined, 'reports']);
+    expect(() => parse({ UPSTREAMS: { reports: { url: 'http://127.0.0.1:8789' } } })).toThrow(
+      /^UPSTREAMS\.reports\.url is a loopback address/,
+    );
   });
 
   it('takes TOML numbers and JSON values where wrangler.toml gives them; a non-"true" flag is off', () => {
     const config = parse({ ORIGIN_TIMEOUT_MS: 250, ROUTES: [{ method: 'GET', path: '/a', scopes: [] }], BENCH_MODE: true });
-    expect(config).toMatchObject({ originTimeoutMs: 250, benchMode: false, routes: [{ pattern: '/a' }] });
+    expect(config).toMatchObject({ upstreams: { origin: { timeoutMs: 250 } }, benchMode: false, routes: [{ pattern: '/a' }] });
     expect(parse({ BENCH_MODE: 'true', ADMIN_TOKEN: 7 }).benchMode).toBe(true);
   });
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checksumOf, crc32, generateKey, keyFinder, keyStart, parseKey, randomBase62, toBase62 } from '../../src/core/key-format';
 import { hashKey, toHex } from '../../src/core/key-hash';
+import { KEY_SUBPROTOCOL, subprotocols } from '../../src/core/credential';
+
+/** An RFC 9110 token (§5.6.2), what a Sec-WebSocket-Protocol entry must be (RFC 6455 §4.1). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const KEY_REGEX = /^kg_(live|test)_[0-9A-Za-z]{32}[0-9A-Za-z]{6}$/;
 
@@ -83,5 +87,20 @@ describe('key format', () => {
     } finally {
       Object.defineProperty(Uint8Array.prototype, 'toHex', native);
     }
+  });
+});
+
+describe('keys as WebSocket subprotocol entries', () => {
+  it('every key, of any valid prefix and environment, is a token, so keygate.bearer.<key> is a valid subprotocol', () => {
+    for (const prefix of ['kg', 'acme', 'a1b2c3d4e5f6g7h8']) {
+      for (const environment of ['live', 'test'] as const) {
+        for (let i = 0; i < 200; i++) expect(`${KEY_SUBPROTOCOL}${generateKey(prefix, environment)}`).toMatch(TOKEN);
+      }
+    }
+  });
+
+  it('a Sec-WebSocket-Protocol value splits into its entries, blanks dropped', () => {
+    expect(subprotocols(' chat.v1 ,keygate.bearer.kg_live_x,, chat.v2 ')).toEqual(['chat.v1', 'keygate.bearer.kg_live_x', 'chat.v2']);
+    expect(subprotocols('')).toEqual([]);
   });
 });

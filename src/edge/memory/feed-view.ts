@@ -20,7 +20,10 @@ export const isFresh = (now: number): boolean => now - view.confirmedAt < MAX_ST
 export function applySnapshot(snapshot: FeedSnapshot, now: number): boolean {
   const plan = changesFor(view.cursor, view.confirmedAt, snapshot);
   if (plan === null) return false;
-  if (plan.reset) memory.keys.reset();
+  if (plan.reset) {
+    memory.keys.reset();
+    for (const watched of memory.sockets.values()) for (const socket of watched) socket.due = true;
+  }
   for (const entry of plan.entries) applyEdgeRecord(entry.hash, entry.record, entry.at, now);
   view.cursor = snapshot.latest;
   view.confirmedAt = snapshot.confirmedAt;

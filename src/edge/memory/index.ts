@@ -213,8 +213,19 @@ const later = {
   armedAt: Number.NEGATIVE_INFINITY,
 };
 
+/** One open WebSocket (proxy/socket-watch.ts): set when a change to its key has been applied, so that its next tick re-checks it. */
+export interface WatchedSocket {
+  due: boolean;
+}
+
 export const memory = {
   keys,
+  /**
+   * Open WebSockets by their key's hash (proxy/socket-watch.ts), each from its upgrade until it
+   * closes: how a change the feed applies reaches them. Bounded by the isolate's open connections.
+   * Not cleared by reset(): the sockets are open whatever the tests forget.
+   */
+  sockets: new Map<string, Set<WatchedSocket>>(),
   later,
   feed,
   refusals,

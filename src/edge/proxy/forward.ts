@@ -1,8 +1,10 @@
-// Step 12: a fresh request to the origin. Bodies stream both ways (never buffered); redirects are
-// returned, not followed; no shared cache between keys. Unreachable, or a status keygate cannot
-// relay (outside 200–599, a 101 nobody asked for) ⇒ 502; no response headers within
-// ORIGIN_TIMEOUT_MS ⇒ 504 and the origin fetch is aborted; a body that stalls after the headers is
-// cut by ORIGIN_BODY_IDLE_TIMEOUT_MS (idle-body.ts). Origin errors pass untouched.
+// Step 12: a fresh request to the origin — ORIGIN_URL, or the upstream the route rule names
+// (config/upstreams.ts: a URL or a service binding, each with its timeout and signing). Bodies
+// stream both ways (never buffered); redirects are returned, not followed; no shared cache between
+// keys. Unreachable, or a status keygate cannot relay (outside 200–599, a 101 nobody asked for) ⇒
+// 502; no response headers within the upstream's timeout ⇒ 504 and the fetch is aborted; a body
+// that stalls after the headers is cut by ORIGIN_BODY_IDLE_TIMEOUT_MS (idle-body.ts). Origin errors
+// pass untouched. A WebSocket upgrade takes the same way to the origin, then websocket.ts relays.
 
 import { log } from '../../log';
 import { refuse, type StepContext } from '../step';
@@ -12,19 +14,23 @@ import { originRequestHeaders, stripHopByHop } from './headers';
 import { CallDeadline } from './call-deadline';
 import { BODY_FAILED, BODY_TIMED_OUT, relayBody } from './idle-body';
 import { signOriginRequest } from '../../signing/sign';
+import { asksForWebSocket } from '../../core/credential';
+import { ConfigError } from '../../errors/config-error';
+import { isFetcher, type Upstream } from '../../config/upstreams';
+import { relaySocket, socketRequest } from './websocket';
 
 const NULL_BODY_STATUS = new Set([204, 205, 304]);
 
 /**
  * Whether keygate can pass the origin's status on: a final status, 200–599 (a Response cannot carry
- * another). Never 101: keygate forwards no Upgrade (a hop-by-hop field), so a 101 answers a
- * question the call did not ask, and relaying it would hand the client a protocol switch.
+ * another). Never 101 here: an ordinary call forwards no Upgrade (a hop-by-hop field), so a 101
+ * answers a question the call did not ask; a WebSocket's 101 is websocket.ts's, with its socket.
  */
 function relayable(status: number): boolean {
   return status >= 200 && status <= 599;
 }
 
-/** The origin URL for this request: ORIGIN_URL + the request's path and query, unchanged. */
+/** The origin URL for this request: the upstream's base + the request's path and query, unchanged. */
 export function originUrl(base: string, requestUrl: string): string {
   const path = rawPath(requestUrl);
   const q = requestUrl.indexOf('?');
@@ -33,11 +39,28 @@ export function originUrl(base: string, requestUrl: string): string {
   return base + path + query;
 }
 
+/** The upstream of this call: the one its route rule names, else ORIGIN_URL's. */
+function upstreamOf(c: StepContext): Upstream {
+  const { upstreams } = c.get('config');
+  const rule = c.get('routeRule');
+  return (rule === undefined ? undefined : upstreams.byRule[rule.index]) ?? upstreams.origin;
+}
+
+/** What fetches from `upstream`: the global fetch, or its service binding (checked with the configuration, and here against this env). */
+function fetcherOf(c: StepContext, upstream: Upstream): Fetcher['fetch'] {
+  if (upstream.service === null) return fetch;
+  const binding = (c.env as unknown as Record<string, unknown>)[upstream.service];
+  if (!isFetcher(binding))
+    throw new ConfigError(`UPSTREAMS.${upstream.name}.service names the binding "${upstream.service}", which this Worker does not have`);
+  return (input, init) => binding.fetch(input, init);
+}
+
 export async function forward(c: StepContext): Promise<Response> {
-  const config = c.get('config');
   const principal = c.get('principal');
   const requestId = c.get('requestId');
   const request = c.req.raw;
+  const upstream = upstreamOf(c);
+  const host = hostOf(request.url);
   const headers = originRequestHeaders(request.headers, {
     keyId: principal.keyId,
     projectId: principal.projectId,
@@ -45,19 +68,23 @@ export async function forward(c: StepContext): Promise<Response> {
     environment: principal.environment,
     requestId,
     clientIp: c.get('clientIp'),
-    host: hostOf(request.url),
+    host,
     customer: principal.customer,
   });
-  let target = originUrl(config.originBase, request.url);
+  // The one check an ordinary call pays for WebSockets.
+  const socket = asksForWebSocket(request.headers) && request.method === 'GET' ? socketRequest(c, headers) : null;
+  if (socket instanceof Response) return socket;
+  // A service binding is called at the client's own https URL: the Worker behind it sees the path asked for.
+  let target = originUrl(upstream.base ?? `https://${host}`, request.url);
   // A bad ORIGIN_SIGNING_KEY throws ConfigError here: 500 misconfigured, the origin is not called.
-  if (config.originSigning !== null) target = await signOriginRequest(config.originSigning, request.method, target, headers, Date.now());
+  if (upstream.signing !== null) target = await signOriginRequest(upstream.signing, request.method, target, headers, Date.now());
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const controller = new AbortController();
   // The call's one timer: the headers' deadline here, then the body's (relayBody) on the same timer.
-  const deadline = new CallDeadline(config.originTimeoutMs, () => controller.abort());
+  const deadline = new CallDeadline(upstream.timeoutMs, () => controller.abort());
   let response: Response;
   try {
-    response = await fetch(target, {
+    response = await fetcherOf(c, upstream)(target, {
       method: request.method,
       headers,
       body: hasBody ? request.body : null,
@@ -67,9 +94,14 @@ export async function forward(c: StepContext): Promise<Response> {
     });
   } catch (error) {
     deadline.clear();
+    if (error instanceof ConfigError) throw error;
     const timedOut = controller.signal.aborted;
-    log('warn', timedOut ? 'origin timeout' : 'origin unreachable', { requestId, error: String(error) });
+    log('warn', timedOut ? 'origin timeout' : 'origin unreachable', { requestId, upstream: upstream.name, error: String(error) });
     return refuse(c, timedOut ? 'gateway-timeout' : 'bad-gateway');
+  }
+  if (socket !== null && response.webSocket !== null) {
+    deadline.clear();
+    return relaySocket(c, response, response.webSocket, socket);
   }
   return relay(c, response, deadline);
 }

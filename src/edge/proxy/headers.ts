@@ -36,6 +36,12 @@ const REQUEST_DROP = new Set([
   'signature-input',
   // another method or path than the one authorized (method-override.ts)
   ...OVERRIDE_HEADERS,
+  // A WebSocket handshake is per hop: keygate's own fetch makes the origin's (websocket.ts sets
+  // its subprotocols, without the one that carries a key), and an ordinary call has none.
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
 ]);
 /** An RFC 9110 field name: only such tokens of a Connection header can name a field to drop. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
