@@ -18,7 +18,7 @@ export interface AppEnv {
     principal: Principal;
     routeRule: RouteRule | undefined;
     clientIp: string;
-    /** Every limit of a key with limits, for the RateLimit fields of an admitted call. */
+    /** Every limit of a key with limits, for the RateLimit fields of an admitted call (and, for the verifiers, of a 429). */
     rateLimit: readonly LimitHeaders[] | undefined;
     /** A known key that was refused (revoked, disabled, expired): usage counts the call under it. */
     refusedKey: { keyId: string; projectId: string } | undefined;
