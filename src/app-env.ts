@@ -26,6 +26,8 @@ export interface AppEnv {
     outcome: string | undefined;
     /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
     actor: string;
+    /** The verify token the HTTP or Envoy verifier was called with (verify/token-auth.ts). */
+    verifyToken: { id: string; projectId: string };
     /** Work to run after the response (step.ts afterResponse), in the isolate's one timer. */
     deferred: LaterTask[] | undefined;
   };

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { adminJson, createKey } from './helpers/admin';
 import { verifyByRpc } from './helpers/verify';
+import { REFUSED } from './helpers/path-tricks';
 
 describe('KeygateVerifier over a service binding', () => {
   it('a valid key with the scope the route needs: valid, with its identity and scopes', async () => {
@@ -43,6 +44,14 @@ describe('KeygateVerifier over a service binding', () => {
     expect(await verifyByRpc({ key: key.key, path: '/forms/../admin' })).toMatchObject({ valid: false, code: 'non-canonical-path' });
     expect(await verifyByRpc({ key: key.key, path: '/forms/%2e%2e/admin' })).toMatchObject({ valid: false, code: 'non-canonical-path' });
     expect(await verifyByRpc({ key: key.key, path: `/forms/${key.key}` })).toMatchObject({ valid: false, code: 'api-key-in-url' });
+  });
+
+  it('every non-canonical spelling of the path table is refused as the data plane refuses it (or is not a path as sent)', async () => {
+    const key = await createKey({ scopes: ['forms:*'] });
+    for (const [path] of REFUSED) {
+      const { code } = await verifyByRpc({ key: key.key, path });
+      expect(/^\/[\x21\x22\x24-\x7e]*$/.test(path) ? ['non-canonical-path'] : ['validation-failed'], path).toContain(code);
+    }
   });
 
   it('a revoked key is the same invalid-api-key as an unknown one, with no key id', async () => {

@@ -21,6 +21,8 @@ export function openApiDocument(): unknown {
       { name: 'usage', description: 'Counts of every call through the gateway' },
       { name: 'audit', description: 'Every admin change, hash-chained' },
       { name: 'webhooks', description: 'Signed lifecycle webhooks: the delivery outbox' },
+      { name: 'verify-tokens', description: "A project's credentials for the HTTP and Envoy verifiers" },
+      { name: 'verify', description: "The proxy's decision for code that is not behind it (a verify token, not the admin token)" },
     ],
   });
   return cached;

@@ -8,6 +8,7 @@ import type { AppEnv } from '../app-env';
 import { decision } from '../edge/decision';
 import { dataPlane } from '../edge/gateway';
 import { pipeline, type StepContext } from '../edge/step';
+import { nonCanonicalReason } from '../core/canonical-path';
 
 type Variables = AppEnv['Variables'];
 
@@ -38,12 +39,27 @@ const ADMITTED = (c: StepContext): Promise<Response> => {
 
 const decide = dataPlane(pipeline(decision, ADMITTED));
 
-/** The request the described call would have been. Throws TypeError for a value no header can carry. */
-export function describedRequest(call: DescribedCall): Request {
+/**
+ * A Request for exactly `url`, or null when the URL parser would rewrite it: `/a/../b`, `/a/%2e%2e/b`
+ * and `\` are resolved by it before any step could see them, and what is decided must be the path
+ * the caller named, as the data plane decides the path it forwards.
+ */
+export function exactRequest(url: string, init: RequestInit): Request | null {
+  const request = new Request(url, init);
+  return request.url === url ? request : null;
+}
+
+/** Why a path exactRequest refused is not canonical. */
+export function rewrittenDetail(path: string): string {
+  return nonCanonicalReason(path) ?? 'The path is not in the form it is sent in (the URL parser would rewrite it)';
+}
+
+/** The request the described call would have been (null: see exactRequest). Throws TypeError for a value no header can carry. */
+export function describedRequest(call: DescribedCall): Request | null {
   const headers = new Headers({ 'user-agent': call.via });
   if (call.key !== '') headers.set('authorization', `Bearer ${call.key}`);
   if (call.clientIp !== '') headers.set('cf-connecting-ip', call.clientIp);
-  return new Request(call.origin + call.path, { method: call.method, headers });
+  return exactRequest(call.origin + call.path, { method: call.method, headers });
 }
 
 /** Runs the decision on `request` (a described call, or Envoy's check request reshaped) with these bindings. */

@@ -55,3 +55,14 @@ export async function refusedBefore(type: ProblemType, options: ProblemOptions):
     refusal: await refusalOf(response),
   };
 }
+
+const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer realm="keygate", error="invalid_token"' };
+
+/**
+ * `result` as a verifier of project `projectId` may see it: a key of another project is an unknown
+ * key to it (invalid-api-key, nothing about the key), though the call was decided and counted.
+ */
+export function scopedTo(projectId: string, result: VerifyResult): VerifyResult | Promise<VerifyResult> {
+  if (result.projectId === null || result.projectId === projectId) return result;
+  return refusedBefore('invalid-api-key', { headers: INVALID_TOKEN });
+}
