@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, expectNoOriginCall, expectProblem, gateway, newTag } from './helpers/gateway';
 import { adminJson, createKey } from './helpers/admin';
 import { createVerifyToken } from './helpers/verify';
+import { env } from 'cloudflare:test';
+import { verifyKeygateRequest } from '../src/verifier/index.mjs';
 
 /** Envoy's check request for `method path` from `clientIp`, carrying `headers` of the original request. */
 function envoyCheck(method: string, path: string, token: string | undefined, headers: Record<string, string> = {}) {
@@ -43,13 +45,21 @@ describe('Envoy ext_authz (HTTP service)', () => {
     await expectNoOriginCall(tag);
   });
 
-  it('reads X-API-Key, and the client address from the entry Envoy appended to X-Forwarded-For', async () => {
+  it('reads X-API-Key, and the client address from Keygate-Client-Ip, else the entry Envoy appended to X-Forwarded-For', async () => {
     const key = await createKey({ scopes: ['forms:read'], ipAllowlist: ['203.0.113.0/24'] });
     const { token } = await createVerifyToken(key.projectId);
     const listed = await envoyCheck('GET', '/forms/1', token, { 'x-api-key': key.key, 'x-forwarded-for': '198.51.100.1, 203.0.113.5' });
     expect(listed.status).toBe(200);
     const spoofed = await envoyCheck('GET', '/forms/1', token, { 'x-api-key': key.key, 'x-forwarded-for': '203.0.113.5, 198.51.100.1' });
     await expectProblem(spoofed, 'ip-not-allowed', 403);
+    // Keygate-Client-Ip (Envoy's headers_to_add, %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%) wins over X-Forwarded-For.
+    const given = { 'x-api-key': key.key, 'x-forwarded-for': '203.0.113.5' };
+    expect((await envoyCheck('GET', '/forms/1', token, { ...given, 'keygate-client-ip': '203.0.113.77' })).status).toBe(200);
+    await expectProblem(
+      await envoyCheck('GET', '/forms/1', token, { ...given, 'keygate-client-ip': '198.51.100.9' }),
+      'ip-not-allowed',
+      403,
+    );
   });
 
   it('denies with the refusal’s status, headers and problem body', async () => {
@@ -77,5 +87,21 @@ describe('Envoy ext_authz (HTTP service)', () => {
     }
     const other = await createVerifyToken((await createKey()).projectId);
     await expectProblem(await envoyCheck('GET', '/forms/1', other.token, { authorization: `Bearer ${key.key}` }), 'invalid-api-key', 401);
+  });
+
+  it('with ORIGIN_SIGNING_KEY set, the allow answer carries keygate’s signature over ORIGIN_URL + the path, which keygate/verifier accepts upstream', async () => {
+    const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const jwk = (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey & { x: string };
+    const key = await createKey({ scopes: ['forms:read'] });
+    const { token } = await createVerifyToken(key.projectId);
+    const headers = { 'keygate-verify-token': token, authorization: `Bearer ${key.key}` };
+    const res = await gateway('/_keygate/v1/ext-authz/forms/7?x=1', { headers }, { ORIGIN_SIGNING_KEY: JSON.stringify(jwk) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-envoy-auth-headers-to-remove')).not.toContain('signature');
+    // What the upstream receives: the request Envoy forwards, with the allow answer's headers added.
+    const upstream = Object.fromEntries([...res.headers].filter(([name]) => /^(keygate-|signature|x-request-id)/.test(name)));
+    const request = { method: 'GET', url: `${env.ORIGIN_URL}/forms/7?x=1`, headers: upstream };
+    const verified = await verifyKeygateRequest(request, { publicKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } });
+    expect(verified).toMatchObject({ ok: true, keyId: key.id, projectId: key.projectId });
   });
 });

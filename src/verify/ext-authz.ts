@@ -1,9 +1,11 @@
 // Envoy's ext_authz filter in HTTP service mode (docs/envoy.yaml). Envoy calls
 // `<path_prefix><original path>` — path_prefix `/_keygate/v1/ext-authz` — with the original method,
-// Host, Authorization and the headers `allowed_headers` names (X-API-Key, X-Forwarded-For), plus
-// `Keygate-Verify-Token` from `headers_to_add`. The call it describes is decided by the data
-// plane's steps; the client's address is the last X-Forwarded-For entry, the one Envoy appends
-// itself (`use_remote_address: true`).
+// Host, Authorization and the headers `allowed_headers` names (X-API-Key), plus what its
+// `headers_to_add` sets: `Keygate-Verify-Token`, and `Keygate-Client-Ip` from
+// %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT% (Envoy's own view of the client; a client cannot send it,
+// since only allowed headers are copied). Without it, the client's address is the last
+// X-Forwarded-For entry, the one Envoy appends with `use_remote_address: true`. The call is
+// decided by the data plane's steps.
 //
 // On allow: 200 with the identity headers (and keygate's signature when ORIGIN_SIGNING_KEY is set,
 // over ORIGIN_URL + the path: set ORIGIN_URL to the upstream's own URL) for `allowed_upstream_headers`,
@@ -24,12 +26,20 @@ import { resultOf, scopedTo, type VerifyResult } from './outcome';
 export const EXT_AUTHZ_PREFIX = '/_keygate/v1/ext-authz';
 
 /** Check-request fields that are Envoy's or this hop's, not the described call's. */
-const NOT_THE_CALL = new Set(['keygate-verify-token', 'host', 'content-length', 'cf-connecting-ip', 'x-forwarded-for', 'x-real-ip']);
+const NOT_THE_CALL = new Set([
+  'keygate-verify-token',
+  'keygate-client-ip',
+  'host',
+  'content-length',
+  'cf-connecting-ip',
+  'x-forwarded-for',
+  'x-real-ip',
+]);
 
-/** The address Envoy appended to X-Forwarded-For (its last entry), if it is one. */
-function clientAddress(forwardedFor: string | null): string {
-  const last = forwardedFor?.split(',').at(-1)?.trim() ?? '';
-  return parseIp(last) === null ? '' : last;
+/** The client's address as Envoy saw it: Keygate-Client-Ip, else X-Forwarded-For's last entry ('' if neither is an address). */
+function clientAddress(headers: Headers): string {
+  const given = headers.get('keygate-client-ip')?.trim() ?? headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() ?? '';
+  return parseIp(given) === null ? '' : given;
 }
 
 /** The call Envoy's check request describes: the path after the prefix, on keygate's own origin (null: exactRequest). */
@@ -39,7 +49,7 @@ export function describedByEnvoy(check: Request): Request | null {
   const rest = url.slice(start);
   const headers = new Headers();
   for (const [name, value] of check.headers) if (!NOT_THE_CALL.has(name) && !name.startsWith('x-envoy-')) headers.append(name, value);
-  const ip = clientAddress(check.headers.get('x-forwarded-for'));
+  const ip = clientAddress(check.headers);
   if (ip !== '') headers.set('cf-connecting-ip', ip);
   return exactRequest(new URL(url).origin + (rest.startsWith('/') ? rest : `/${rest}`), { method: check.method, headers });
 }
