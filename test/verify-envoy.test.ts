@@ -10,6 +10,8 @@ import { adminJson, createKey } from './helpers/admin';
 import { createVerifyToken } from './helpers/verify';
 import { env } from 'cloudflare:test';
 import { verifyKeygateRequest } from '../src/verifier/index.mjs';
+import { EXT_AUTHZ_PREFIX } from '../src/verify/ext-authz';
+import envoyYaml from '../docs/envoy.yaml?raw';
 
 /** Envoy's check request for `method path` from `clientIp`, carrying `headers` of the original request. */
 function envoyCheck(method: string, path: string, token: string | undefined, headers: Record<string, string> = {}) {
@@ -103,5 +105,14 @@ describe('Envoy ext_authz (HTTP service)', () => {
     const request = { method: 'GET', url: `${env.ORIGIN_URL}/forms/7?x=1`, headers: upstream };
     const verified = await verifyKeygateRequest(request, { publicKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } });
     expect(verified).toMatchObject({ ok: true, keyId: key.id, projectId: key.projectId });
+  });
+
+  it('docs/envoy.yaml sends what this endpoint reads and lets through what it answers', () => {
+    expect(envoyYaml).toContain(`path_prefix: ${EXT_AUTHZ_PREFIX}\n`);
+    expect(envoyYaml).toMatch(/- key: keygate-verify-token\n\s+value: kgvt_/);
+    expect(envoyYaml).toMatch(/- key: keygate-client-ip\n\s+value: '%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%'/);
+    expect(envoyYaml).toMatch(/allowed_upstream_headers:\n\s+patterns:\n\s+- prefix: keygate-\n/);
+    expect(envoyYaml).toContain('failure_mode_allow: false');
+    expect(envoyYaml).toContain('host_rewrite_literal: keygate.example.com');
   });
 });
