@@ -10,6 +10,7 @@ import { loginCommand, logoutCommand } from './commands/login';
 import { projectsCommand } from './commands/projects';
 import { requestsCommand } from './commands/requests';
 import { usageCommand } from './commands/usage';
+import { verifyTokensCommand } from './commands/verify-tokens';
 
 const HELP_FOOTER = `
 Connection: --url/--token, else KEYGATE_URL/KEYGATE_ADMIN_TOKEN, else what \`keygate login\` saved.
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   program.addCommand(usageCommand());
   program.addCommand(requestsCommand());
   program.addCommand(auditCommand());
+  program.addCommand(verifyTokensCommand());
   return program;
 }
 
