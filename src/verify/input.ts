@@ -10,7 +10,10 @@ export const VerifyInput = z
       .string()
       .max(4096)
       .regex(/^[\x20-\x7e]*$/, 'printable ASCII only')
-      .openapi({ description: 'The API key the call carried (empty: it carried none)', example: 'kg_live_…' }),
+      .openapi({
+        description: 'The API key the call carried (empty: it carried none)',
+        example: 'kg_live_ri2ByxuRXghixiYvqvMfZzAbXdFveeGj3d3jj1',
+      }),
     method: z
       .string()
       .regex(/^[A-Za-z]{1,16}$/, 'an HTTP method')
