@@ -31,6 +31,7 @@ describe('KeygateVerifier over a service binding', () => {
     expect(scope.refusal?.status).toBe(403);
     expect(scope.refusal?.problem).toMatchObject({ type: '/_keygate/problems/insufficient-scope', scope: 'forms:write' });
     expect(scope.refusal?.headers['www-authenticate']).toContain('insufficient_scope');
+    expect(Object.keys(scope.refusal?.headers ?? {}), 'the decision’s headers, not the wire’s').toEqual(['www-authenticate']);
 
     const route = await verifyByRpc({ key: key.key, method: 'GET', path: '/nowhere' });
     expect(route).toMatchObject({ valid: false, code: 'route-not-found' });

@@ -12,7 +12,14 @@ import type { Decided } from './call';
 export type { KeygateRefusal as VerifyRefusal, KeygateResult as VerifyResult } from '../hono/index.mjs';
 
 /** Headers every problem carries, left out of `refusal.headers`: the wire's business, not the decision's. */
-const WIRE_HEADERS = new Set(['content-type', 'cache-control', 'x-content-type-options', 'x-request-id', 'content-length']);
+const WIRE_HEADERS = new Set([
+  'content-type',
+  'cache-control',
+  'x-content-type-options',
+  'x-request-id',
+  'content-length',
+  'strict-transport-security',
+]);
 
 async function refusalOf(response: Response): Promise<VerifyRefusal> {
   const headers: Record<string, string> = {};
