@@ -5,7 +5,7 @@
 // revoked, disabled or expired key is one `invalid-api-key` with no key id.
 
 import type { KeygateRefusal as VerifyRefusal, KeygateResult as VerifyResult } from '../hono/index.mjs';
-import { problemResponse, type ProblemOptions, type ProblemType } from '../errors/problems';
+import { PROBLEM_PAGES, problemResponse, type ProblemOptions, type ProblemType } from '../errors/problems';
 import type { Decided } from './call';
 
 /** The result's types are the ones keygate/hono publishes (src/hono/index.d.mts): one definition for both sides of the binding. */
@@ -33,9 +33,11 @@ export async function resultOf({ response, vars }: Decided): Promise<VerifyResul
   const principal = vars.principal;
   const retryAfter = response.headers.get('retry-after');
   const policies = vars.rateLimit;
+  const refusal = valid ? null : await refusalOf(response);
   return {
     valid,
-    code: vars.outcome ?? 'internal-error',
+    // A fault (thrown, rendered by faultResponse) sets no outcome: its problem type says what it was.
+    code: vars.outcome ?? String(refusal?.problem.type ?? 'internal-error').replace(PROBLEM_PAGES + '/', ''),
     keyId: principal?.keyId ?? null,
     projectId: principal?.projectId ?? null,
     ...(principal?.customer ? { customerId: principal.customer.id, externalId: principal.customer.externalId } : {}),
@@ -43,7 +45,7 @@ export async function resultOf({ response, vars }: Decided): Promise<VerifyResul
     scopes: principal === undefined || principal.scopesHeader === '' ? [] : principal.scopesHeader.split(' '),
     ratelimit: policies === undefined ? null : { policies: [...policies], retryAfter: retryAfter === null ? null : Number(retryAfter) },
     requestId: response.headers.get('x-request-id') ?? '',
-    refusal: valid ? null : await refusalOf(response),
+    refusal,
   };
 }
 
