@@ -6,6 +6,7 @@
 // real sockets (the CLI tests run the real bin against it).
 
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { buildSync } from 'esbuild';
 import { defineConfig } from 'vitest/config';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -15,6 +16,35 @@ export const TEST_WEBHOOK_SECRET = 'whsec_a2V5Z2F0ZS10ZXN0LXdlYmhvb2stc2VjcmV0LT
 process.env.ADMIN_TOKEN ??= TEST_ADMIN_TOKEN;
 
 type Inject = (key: 'originPort' | 'receiverPort') => number;
+
+/**
+ * The second Worker of the verifier tests (test/workers/verify-client.ts: an RPC caller and a Hono
+ * app behind keygate/hono), bundled here because auxiliary Workers are not built by the plugin.
+ */
+const VERIFY_CLIENT = 'node_modules/.cache/keygate-test/verify-client.mjs';
+buildSync({
+  entryPoints: ['test/workers/verify-client.ts'],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  outfile: VERIFY_CLIENT,
+  logLevel: 'error',
+});
+
+/**
+ * The verify-client Worker, bound to the Worker under test's KeygateVerifier entrypoint: the plugin
+ * runs that Worker as "vitest-plugin-runner-<project>", which is the name a binding must give.
+ */
+function verifyClient(project: string) {
+  return {
+    name: 'verify-client',
+    modules: true,
+    scriptPath: VERIFY_CLIENT,
+    compatibilityDate: '2026-11-01',
+    serviceBindings: { KEYGATE: { name: `vitest-plugin-runner-${project}`, entrypoint: 'KeygateVerifier' } },
+  };
+}
 
 /** A project that runs in workerd with wrangler.toml's Worker; `extra` adds bindings. */
 function workersProject(name: string, include: string[], exclude: string[], extra: (inject: Inject) => Record<string, string>) {
@@ -42,10 +72,12 @@ function workersProject(name: string, include: string[], exclude: string[], extr
             ORIGIN_SIGNING_KEY: '',
             ...extra(inject as Inject),
           },
-          // A Worker upstream (UPSTREAMS { "service": "TOOLS" }), as wrangler.toml's [[services]] would bind one.
-          serviceBindings: { TOOLS: 'tools-upstream' },
+          // A Worker upstream (UPSTREAMS { "service": "TOOLS" }), as wrangler.toml's [[services]] would bind one;
+          // and the verifier's client Worker (KeygateVerifier over a service binding).
+          serviceBindings: { TOOLS: 'tools-upstream', VERIFY_CLIENT: 'verify-client' },
           workers: [
             { name: 'tools-upstream', modules: true, scriptPath: './test/workers/upstream-worker.js', compatibilityDate: '2026-11-01' },
+            verifyClient(name),
           ],
         },
       })),

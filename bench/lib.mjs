@@ -108,8 +108,11 @@ export async function bundleForWorkerd(entry, outfile, minify = true, plugins = 
   return outfile;
 }
 
-/** One workerd per configuration, pinned to core 0; returns its URL and pid. */
-export async function startWorker(work, name, scriptPath, bindings, extra = {}, instance = {}) {
+/**
+ * One workerd per configuration, pinned to core 0; returns its URL and pid. `companions`: more
+ * Workers in the same process (the RPC rows' callers and targets), each with its own URL in `urls`.
+ */
+export async function startWorker(work, name, scriptPath, bindings, extra = {}, instance = {}, companions = []) {
   const before = new Set(childPids());
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -131,15 +134,24 @@ export async function startWorker(work, name, scriptPath, bindings, extra = {}, 
           unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
           ...extra,
         },
+        ...companions.map((companion) => ({
+          modules: true,
+          modulesRoot: dirname(companion.scriptPath),
+          compatibilityDate: '2026-11-01',
+          unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+          ...companion,
+        })),
       ],
     }),
   );
   await mf.ready;
-  const url = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
+  const directUrl = async (worker) => (await mf.unsafeGetDirectURL(worker)).toString().replace(/\/$/, '');
+  const url = await directUrl(name);
+  const urls = Object.fromEntries(await Promise.all(companions.map(async (c) => [c.name, await directUrl(c.name)])));
   const pid = childPids().find((p) => !before.has(p));
   if (pid === undefined) throw new Error(`no workerd process found for ${name}`);
   pin(pid, 0);
-  return { name, url, pid, mf };
+  return { name, url, pid, mf, urls };
 }
 
 /**
@@ -157,11 +169,11 @@ export function remoteUsage(work, name) {
   };
 }
 
-/** keygate from `scriptPath` as the gateway `name`: KV, the Durable Objects `objects` (wrangler.toml's), usage in another process. */
-export function startKeygate(work, name, scriptPath, bindings, objects = DURABLE_OBJECTS) {
+/** keygate from `scriptPath` as the gateway `name`: KV, the Durable Objects `objects` (wrangler.toml's), usage in another process; `companions` as startWorker's. */
+export function startKeygate(work, name, scriptPath, bindings, objects = DURABLE_OBJECTS, companions = []) {
   const usage = remoteUsage(work, name);
   const extra = { kvNamespaces: ['KEYS'], durableObjects: { ...objects, ...usage.durableObjects } };
-  return startWorker(work, name, scriptPath, bindings, extra, usage.instance);
+  return startWorker(work, name, scriptPath, bindings, extra, usage.instance, companions);
 }
 
 /** The UsageShards of the gateways `names`, from `scriptPath` (keygate's bundle), in one workerd of their own pinned to core 1. */

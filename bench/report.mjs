@@ -141,6 +141,8 @@ export function summarize(samples) {
     const base = name in OTHER_BASES ? OTHER_BASES[name] : 'B0';
     out[name].vsB0 = against(list, base === null ? undefined : samples[base]);
     out[name].vsB2 = against(list, name in OTHER_BASES ? undefined : samples.B2);
+    // The RPC verifier against the bare RPC call (absent in --quick, which leaves B-rpc out).
+    if (name === 'C-verify' && samples['B-rpc']) out[name].vsRpc = against(list, samples['B-rpc']);
     out[name].statuses = list.at(-1)?.statuses ?? {};
   }
   return out;
@@ -202,6 +204,8 @@ export function renderMarkdown(result) {
     'C-429': 'C-429 key over its quota (429)',
     'B0-ws': 'B0-ws bare proxy, WebSocket connect (upgrade, first echo, close; 8 loops): connections/s, µs to the first echo',
     'C-ws': "C-ws keygate (C-hit's), WebSocket connect as B0-ws; × and Δ against B0-ws",
+    'B-rpc': 'B-rpc bare RPC call (a caller Worker → an entrypoint returning a constant)',
+    'C-verify': 'C-verify RPC verify, no proxying (the caller → KeygateVerifier, C-hit’s cached keys)',
   };
   for (const [name, s] of Object.entries(c)) {
     const isBase = name === 'B0' || name === 'B0-ws';
@@ -214,6 +218,14 @@ export function renderMarkdown(result) {
     const dCpuB2 = keygate ? signed(s.vsB2.cpu, 1) : '—';
     lines.push(
       `| ${describe[name] ?? name} | ${fmt(s.rps)} | ${ratio} | ${ratioB2} | ${fmt(s.cpuUsPerReq, 1)} | ${dCpu} | ${dCpuB2} | ${fmt(s.p50us)} | ${dP50} | ${fmt(s.p99us)} | ${fmt(s.kvReadsPerReq, 4)} | ${fmt(s.doCallsPerReq, 4)} | ${s.errors?.max ?? 0} | ${JSON.stringify(s.statuses)} |`,
+    );
+  }
+  const rpc = c['C-verify']?.vsRpc;
+  if (rpc !== undefined) {
+    lines.push(
+      '',
+      `C-verify against B-rpc (the verify decision over a bare RPC call, paired rounds): ${fmt(rpc.rps, 2)}× throughput, ` +
+        `${signed(rpc.cpu, 1)} µs CPU/request, ${signed(rpc.p50, 0)} µs unloaded p50.`,
     );
   }
   lines.push('', '| target (design.md, issue 15) | measured | met |', '|---|---|---|');

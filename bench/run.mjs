@@ -14,6 +14,7 @@ import { wsLoad } from './ws.mjs';
 import {
   ADMIN_TOKEN,
   bundle,
+  bundleForWorkerd,
   cpuMicros,
   fetchRetry,
   minimalRecords,
@@ -90,6 +91,14 @@ async function main() {
   const bareScript = await bundle(work, 'bench/workers/bare-proxy.js', 'bare');
   const honoScript = await bundle(work, 'bench/workers/hono-proxy.ts', 'hono');
   const minimalScript = await bundle(work, 'bench/workers/minimal-authorizer.js', 'minimal');
+  const rpcCallerScript = await bundleForWorkerd('bench/workers/rpc-caller.js', join(work, 'rpc-caller.js'));
+  const rpcConstantScript = await bundleForWorkerd('bench/workers/rpc-constant.js', join(work, 'rpc-constant.js'));
+  /** The RPC rows' caller, in the process of the Worker it calls (`target`'s KeygateVerifier entrypoint). */
+  const rpcCaller = (target) => ({
+    name: 'rpc-caller',
+    scriptPath: rpcCallerScript,
+    serviceBindings: { VERIFIER: { name: target, entrypoint: 'KeygateVerifier' } },
+  });
 
   const keygateBindings = (extra) => ({
     ORIGIN_URL: originUrl,
@@ -102,9 +111,14 @@ async function main() {
   // Every keygate configuration counts usage in shards of another process (lib.mjs, remoteUsage).
   const keygate = (name, vars) => startKeygate(work, name, keygateScript, keygateBindings(vars));
   const workers = {
-    B0: await startWorker(work, 'b0', bareScript, { ORIGIN_URL: originUrl }),
+    // B-rpc's caller and its constant entrypoint live in B0's process (idle while B0 is measured).
+    B0: await startWorker(work, 'b0', bareScript, { ORIGIN_URL: originUrl }, {}, {}, [
+      { name: 'rpc-constant', scriptPath: rpcConstantScript },
+      rpcCaller('rpc-constant'),
+    ]),
     ...(QUICK ? {} : { B1: await startWorker(work, 'b1', honoScript, { ORIGIN_URL: originUrl }) }),
-    'C-hit': await keygate('chit', {}),
+    // C-verify's caller lives in C-hit's process and verifies C-hit's keys: the same caches.
+    'C-hit': await startKeygate(work, 'chit', keygateScript, keygateBindings({}), undefined, [rpcCaller('chit')]),
     'C-kv': await keygate('ckv', { KEY_CACHE_TTL_MS: '0' }),
     'C-neg': await keygate('cneg', { AUTH_FAILURE_LIMIT: '0' }),
     'C-429': await keygate('c429', {}),
@@ -183,11 +197,29 @@ async function main() {
     },
     { name: 'C-lease', worker: workers['C-lease'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.lease, KEYS_COUNT: '1' } },
     { name: 'C-customer', worker: workers['C-lease'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.customer, KEYS_COUNT: '4' } },
+    // The RPC verifier without proxying (issue 17): a caller Worker asks KeygateVerifier about each
+    // call and answers itself; B-rpc is the same caller against an entrypoint returning a constant.
+    {
+      name: 'B-rpc',
+      worker: workers.B0,
+      url: workers.B0.urls['rpc-caller'],
+      script: 'bench/lua/keys.lua',
+      env: { KEYS_FILE: files.hit, KEYS_COUNT: String(PLAN.hot) },
+    },
+    {
+      name: 'C-verify',
+      worker: workers['C-hit'],
+      url: workers['C-hit'].urls['rpc-caller'],
+      script: 'bench/lua/keys.lua',
+      env: { KEYS_FILE: files.hit, KEYS_COUNT: String(PLAN.hot) },
+      // In --quick its keys are cached by C-hit's run just before: no warm-up (the row's ≤ 3 s).
+      quickNoWarmup: true,
+    },
   ];
 
-  // --quick (CI's smoke run, held under 60 s) leaves out the two rows no target reads: the origin
-  // direct (A) and the Hono proxy (B1).
-  const configs = QUICK ? allConfigs.filter((c) => c.name !== 'A' && c.name !== 'B1') : allConfigs;
+  // --quick (CI's smoke run, held under 60 s) leaves out the rows no target reads: the origin
+  // direct (A), the Hono proxy (B1) and the bare RPC call (B-rpc).
+  const configs = QUICK ? allConfigs.filter((c) => !['A', 'B1', 'B-rpc'].includes(c.name)) : allConfigs;
   // WebSocket connect (upgrade, first echo, close) through B0 and through C-hit's keygate, with C-hit's keys.
   const wsConfigs = [
     { name: 'B0-ws', worker: workers.B0 },
@@ -196,17 +228,18 @@ async function main() {
   const samples = Object.fromEntries([...configs, ...wsConfigs].map((c) => [c.name, []]));
   for (let round = 1; round <= PLAN.rounds; round++) {
     for (const config of configs) {
-      const url = config.worker?.url ?? config.url;
+      // A row's own URL (A, the RPC callers), else its worker's; counters are always the worker's.
+      const url = config.url ?? config.worker.url;
       // "Cached" means every key of the set: rounds are further apart than the cache TTL, and a
       // Zipf warm-up alone would leave rare keys to be read from KV inside the measurement.
       if (config.prime) await load(url, config.script, PRIME_S, CONNECTIONS, { ...config.env, KEYS_DIST: 'cycle' });
-      await load(url, config.script, PLAN.warmupS, CONNECTIONS, config.env); // warm-up, discarded
+      if (!(QUICK && config.quickNoWarmup)) await load(url, config.script, PLAN.warmupS, CONNECTIONS, config.env); // warm-up, discarded
       const before = config.worker
-        ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(url) : null }
+        ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(config.worker.url) : null }
         : null;
       const run = await load(url, config.script, PLAN.runS, CONNECTIONS, config.env);
       const after = config.worker
-        ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(url) : null }
+        ? { cpu: cpuMicros(config.worker.pid), storage: config.name.startsWith('C') ? await counters(config.worker.url) : null }
         : null;
       const idle = await load(url, config.script, PLAN.latencyS, 1, config.env);
       const sample = {

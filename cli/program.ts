@@ -14,6 +14,7 @@ import { usageCommand } from './commands/usage';
 import { whoamiCommand } from './commands/whoami';
 import { configureHelp } from './help';
 import { setQuiet } from './output';
+import { verifyTokensCommand } from './commands/verify-tokens';
 
 const HELP_FOOTER = `
 Connection: --url/--token, else KEYGATE_URL/KEYGATE_ADMIN_TOKEN, else what \`keygate login\` saved.
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   program.addCommand(whoamiCommand());
   program.addCommand(completionCommand());
   forEachCommand(program, configureHelp);
+  program.addCommand(verifyTokensCommand());
   return program;
 }
 

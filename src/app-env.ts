@@ -18,7 +18,7 @@ export interface AppEnv {
     principal: Principal;
     routeRule: RouteRule | undefined;
     clientIp: string;
-    /** Every limit of a key with limits, for the RateLimit fields of an admitted call. */
+    /** Every limit of a key with limits, for the RateLimit fields of an admitted call (and, for the verifiers, of a 429). */
     rateLimit: readonly LimitHeaders[] | undefined;
     /** A known key that was refused (revoked, disabled, expired): usage counts the call under it. */
     refusedKey: { keyId: string; projectId: string } | undefined;
@@ -26,6 +26,8 @@ export interface AppEnv {
     outcome: string | undefined;
     /** The admin caller's non-secret id (adm_ + 12 hex of sha256(token)), for the audit log. */
     actor: string;
+    /** The verify token the HTTP or Envoy verifier was called with (verify/token-auth.ts). */
+    verifyToken: { id: string; projectId: string };
     /** Work to run after the response (step.ts afterResponse), in the isolate's one timer. */
     deferred: LaterTask[] | undefined;
   };

@@ -6,33 +6,18 @@ import { admin } from './admin';
 import { docs } from './admin/docs';
 import { problemPages } from './admin/problem-pages';
 import { ui } from './admin/ui';
-import { apiKeyAuth } from './edge/steps/api-key-auth';
-import { keyInUrl } from './edge/steps/key-in-url';
-import { ipAllowlist, routeAuthorization } from './edge/steps/authorize';
-import { methodGuard } from './edge/steps/method-guard';
-import { requireHttps } from './edge/steps/require-https';
 import { dataPlane, faultResponse, routingPath } from './edge/gateway';
-import { canonicalPath } from './edge/steps/canonical-path';
 import { pipeline, refuse } from './edge/step';
+import { decision } from './edge/decision';
 import { forward } from './edge/proxy/forward';
-import { enforceLimits } from './edge/steps/enforce-limits';
 import { requestContext } from './edge/request-context';
 import { jwks } from './admin/jwks';
 import { secretScanning } from './leaks/github-endpoint';
 
-/** Every call outside /_keygate: steps 1 and 13 in gateway.ts, these between them. */
+/** Every call outside /_keygate: steps 1 and 13 in gateway.ts, the decision (2–11, edge/decision.ts) between them. */
 export const gateway = dataPlane(
   pipeline(
-    [
-      requireHttps, //                             2  plain http ⇒ 403, a key on it ⇒ exposed
-      keyInUrl, //                                 5  a key in the URL, however escaped ⇒ 400, exposed (before 4)
-      canonicalPath, //                            4  the path authorized is the path forwarded
-      methodGuard, //                                 CORS preflight, 405 for other methods
-      apiKeyAuth, //                               5–8 credential, format, record, status
-      ipAllowlist, //                              9  CF-Connecting-IP against the key's CIDRs
-      routeAuthorization, //                       10 route rule and scopes
-      enforceLimits, //                            11 rate limits and quota (keys that have them)
-    ],
+    decision, //                                   2–11 the decision, shared with the verifiers (src/verify)
     forward, //                                    12 the origin
   ),
 );

@@ -1,4 +1,4 @@
-// Entry point: the app, the cron trigger (expiry webhooks) and the Durable Object classes.
+// Entry point: the app, the cron trigger (expiry webhooks), the Durable Object classes and the RPC verifier.
 
 import { handle } from './app';
 import { onSchedule } from './scheduled';
@@ -8,6 +8,7 @@ export { FeedReplica } from './objects/feed-replica/object';
 export { KeyLimiter } from './objects/limiter/object';
 export { UsageShard } from './objects/usage/object';
 export { WebhookOutbox } from './objects/outbox/object';
+export { KeygateVerifier } from './verify/rpc';
 
 export default {
   fetch: handle,

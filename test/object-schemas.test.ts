@@ -79,13 +79,14 @@ const PINNED: Pinned[] = [
     className: 'Registry',
     migrations: REGISTRY_MIGRATIONS,
     version: REGISTRY_SCHEMA_VERSION,
-    expectedVersion: 5,
+    expectedVersion: 6,
     steps: [
       '2739d231c95b8b4581be5b8018dfdd7ebd7919394093cf2ee60cd59101f53a61',
       '0f3da6d9670518f7aa8e7b0bfe210e14c6f9f2af5257634993d28a0e344019d0',
       'aafbe11cc6ba126950f4f56101e968426aa82701eed5a28b49a5e4c130886485',
       'b4085ba124444db402b42b4126e61075d7f8d3efed788fbdd2d09552d61f8c36',
       '9eeffb434238a4448cb4bca71b1e854c5a10aa32f3dc33ce52a89da5cf1dea46',
+      'fd193fbfdbba3dc68e935cc926d0fc08eb35a580dd2144614a47d315353b87ab',
     ],
     stub: () => registry(env),
     tables: {
@@ -139,6 +140,7 @@ const PINNED: Pinned[] = [
       meta,
       plans: ['seq', 'id', 'project_id', 'name', 'scopes', 'rate_limits', 'quota', 'credits', 'created_at', 'updated_at', 'deleted_at'],
       projects: ['seq', 'id', 'name', 'description', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
+      verify_tokens: ['seq', 'id', 'project_id', 'hash', 'start', 'name', 'created_at', 'revoked_at'],
       webhook_events: webhookEvents,
     },
     indexes: [
@@ -149,6 +151,7 @@ const PINNED: Pinned[] = [
       'keys_by_plan',
       'keys_by_project',
       'plans_by_project',
+      'verify_tokens_by_project',
     ],
   },
   {
@@ -327,7 +330,7 @@ describe('Durable Object schemas', () => {
         `INSERT INTO keys (id, project_id, hash, start, name, environment, scopes, enabled, metadata, created_at, updated_at, quota)
          VALUES ('key_old', 'prj_old', 'h', 's', 'n', 'live', '[]', 1, '{}', 1, 1, '{"limit":5,"period":"day"}')`,
       );
-      const version = migrate(state.storage, REGISTRY_MIGRATIONS);
+      const version = migrate(state.storage, REGISTRY_MIGRATIONS.slice(0, 5));
       const row = sql.exec(`SELECT id, quota, customer_id, plan_id, credits, meter FROM keys`).one();
       return { version, row, tables: Object.keys(tablesOf(state)) };
     });

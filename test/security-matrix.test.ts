@@ -85,8 +85,12 @@ describe('security matrix over every route rule', () => {
   }
 });
 
+/** The verifiers under /_keygate/v1 (src/verify/http.ts), as app.routes names them. */
+const VERIFIERS = ['/_keygate/v1/verify', '/_keygate/v1/ext-authz/*'];
+
 describe('security matrix over every admin route', () => {
-  const adminRoutes = app.routes.filter((r) => r.path.startsWith('/_keygate/v1/') && r.method !== 'ALL');
+  // The verifiers have their own credential and matrix (below).
+  const adminRoutes = app.routes.filter((r) => r.path.startsWith('/_keygate/v1/') && r.method !== 'ALL' && !VERIFIERS.includes(r.path));
   let dataKey: CreatedKey;
   beforeAll(async () => {
     dataKey = await createKey();
@@ -118,6 +122,37 @@ describe('security matrix over every admin route', () => {
       const ok = await send(`Bearer ${ADMIN_TOKEN}`);
       expect([200, 201, 400, 404]).toContain(ok.status);
       expect(ok.headers.get('cache-control')).toBe('no-store');
+    });
+  }
+});
+
+describe('security matrix over the verifiers (their credential is a verify token, never the admin token)', () => {
+  it('the verifier routes exist as named', () => {
+    for (const path of VERIFIERS) expect(app.routes.some((r) => r.path === path)).toBe(true);
+  });
+
+  for (const path of VERIFIERS) {
+    const url = path.replace('*', 'forms/1');
+    const header = path.includes('ext-authz') ? 'keygate-verify-token' : 'authorization';
+    const send = (token: string | undefined) =>
+      gateway(url, {
+        method: 'POST',
+        headers: token === undefined ? { 'content-type': 'application/json' } : { [header]: token, 'content-type': 'application/json' },
+        body: JSON.stringify({ key: '', path: '/forms/1' }),
+      });
+    const bearer = (token: string) => (header === 'authorization' ? `Bearer ${token}` : token);
+
+    it(`${path}: no token, a wrong one, the admin token or a data-plane key ⇒ 401 invalid-verify-token`, async () => {
+      const dataKey = await createKey();
+      for (const token of [
+        undefined,
+        bearer('kgvt_wrong'),
+        bearer(ADMIN_TOKEN),
+        bearer(dataKey.key),
+        `Basic ${btoa(`admin:${ADMIN_TOKEN}`)}`,
+      ]) {
+        await expectProblem(await send(token), 'invalid-verify-token', 401);
+      }
     });
   }
 });

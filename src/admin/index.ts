@@ -12,6 +12,8 @@ import { plans } from './plans';
 import { credits } from './credits';
 import { audit } from './audit';
 import { webhooks } from './webhooks';
+import { verifyTokens } from './verify-tokens';
+import { verifiers } from '../verify/http';
 import { usage } from './usage';
 import { versionRoute } from './version';
 import { validationHook } from './validate';
@@ -25,6 +27,9 @@ admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
   scheme: 'bearer',
   description: 'The ADMIN_TOKEN secret',
 });
+// Before the admin token's middleware, so that it never runs for them: the verifiers (POST /verify,
+// Envoy's /ext-authz/*) answer with their own credential, a project's verify token (src/verify).
+admin.route('/', verifiers);
 admin.use('*', adminAuth());
 admin.use('*', async (c, next) => {
   await next();
@@ -41,6 +46,7 @@ admin.route('/', usage);
 admin.route('/', audit);
 admin.route('/', webhooks);
 admin.route('/', versionRoute);
+admin.route('/', verifyTokens);
 // Not in the document: only served in bench mode.
 admin.get('/bench/counters', (c) => {
   if (!c.get('config').benchMode) throw new ApiError('not-found');

@@ -24,6 +24,8 @@ export function openApiDocument(): unknown {
       { name: 'audit', description: 'Every admin change, hash-chained' },
       { name: 'webhooks', description: 'Signed lifecycle webhooks: the delivery outbox' },
       { name: 'version', description: 'Which keygate answers' },
+      { name: 'verify-tokens', description: "A project's credentials for the HTTP and Envoy verifiers" },
+      { name: 'verify', description: "The proxy's decision for code that is not behind it (a verify token, not the admin token)" },
     ],
   });
   return cached;

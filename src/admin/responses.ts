@@ -144,3 +144,53 @@ export const Delivery = z
 export const DeliveryPage = pageOf(Delivery, 'WebhookDeliveryPage');
 
 export type DeliveryView = z.infer<typeof Delivery>;
+
+/** A verify token as listed: never its secret (stored only as a hash). */
+export const VerifyToken = z
+  .strictObject({
+    id: z.string().regex(/^vtk_[0-9A-Za-z]{20}$/),
+    projectId: z.string(),
+    name: z.string(),
+    start: z.string().openapi({ description: 'The first 12 characters of the token, to tell tokens apart' }),
+    status: z.enum(['active', 'revoked']),
+    createdAt: isoTime,
+    revokedAt: isoTime.nullable(),
+  })
+  .openapi('VerifyToken');
+
+export const VerifyTokenCreated = z
+  .strictObject({
+    token: z.string().openapi({ description: 'The token. Shown in this answer only: store it where the verifier runs.' }),
+    ...VerifyToken.shape,
+  })
+  .openapi('VerifyTokenCreated');
+
+export const VerifyTokenPage = pageOf(VerifyToken, 'VerifyTokenPage');
+
+const RateLimitPolicy = z.strictObject({
+  policy: z.string(),
+  window: z.number().int(),
+  limit: z.number().int(),
+  remaining: z.number().int(),
+  reset: z.number().int(),
+});
+
+/** The decision on a described call (src/verify/outcome.ts). */
+export const VerifyResult = z
+  .strictObject({
+    valid: z.boolean(),
+    code: z.string().openapi({ description: '`allowed`, or the problem type the proxy would have answered', example: 'allowed' }),
+    keyId: z.string().nullable(),
+    projectId: z.string().nullable(),
+    customerId: z.string().optional(),
+    externalId: z.string().optional(),
+    environment: z.enum(['live', 'test']).nullable(),
+    scopes: z.array(z.string()),
+    ratelimit: z.strictObject({ policies: z.array(RateLimitPolicy), retryAfter: z.number().int().nullable() }).nullable(),
+    requestId: z.string(),
+    refusal: z
+      .strictObject({ status: z.number().int(), problem: z.record(z.string(), z.unknown()), headers: z.record(z.string(), z.string()) })
+      .nullable()
+      .openapi({ description: 'On refusal: the answer the proxy would have given (status, problem+json body, headers)' }),
+  })
+  .openapi('VerifyResult');

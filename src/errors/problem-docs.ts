@@ -4,8 +4,8 @@
 import type { ProblemType } from './problems';
 
 export interface ProblemDoc {
-  /** Who meets it: the caller of the proxied API, the admin API's caller, the operator, GitHub. */
-  audience: 'API clients' | 'admin API clients' | 'operators' | 'secret scanners';
+  /** Who meets it: the caller of the proxied API, the admin API's caller, a verifier (src/verify), the operator, GitHub. */
+  audience: 'API clients' | 'admin API clients' | 'verifiers' | 'operators' | 'secret scanners';
   /** What happened, in the caller's terms. */
   means: string;
   /** What to do about it. */
@@ -177,6 +177,13 @@ export const PROBLEM_DOCS = {
     audience: 'admin API clients',
     means: 'The change does not fit the current state, for example changing a revoked key (revocation is permanent).',
     fix: 'Read the current state (GET) and decide again; the detail says what is in the way.',
+  },
+  'invalid-verify-token': {
+    audience: 'verifiers',
+    means:
+      'The HTTP verifier (/_keygate/v1/verify) and the Envoy ext_authz endpoint need a verify token of the project, and this call had none, a wrong or revoked one, or the admin token (which never works there).',
+    fix: 'Create a verify token (POST /_keygate/v1/projects/{projectId}/verify-tokens) and send it as "Authorization: Bearer <token>" (verify) or "Keygate-Verify-Token: <token>" (ext_authz).',
+    headers: 'WWW-Authenticate: Bearer realm="keygate-verify"',
   },
   'invalid-signature': {
     audience: 'secret scanners',

@@ -31,6 +31,8 @@ export const PROBLEMS = {
   'unsupported-media-type': { status: 415, title: 'The request body must be JSON' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
+  // The HTTP and Envoy verifiers (src/verify)
+  'invalid-verify-token': { status: 401, title: 'A valid verify token is required' },
   // Secret-scanning partner endpoint
   'invalid-signature': { status: 401, title: 'The request signature is not valid' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -208,6 +208,14 @@ describe('e2e: OpenAPI', () => {
     await call('POST', '/webhooks/deliveries/{deliveryId}/retry', { deliveryId: String(dead.items?.[0]?.id) });
     await call('POST', '/webhooks/deliveries/{deliveryId}/retry', { deliveryId: 'msg_missing' });
     await call('GET', '/webhooks/deliveries', {}, undefined, { query: '?status=lost' });
+    // Verify tokens and the HTTP verifier (issue 17): the verifier's credential is a verify token.
+    const vt = await call('POST', '/projects/{projectId}/verify-tokens', p, { name: 'gateway' });
+    await call('POST', '/projects/{projectId}/verify-tokens', { projectId: 'prj_missing' }, { name: 'x' });
+    await call('GET', '/projects/{projectId}/verify-tokens', p);
+    await call('POST', '/verify', {}, { key: String(key.key), method: 'GET', path: '/forms' }, { token: String(vt.token) });
+    await call('POST', '/verify', {}, { key: 1, path: 'forms' }, { token: String(vt.token) });
+    await call('POST', '/verify', {}, { key: '', path: '/forms' }, { token: E2E_ADMIN_TOKEN });
+    await call('POST', '/verify-tokens/{tokenId}/revoke', { tokenId: String(vt.id) });
     await call('DELETE', '/projects/{projectId}', p);
 
     const successes = Object.entries(doc.paths).flatMap(([path, ops]) =>

@@ -27,6 +27,7 @@ import type { LocationCache } from '../feed/location-cache';
 import type { Lease, LeaseReturn, Verdict } from '../../objects/limiter/types';
 import type { CountRow, RequestEntry, UsageBatch } from '../../objects/usage/types';
 import type { LaterTask } from '../../app-env';
+import type { VerifyTokenRecord } from '../../kv/keys';
 
 /** Entries of each bounded map; past it the oldest goes (or, for the per-second counts, all of them). */
 export const MAX_REMEMBERED = 10_000;
@@ -236,6 +237,11 @@ export const memory = {
   /** The same for admin tokens (ADMIN_AUTH_FAILURE_LIMIT): key floods never touch the admin API. */
   adminFailures: new FailureLimiter(),
   githubKeys,
+  /**
+   * Verify tokens by hash (verify/token-auth.ts): positive and negative lookups, MAX_REMEMBERED
+   * hashes, each for VERIFY_TOKEN_TTL_MS; the isolate that revokes a token drops its entry.
+   */
+  verifyTokens: new TtlCache<VerifyTokenRecord | null>({ maxEntries: MAX_REMEMBERED, jitter: 0.2, ttlFor: (_v, _now, ttl) => ttl }),
   /** A new isolate, identities kept (tests). */
   reset(): void {
     keys.reset();
@@ -246,5 +252,6 @@ export const memory = {
     memory.failures.clear();
     memory.adminFailures.clear();
     githubKeys.reset();
+    memory.verifyTokens.clear();
   },
 };

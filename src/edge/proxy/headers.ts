@@ -78,14 +78,18 @@ export interface Identity {
   customer: { id: string; externalId: string } | null;
 }
 
-/** The headers of the fresh origin request. Client-sent `Keygate-*` and `CF-*` are dropped. */
-export function originRequestHeaders(incoming: Headers, id: Identity): Headers {
-  const drop = dropSet(incoming, REQUEST_DROP);
-  const headers = new Headers();
-  for (const [name, value] of incoming) {
-    if (drop.has(name) || name.startsWith('keygate-') || name.startsWith('cf-')) continue;
-    headers.append(name, value);
-  }
+/** Every identity field keygate may set (lower case). */
+export const IDENTITY_FIELDS = [
+  'keygate-key-id',
+  'keygate-project-id',
+  'keygate-scopes',
+  'keygate-environment',
+  'keygate-customer-id',
+  'keygate-customer-external-id',
+];
+
+/** The identity fields keygate vouches for, on the origin request or (Envoy) in the allow answer. */
+export function setIdentity(headers: Headers, id: Pick<Identity, 'keyId' | 'projectId' | 'scopes' | 'environment' | 'customer'>): void {
   headers.set('Keygate-Key-Id', id.keyId);
   headers.set('Keygate-Project-Id', id.projectId);
   headers.set('Keygate-Scopes', id.scopes);
@@ -94,6 +98,17 @@ export function originRequestHeaders(incoming: Headers, id: Identity): Headers {
     headers.set('Keygate-Customer-Id', id.customer.id);
     headers.set('Keygate-Customer-External-Id', id.customer.externalId);
   }
+}
+
+/** The headers of the fresh origin request. Client-sent `Keygate-*` and `CF-*` are dropped. */
+export function originRequestHeaders(incoming: Headers, id: Identity): Headers {
+  const drop = dropSet(incoming, REQUEST_DROP);
+  const headers = new Headers();
+  for (const [name, value] of incoming) {
+    if (drop.has(name) || name.startsWith('keygate-') || name.startsWith('cf-')) continue;
+    headers.append(name, value);
+  }
+  setIdentity(headers, id);
   headers.set('X-Request-Id', id.requestId);
   if (id.clientIp !== '') headers.set('X-Forwarded-For', id.clientIp);
   headers.set('X-Forwarded-Proto', 'https');

@@ -32,18 +32,27 @@ export function rateLimitHeaders(all: readonly LimitHeaders[], named?: LimitHead
 }
 
 /**
- * The headers of a 429 for `verdict`, `retryAfter` seconds before the refusing limit frees a call —
- * less than the verdict's own when it is repeated from memory, and every limit's reset has moved on
- * by as much. The old triple describes the refusing limit.
+ * The limits as a 429 for `verdict` reports them, `retryAfter` seconds before the refusing limit
+ * frees a call — less than the verdict's own when it is repeated from memory, and every limit's
+ * reset has moved on by as much.
  */
-export function refusalHeaders(verdict: Extract<Verdict, { allowed: false }>, retryAfter: number): Record<string, string> {
+export function refusalPolicies(verdict: Extract<Verdict, { allowed: false }>, retryAfter: number): LimitHeaders[] {
   const refusing = refusingPolicy(verdict);
   const elapsed = verdict.retryAfter - retryAfter;
-  const policies = verdict.policies.map((p) =>
+  return verdict.policies.map((p) =>
     p.policy === refusing && p.policy !== CREDITS_POLICY
       ? { ...p, remaining: 0, reset: retryAfter }
       : { ...p, reset: Math.max(0, p.reset - elapsed) },
   );
+}
+
+/** The headers of a 429 for `policies` (refusalPolicies of `verdict`); the old triple describes the refusing limit. */
+export function refusalHeaders(
+  verdict: Extract<Verdict, { allowed: false }>,
+  policies: readonly LimitHeaders[],
+  retryAfter: number,
+): Record<string, string> {
+  const refusing = refusingPolicy(verdict);
   const primary = policies.find((p) => p.policy === refusing);
   return { ...rateLimitHeaders(policies, primary), 'Retry-After': String(retryAfter) };
 }

@@ -16,7 +16,7 @@ import { refuse, type StepContext } from '../step';
 import { AUTH_RETRY_AFTER } from './api-key-auth';
 import { check, endLease, freedCount, holdsCalls, settled, spendLease, type Limits } from '../lease-holder';
 import type { LimitHeaders, Verdict } from '../../objects/limiter/types';
-import { refusalHeaders } from '../proxy/ratelimit-fields';
+import { refusalHeaders, refusalPolicies } from '../proxy/ratelimit-fields';
 import { MAX_REMEMBERED, type Refusal } from '../memory';
 import { noteCall, overLimit } from '../memory/limit-refusals';
 
@@ -31,7 +31,9 @@ function refusalDetail(verdict: Refusal, cost: number): string {
 
 function refusal(c: StepContext, verdict: Refusal, retryAfter: number, cost: number): Response {
   const detail = refusalDetail(verdict, cost);
-  return refuse(c, verdict.reason, { detail, headers: refusalHeaders(verdict, retryAfter) });
+  const policies = refusalPolicies(verdict, retryAfter);
+  c.set('rateLimit', policies); // what the verifiers report of a 429 (src/verify/outcome.ts)
+  return refuse(c, verdict.reason, { detail, headers: refusalHeaders(verdict, policies, retryAfter) });
 }
 
 /**

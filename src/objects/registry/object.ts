@@ -32,6 +32,7 @@ import { edgeRecord, keyEventData, keyView, projectView, type KeyRow, type KeyVi
 import { HolderTables, resolveKey, type HolderRefusal, type ResolvedKey } from './holders';
 import { HolderService } from './holder-service';
 import type { PlanView, RegistryCustomerView } from '../../core/admin-views';
+import { VerifyTokens, type VerifyTokenView } from './verify-tokens';
 
 export const SYSTEM_ACTOR = 'keygate';
 
@@ -43,6 +44,8 @@ export class Registry extends SqliteObject {
   private readonly holders: HolderTables;
   /** Plans and customers (holder-service.ts). */
   private readonly service: HolderService;
+  /** The verifiers' credentials (verify-tokens.ts). */
+  private readonly verifyTokens: VerifyTokens;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, REGISTRY_MIGRATIONS);
@@ -51,6 +54,7 @@ export class Registry extends SqliteObject {
     this.audit = new AuditLog(this.sql);
     this.publisher = new EdgePublisher(this.sql, ctx.storage, env.KEYS);
     this.events = new LocalOutbox(ctx.storage, env);
+    this.verifyTokens = new VerifyTokens(this.sql, this.audit, env.KEYS);
     this.service = new HolderService(this.holders, this.keys, this.audit, {
       publish: (id, now) => this.publish(id, now),
       notify: (notices, now) => this.notify(notices, now),
@@ -289,6 +293,28 @@ export class Registry extends SqliteObject {
   /** Every key the customer ever had (revoked ones too: their usage is the customer's). */
   customerKeyIds(id: string): string[] | null {
     return this.service.customerKeyIds(id);
+  }
+
+  // --- verify tokens (verify-tokens.ts)
+
+  /** The token of `hash` for the project; null when there is no such project. */
+  async createVerifyToken(
+    projectId: string,
+    name: string,
+    hash: string,
+    start: string,
+    actor: string,
+    now: number,
+  ): Promise<VerifyTokenView | null> {
+    if (!this.projectRow(projectId)) return null;
+    return this.verifyTokens.create(projectId, name, hash, start, actor, now);
+  }
+  listVerifyTokens(projectId: string, limit: number, after: number): Page<VerifyTokenView> | null {
+    if (!this.projectRow(projectId)) return null;
+    return this.verifyTokens.list(projectId, limit, after);
+  }
+  revokeVerifyToken(...a: Parameters<VerifyTokens['revoke']>): ReturnType<VerifyTokens['revoke']> {
+    return this.verifyTokens.revoke(...a);
   }
 
   // --- the edge and the audit log

@@ -126,6 +126,20 @@ export const REGISTRY_MIGRATIONS: Migrations = [
     `CREATE INDEX keys_by_customer ON keys (customer_id) WHERE customer_id IS NOT NULL`,
     `CREATE INDEX keys_by_plan ON keys (plan_id) WHERE plan_id IS NOT NULL`,
   ],
+  // v6: verify tokens, the credential of the HTTP and Envoy verifiers (by hash, like keys)
+  [
+    `CREATE TABLE verify_tokens (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       id TEXT NOT NULL UNIQUE,
+       project_id TEXT NOT NULL REFERENCES projects(id),
+       hash TEXT NOT NULL UNIQUE,
+       start TEXT NOT NULL,
+       name TEXT NOT NULL,
+       created_at INTEGER NOT NULL,
+       revoked_at INTEGER
+     )`,
+    `CREATE INDEX verify_tokens_by_project ON verify_tokens (project_id, seq)`,
+  ],
 ];
 
 export const REGISTRY_SCHEMA_VERSION = REGISTRY_MIGRATIONS.length;
