@@ -13,6 +13,7 @@ import { credits } from './credits';
 import { audit } from './audit';
 import { webhooks } from './webhooks';
 import { usage } from './usage';
+import { traffic } from './traffic';
 import { validationHook } from './validate';
 import { ApiError } from '../errors/problems';
 import { storageCounters } from '../bench-counters';
@@ -37,6 +38,7 @@ admin.route('/', customers);
 admin.route('/', plans);
 admin.route('/', credits);
 admin.route('/', usage);
+admin.route('/', traffic);
 admin.route('/', audit);
 admin.route('/', webhooks);
 // Not in the document: only served in bench mode.
