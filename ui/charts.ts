@@ -166,6 +166,7 @@ export function rankingChart(title: string, testId: string): RankingChart {
     update(next) {
       rows = next;
       empty.hidden = rows.length > 0;
+      (canvas.parentElement as HTMLElement).hidden = rows.length === 0;
       if (rows.some((r) => r.href)) details.open = true;
       chart.data.labels = rows.map((r) => r.label);
       chart.data.datasets = [{ label: 'calls', data: rows.map((r) => r.count), backgroundColor: rows.map((r) => r.colour ?? NEUTRAL) }];

@@ -17,10 +17,24 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium' });
 }
 
+const errors = new WeakMap<Page, string[]>();
+
+/** The console errors and uncaught exceptions of a page opened by `signedIn`, CSP violations included. */
+export function consoleErrors(page: Page): string[] {
+  return errors.get(page) ?? [];
+}
+
 /** A new tab of `viewport` size on the dashboard, signed in with the admin token. */
 export async function signedIn(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<Page> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
   const page = await context.newPage();
+  const seen: string[] = [];
+  // A CSP violation (an inline style or script) is reported on the console as an error.
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.push(message.text());
+  });
+  page.on('pageerror', (error) => seen.push(String(error)));
+  errors.set(page, seen);
   await page.goto(`${url}/_keygate/ui`);
   await page.getByLabel('Admin token').fill(E2E_ADMIN_TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTCOME_COLOURS } from '../../src/core/outcome-colours';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
-import { brokenWords, CHART_DRAWN, DESKTOP, launch, pageWidth, PHONE, pixelsOf, SHOTS, signedIn } from './dashboard-driver';
+import { brokenWords, CHART_DRAWN, consoleErrors, DESKTOP, launch, pageWidth, PHONE, pixelsOf, SHOTS, signedIn } from './dashboard-driver';
 import { E2E_ADMIN_TOKEN, startStack, type Stack } from './keygate-server';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -345,6 +345,9 @@ describe('e2e: the dashboard for an API owner', () => {
         await page.screenshot({ path: `${SHOTS}/${size.width}-${name}.png`, fullPage: true });
       }
     }
+    // Nothing the CSP refused, no uncaught error, on any view at either width (a 404 or 409 the
+    // tests asked for is an answer, not a console error of the page's own making).
+    for (const page of [desk, phone]) expect(consoleErrors(page).filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
     // On the phone the keys table keeps its columns and scrolls sideways in its own box.
     await open(phone, `#/projects/${projectId}`, 'forms api');
     const box = phone.getByTestId('keys').locator('xpath=..');
