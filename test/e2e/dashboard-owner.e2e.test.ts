@@ -361,12 +361,13 @@ describe('e2e: the dashboard for an API owner', () => {
         .first()
         .evaluate((th) => th.getClientRects().length),
     ).toBe(1);
+    await phone.screenshot({ path: `${SHOTS}/390-project-screen.png` });
     if (process.env.DASHBOARD_DOCS) {
       for (const [shot, doc] of [
         ['1366-project', 'dashboard'],
         ['1366-customer', 'dashboard-customer'],
         ['1366-key', 'dashboard-key'],
-        ['390-project', 'dashboard-phone'],
+        ['390-project-screen', 'dashboard-phone'],
       ]) {
         copyFileSync(`${SHOTS}/${shot}.png`, `docs/${doc}.png`);
       }
