@@ -1,17 +1,35 @@
-// Chart.js (bundled, tree-shaken to bar charts) for the usage view. Chart.js sets canvas sizes
-// through the CSSOM, which a CSP without 'unsafe-inline' styles allows; labels are drawn on the
-// canvas, never inserted as HTML.
+// Chart.js (bundled, tree-shaken to bar and line charts) for the usage views. Every series that is an
+// outcome takes its colour from src/core/outcome-colours.ts, so `rate-limited` is the same orange
+// on every page and in the CLI; what is not an outcome (a route, a key, a percentile) takes a
+// colour no outcome owns. A chart is built once and updated in place (live refresh redraws the
+// same canvas: no flicker). Chart.js sets canvas sizes through the CSSOM, which a CSP without
+// 'unsafe-inline' styles allows; labels are drawn on the canvas, never inserted as HTML.
 
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
-import { el } from './dom';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import { outcomeColour } from '../src/core/outcome-colours';
+import { el, replace } from './dom';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 Chart.defaults.animation = false;
 Chart.defaults.font.family = 'system-ui, sans-serif';
 
-// Fixed colours for the usual outcomes; other problem types take the rest in turn.
-const OUTCOME_COLOURS: Record<string, string> = { allowed: '#2e7d32', preflight: '#78909c' };
-const PALETTE = ['#c62828', '#ef6c00', '#6a1b9a', '#1565c0', '#00838f', '#ad1457', '#4e342e', '#9e9d24', '#283593', '#37474f'];
+/** Bars that are not outcomes (routes, keys): a slate no outcome owns. */
+export const NEUTRAL = '#64748b';
+/** Lines that are not outcomes: keygate's refusals as a share, and latency percentiles (indigos). */
+export const REFUSED_LINE = '#e53935';
+export const PERCENTILE_COLOURS: Record<string, string> = { p50: '#7986cb', p95: '#3949ab', p99: '#1a237e' };
 
 let live: Chart[] = [];
 
@@ -21,57 +39,157 @@ export function destroyCharts(): void {
   live = [];
 }
 
-function colourOf(name: string, index: number): string {
-  return OUTCOME_COLOURS[name] ?? PALETTE[index % PALETTE.length] ?? '#555';
+export interface Series {
+  name: string;
+  data: (number | null)[];
+  colour: string;
 }
 
-function frame(title: string, testId: string): { box: HTMLElement; canvas: HTMLCanvasElement } {
+/** One bucket of a time axis: its start (ISO) and its label on the axis. */
+export interface Tick {
+  start: string;
+  label: string;
+}
+
+export interface TimeChart {
+  box: HTMLElement;
+  update(ticks: Tick[], series: Series[]): void;
+}
+
+/** The chart's frame: a caption, the canvas and a table of the same figures (for screen readers and exact reading). */
+function frame(title: string, testId: string) {
   const canvas = el('canvas', { role: 'img', 'aria-label': title });
+  const data = el('div', { class: 'scroll' });
+  const details = el('details', { class: 'chart-data' }, el('summary', {}, 'Figures'), data);
   const box = el(
     'figure',
     { class: 'chart', 'data-testid': testId },
     el('figcaption', {}, title),
     el('div', { class: 'chart-area' }, canvas),
+    details,
   );
-  return { box, canvas };
+  return { box, canvas, data, details };
 }
 
-/** Calls over time, one stacked series per outcome. */
-export function stackedChart(title: string, testId: string, labels: string[], series: Record<string, number[]>): HTMLElement {
-  const { box, canvas } = frame(title, testId);
-  const datasets = Object.entries(series).map(([name, data], i) => ({ label: name, data, backgroundColor: colourOf(name, i) }));
-  live.push(
-    new Chart(canvas, {
-      type: 'bar',
-      data: { labels, datasets },
-      options: {
-        maintainAspectRatio: false,
-        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-        plugins: { legend: { position: 'bottom' } },
-      },
-    }),
+function figures(ticks: Tick[], series: Series[], unit: string): HTMLTableElement {
+  return el(
+    'table',
+    {},
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Bucket'), ...series.map((s) => el('th', { scope: 'col' }, s.name)))),
+    el(
+      'tbody',
+      {},
+      ...ticks.map((tick, i) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, el('time', { datetime: tick.start }, tick.label)),
+          ...series.map((s) => el('td', { class: 'num' }, s.data[i] === null ? '—' : `${s.data[i]}${unit}`)),
+        ),
+      ),
+    ),
   );
-  return box;
 }
 
-/** A ranking (top routes, top keys, denials by reason) as horizontal bars. */
-export function rankingChart(title: string, testId: string, rows: { label: string; count: number }[], colour: string): HTMLElement {
-  const { box, canvas } = frame(title, testId);
-  if (rows.length === 0) {
-    box.appendChild(el('p', { class: 'empty' }, 'No calls in this period.'));
-    return box;
-  }
-  live.push(
-    new Chart(canvas, {
-      type: 'bar',
-      data: { labels: rows.map((r) => r.label), datasets: [{ label: 'calls', data: rows.map((r) => r.count), backgroundColor: colour }] },
-      options: {
-        indexAxis: 'y',
-        maintainAspectRatio: false,
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
-        plugins: { legend: { display: false } },
+function dataset(kind: 'bar' | 'line', s: Series): ChartDataset<'bar' | 'line', (number | null)[]> {
+  return kind === 'bar'
+    ? { label: s.name, data: s.data, backgroundColor: s.colour }
+    : { label: s.name, data: s.data, borderColor: s.colour, backgroundColor: s.colour, spanGaps: true, pointRadius: 2 };
+}
+
+/** A chart over time: stacked bars (counts by outcome) or lines (shares, percentiles), `unit` after each figure. */
+export function timeChart(title: string, testId: string, kind: 'bar' | 'line', unit = ''): TimeChart {
+  const { box, canvas, data } = frame(title, testId);
+  const stacked = kind === 'bar';
+  const chart = new Chart<'bar' | 'line', (number | null)[], string>(canvas, {
+    type: kind,
+    data: { labels: [], datasets: [] },
+    options: {
+      maintainAspectRatio: false,
+      scales: {
+        x: { stacked, ticks: { autoSkip: true, maxRotation: 0 } },
+        y: { stacked, beginAtZero: true, ticks: { precision: 0, callback: (v) => `${v}${unit}` } },
       },
-    }),
-  );
-  return box;
+      plugins: { legend: { position: 'bottom' } },
+    },
+  });
+  live.push(chart);
+  return {
+    box,
+    update(ticks, series) {
+      chart.data.labels = ticks.map((t) => t.label);
+      chart.data.datasets = series.map((s) => dataset(kind, s));
+      chart.update('none');
+      replace(data, figures(ticks, series, unit));
+    },
+  };
+}
+
+export interface RankRow {
+  label: string;
+  count: number;
+  colour?: string;
+  href?: string;
+}
+
+export interface RankingChart {
+  box: HTMLElement;
+  update(rows: RankRow[]): void;
+}
+
+/**
+ * A ranking (top routes, top keys, denials by reason) as horizontal bars. Rows with `href` (keys)
+ * are links: a click on the bar follows it, and the figures below are shown open, as links.
+ */
+export function rankingChart(title: string, testId: string): RankingChart {
+  const { box, canvas, data, details } = frame(title, testId);
+  const empty = el('p', { class: 'empty' }, 'No calls in this period.');
+  box.insertBefore(empty, details);
+  let rows: RankRow[] = [];
+  const chart = new Chart<'bar', number[], string>(canvas, {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: 'calls', data: [], backgroundColor: [] }] },
+    options: {
+      indexAxis: 'y',
+      maintainAspectRatio: false,
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { display: false } },
+      onClick: (_event, elements) => {
+        const href = rows[elements[0]?.index ?? -1]?.href;
+        if (href) location.hash = href;
+      },
+    },
+  });
+  live.push(chart);
+  return {
+    box,
+    update(next) {
+      rows = next;
+      empty.hidden = rows.length > 0;
+      (canvas.parentElement as HTMLElement).hidden = rows.length === 0;
+      if (rows.some((r) => r.href)) details.open = true;
+      chart.data.labels = rows.map((r) => r.label);
+      chart.data.datasets = [{ label: 'calls', data: rows.map((r) => r.count), backgroundColor: rows.map((r) => r.colour ?? NEUTRAL) }];
+      chart.update('none');
+      replace(
+        data,
+        el(
+          'table',
+          {},
+          el(
+            'tbody',
+            {},
+            ...rows.map((r) =>
+              el('tr', {}, el('td', {}, r.href ? el('a', { href: r.href }, r.label) : r.label), el('td', { class: 'num' }, r.count)),
+            ),
+          ),
+        ),
+      );
+    },
+  };
+}
+
+/** The colour of an outcome's series (the shared table). */
+export function colourOf(outcome: string): string {
+  return outcomeColour(outcome).hex;
 }

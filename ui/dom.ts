@@ -53,3 +53,19 @@ export function table<T>(headers: string[], items: T[], row: (item: T) => Child[
 export function button(label: string, onClick: () => void, props: Props = {}): HTMLButtonElement {
   return el('button', { type: 'button', ...props, on: { click: () => onClick() } }, label);
 }
+
+/** A definition list of a record's fields (term, value). */
+export function details(rows: [string, string | Node][], props: Props = {}): HTMLElement {
+  return el('dl', { class: 'details', ...props }, ...rows.flatMap(([term, desc]) => [el('dt', {}, term), el('dd', {}, desc)]));
+}
+
+/** The crumbs above a record: "Projects / <links…> / <id>". */
+export function crumbs(links: [label: string, href: string][], id: string): HTMLElement {
+  const parts = [['Projects', '#/projects'] as [string, string], ...links].flatMap(([label, href]) => [el('a', { href }, label), ' / ']);
+  return el('p', { class: 'crumbs' }, ...parts, el('code', {}, id));
+}
+
+/** A table that scrolls sideways in its own box when wider than the page (a phone), never squeezing its cells. */
+export function wideTable<T>(headers: string[], items: T[], row: (item: T) => Child[], props: Props = {}): HTMLElement {
+  return el('div', { class: 'scroll' }, table(headers, items, row, props));
+}

@@ -81,7 +81,7 @@ export const Usage = z
     from: isoTime.openapi({ description: 'Start of the first bucket' }),
     to: isoTime.openapi({ description: 'End of the last bucket (exclusive)' }),
     granularity: z.enum(['minute', 'hour', 'day']),
-    groupBy: z.enum(['route', 'status', 'outcome']),
+    groupBy: z.enum(['route', 'status', 'outcome', 'result']),
     total: z.number().int(),
     byOutcome: counts.openapi({ description: '"allowed", "preflight", or the problem type answered' }),
     byStatus: counts.openapi({ description: 'By status class: 2xx, 3xx, 4xx, 5xx' }),
@@ -112,6 +112,36 @@ export const RequestLogEntry = z
   .openapi('RequestLogEntry');
 
 export const RequestLogPage = pageOf(RequestLogEntry, 'RequestLogPage');
+
+const ranking = z.array(z.strictObject({ value: z.string(), count: z.number().int() }));
+
+export const Traffic = z
+  .strictObject({
+    keyId: z.string().nullable().openapi({ description: 'Set for a key’s traffic' }),
+    customerId: z.string().nullable().openapi({ description: 'Set for a customer’s traffic' }),
+    projectId: z.string(),
+    from: isoTime,
+    to: isoTime,
+    granularity: z.enum(['minute', 'hour', 'day']),
+    sampled: z.number().int().openapi({
+      description: 'Request-log entries these figures come from: the newest 1,000 per usage shard in the span (the log keeps 7 days)',
+    }),
+    latency: z
+      .array(
+        z.strictObject({
+          start: isoTime,
+          count: z.number().int(),
+          p50: z.number().int().nullable(),
+          p95: z.number().int().nullable(),
+          p99: z.number().int().nullable(),
+        }),
+      )
+      .openapi({ description: 'Latency percentiles (ms, nearest rank) per bucket; null where the bucket has no entry' }),
+    clientIps: ranking.openapi({ description: 'Top client IPs (CF-Connecting-IP)' }),
+    countries: ranking.openapi({ description: 'Top countries (request.cf.country; "unknown" where none)' }),
+    userAgents: ranking.openapi({ description: 'Top User-Agent values ("(none)" where absent)' }),
+  })
+  .openapi('Traffic');
 
 export const Delivery = z
   .strictObject({

@@ -186,8 +186,36 @@ export const usageQuery = z
       .openapi({ description: 'Start (default: `to` minus 1 h, 24 h or 30 d by granularity)' }),
     to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'End (default: now)' }),
     granularity: z.enum(['minute', 'hour', 'day']).default('hour'),
-    groupBy: z.enum(['route', 'status', 'outcome']).default('outcome'),
+    groupBy: z.enum(['route', 'status', 'outcome', 'result']).default('outcome').openapi({
+      description: '`result`: the outcome, with allowed calls the origin answered 4xx or 5xx counted as `origin-4xx` or `origin-5xx`',
+    }),
   })
   .openapi('UsageQuery');
 
 export type UsageQueryInput = z.infer<typeof usageQuery>;
+
+/** The span of a traffic read: the usage query's, without groupBy. */
+export const trafficQuery = usageQuery.omit({ groupBy: true }).openapi('TrafficQuery');
+
+/** A request-log page, narrowed: every filter given must match. */
+export const requestListQuery = listQuery
+  .extend({
+    status: z
+      .string()
+      .regex(/^[1-5](\d\d|xx)$/, 'a status (404) or a status class (4xx)')
+      .optional(),
+    outcome: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, 'an outcome: "allowed", "preflight" or a problem type')
+      .optional(),
+    route: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .openapi({ description: 'A route rule as usage names it; `-` for calls that matched none' }),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    requestId: z.uuid('a request id (a UUID, as in the X-Request-Id header)').optional(),
+  })
+  .openapi('RequestListQuery');

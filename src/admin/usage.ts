@@ -8,10 +8,11 @@ import { PROBLEMS, type ProblemType } from '../errors/problems';
 import { registry } from '../objects/registry/client';
 import { flushUsage } from '../edge/usage-recorder';
 import { readRequests, readUsage } from '../objects/usage/client';
-import { BUCKET_MS, RETENTION_MS, type Granularity, type UsageFilter } from '../objects/usage/types';
+import { BUCKET_MS, RETENTION_MS, type Granularity, type RequestFilter, type UsageFilter } from '../objects/usage/types';
 import { RequestLogPage, Usage } from './responses';
 import { adminRoute, customerId, json, keyId, projectId } from './route';
-import { listQuery, usageQuery, type UsageQueryInput } from './schemas';
+import { requestListQuery, usageQuery, type UsageQueryInput } from './schemas';
+import type { z } from '@hono/zod-openapi';
 import { found, invalid } from './validate';
 
 const DEFAULT_SPAN_MS: Record<Granularity, number> = { minute: 3_600_000, hour: 86_400_000, day: 30 * 86_400_000 };
@@ -95,15 +96,25 @@ function decodeRequestCursor(cursor: string): { at: number; requestId: string } 
   return { at: parseInt(match[1] as string, 36), requestId: match.slice(2).join('-') };
 }
 
+/** The request-log filter of a validated query (`route=-`: the calls that matched no route rule). */
+function requestFilter(q: z.infer<typeof requestListQuery>): RequestFilter {
+  const status = q.status === undefined ? {} : q.status.endsWith('xx') ? { statusClass: q.status } : { status: Number(q.status) };
+  const time = (name: 'from' | 'to') => (q[name] === undefined ? {} : { [name]: Date.parse(q[name]) });
+  return {
+    ...status,
+    ...(q.outcome === undefined ? {} : { outcome: q.outcome }),
+    ...(q.route === undefined ? {} : { route: q.route === '-' ? '' : q.route }),
+    ...time('from'),
+    ...time('to'),
+    ...(q.requestId === undefined ? {} : { requestId: q.requestId.toLowerCase() }),
+  };
+}
+
 /** A page of the request log of one key, or of several (a customer's), with the next page's cursor. */
-async function requestPage(
-  env: AppEnv['Bindings'],
-  query: { limit: number; cursor?: string | undefined },
-  keys: { keyId: string; keyIds?: string[] },
-) {
+async function requestPage(env: AppEnv['Bindings'], query: z.infer<typeof requestListQuery>, keys: { keyId: string; keyIds?: string[] }) {
   const before = query.cursor === undefined ? null : decodeRequestCursor(query.cursor);
   await flushUsage(env);
-  const { entries, more } = await readRequests(env, { ...keys, limit: query.limit, before });
+  const { entries, more } = await readRequests(env, { ...keys, limit: query.limit, before, filter: requestFilter(query) });
   const last = entries[entries.length - 1];
   const items = entries.map((e) => ({
     at: new Date(e.at).toISOString(),
@@ -146,8 +157,8 @@ usage.openapi(
     {
       method: 'get',
       path: '/keys/{keyId}/requests',
-      summary: 'A key’s recent requests, newest first (7 days, bounded)',
-      request: { params: keyId, query: listQuery },
+      summary: 'A key’s recent requests, newest first (7 days, bounded), optionally filtered by status, outcome, route, time or request id',
+      request: { params: keyId, query: requestListQuery },
       responses: { 200: json(RequestLogPage, 'A page of requests') },
     },
     [400, 404],
@@ -183,7 +194,7 @@ usage.openapi(
       method: 'get',
       path: '/customers/{customerId}/requests',
       summary: 'A customer’s recent requests, across its keys, newest first',
-      request: { params: customerId, query: listQuery },
+      request: { params: customerId, query: requestListQuery },
       responses: { 200: json(RequestLogPage, 'A page of requests') },
     },
     [400, 404],

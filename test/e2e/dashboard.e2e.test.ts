@@ -1,13 +1,15 @@
 // The dashboard in a real browser: Debian's headless Chromium driven by playwright-core against the
 // deploy bundle in workerd (with its static assets). Signs in, creates a project and keys, calls
 // the gateway, reads the usage charts and the request log, disables and revokes, and shows that a
-// key name carrying HTML stays text. Screenshots go to test-results/.
+// key name carrying HTML stays text. Screenshots go to test-results/dashboard/.
 // The functions passed to page.evaluate run in the page, hence the DOM types:
 /// <reference lib="dom" />
 
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTCOME_COLOURS } from '../../src/core/outcome-colours';
+import { brokenWords, CHART_DRAWN, DESKTOP, launch, pageWidth, pixelsOf as pixelsIn, SHOTS } from './dashboard-driver';
 import { E2E_ADMIN_TOKEN, startStack, type Stack } from './keygate-server';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -15,7 +17,8 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const XSS_NAME = '<img src=x onerror=window.__xss=1>';
-const SHOTS = 'test-results/dashboard';
+/** The slate of bars that are not outcomes (ui/charts.ts NEUTRAL). */
+const NEUTRAL = '#64748b';
 
 let stack: Stack;
 let browser: Browser;
@@ -33,8 +36,8 @@ declare global {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+  browser = await launch();
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: DESKTOP });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.keygate.url });
   page = await context.newPage();
   // Runs outside the page's CSP (injected by the browser driver), to record any violation.
@@ -62,19 +65,8 @@ function keyRow(name: string) {
   return page.locator('[data-testid="keys"] tbody tr').filter({ has: page.getByRole('link', { name, exact: true }) });
 }
 
-/** Pixels of the canvas close to `rgb` (the colour a series is drawn in). */
-/** A chart is drawn after its data arrives and Chart.js has rendered it: on a busy machine that takes more than expect.poll's 1 s (a full `npm test` run once failed on it). */
-const CHART_DRAWN = { timeout: 10_000 };
-
-function pixelsOf(testId: string, rgb: [number, number, number]): Promise<number> {
-  return page.locator(`[data-testid="${testId}"] canvas`).evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (Math.abs(data[i]! - r) < 8 && Math.abs(data[i + 1]! - g) < 8 && Math.abs(data[i + 2]! - b) < 8 && data[i + 3]! > 200) n++;
-    }
-    return n;
-  }, rgb);
+function pixelsOf(testId: string, hex: string): Promise<number> {
+  return pixelsIn(page, testId, hex);
 }
 
 describe('e2e: dashboard in Chromium', () => {
@@ -101,6 +93,9 @@ describe('e2e: dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('keygate.adminToken'))).toBe(E2E_ADMIN_TOKEN);
+    // The earlier refusal is answered: its notice is gone.
+    expect(await page.locator('#notice').textContent()).toBe('');
+    expect(await page.locator('#notice').isVisible()).toBe(false);
   });
 
   it('creates a project and a key, shown once with a copy button, and lists it', async () => {
@@ -129,10 +124,15 @@ describe('e2e: dashboard in Chromium', () => {
     expect(totals).toContain('1 refused');
     expect(totals).toContain('allowed 3');
     expect(totals).toContain('route-not-found 1');
-    // The charts drew their data: green "allowed" bars over time, red denial bars.
-    await expect.poll(() => pixelsOf('chart-over-time', [0x2e, 0x7d, 0x32]), CHART_DRAWN).toBeGreaterThan(20);
-    await expect.poll(() => pixelsOf('chart-denials', [0xc6, 0x28, 0x28]), CHART_DRAWN).toBeGreaterThan(20);
-    await expect.poll(() => pixelsOf('chart-top-routes', [0x15, 0x65, 0xc0]), CHART_DRAWN).toBeGreaterThan(20);
+    // The charts drew their data in the shared outcome colours: "allowed" green over time, the
+    // denial in route-not-found's own colour, routes in a slate no outcome owns.
+    await expect.poll(() => pixelsOf('chart-over-time', OUTCOME_COLOURS.allowed!.hex), CHART_DRAWN).toBeGreaterThan(20);
+    await expect.poll(() => pixelsOf('chart-denials', OUTCOME_COLOURS['route-not-found']!.hex), CHART_DRAWN).toBeGreaterThan(20);
+    await expect.poll(() => pixelsOf('chart-top-routes', NEUTRAL), CHART_DRAWN).toBeGreaterThan(20);
+    expect(Object.values(OUTCOME_COLOURS).map((c) => c.hex)).not.toContain(NEUTRAL);
+    // At 1366 px no word of the page is broken across lines (the keys table: "Env", "Limits", a key start).
+    expect(await brokenWords(page)).toEqual([]);
+    expect(await pageWidth(page)).toBe(DESKTOP.width);
     // Once dismissed, the plaintext is gone from the page (and from the screenshot).
     await page.getByRole('button', { name: 'I have stored it' }).click();
     expect(await page.content()).not.toContain(key);
@@ -140,7 +140,7 @@ describe('e2e: dashboard in Chromium', () => {
   });
 
   it("shows a key's recent requests", async () => {
-    await page.getByRole('link', { name: 'reader', exact: true }).click();
+    await page.getByTestId('keys').getByRole('link', { name: 'reader', exact: true }).click();
     await page.getByRole('heading', { name: 'reader' }).waitFor();
     const rows = page.locator('[data-testid="requests"] tbody tr');
     await expect.poll(() => rows.count()).toBe(4);

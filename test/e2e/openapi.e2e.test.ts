@@ -164,7 +164,12 @@ describe('e2e: OpenAPI', () => {
     await call('GET', '/keys/{keyId}/usage', k, undefined, { query: '?granularity=fortnight' });
     await call('GET', '/keys/{keyId}/requests', k, undefined, { query: '?limit=5' });
     await call('GET', '/keys/{keyId}/requests', { keyId: 'key_missing' });
+    await call('GET', '/keys/{keyId}/requests', k, undefined, { query: '?status=2xx&outcome=allowed&route=-' });
+    await call('GET', '/keys/{keyId}/requests', k, undefined, { query: '?status=99' });
+    await call('GET', '/keys/{keyId}/usage', k, undefined, { query: '?groupBy=result' });
+    await call('GET', '/keys/{keyId}/traffic', k, undefined, { query: '?granularity=minute' });
     await call('GET', '/projects/{projectId}/usage', p);
+    await call('GET', '/projects/{projectId}/traffic', p);
     await call('GET', '/usage', {}, undefined, { query: '?granularity=day' });
     // Plans, customers, their credits and usage (issue 16).
     const plan = await call('POST', '/projects/{projectId}/plans', p, { name: 'free', quota: { limit: 100, period: 'day' } });
@@ -191,6 +196,7 @@ describe('e2e: OpenAPI', () => {
     await call('POST', '/keys/{keyId}/credits', k, { set: 3 });
     await call('GET', '/customers/{customerId}/usage', c, undefined, { query: '?granularity=minute' });
     await call('GET', '/customers/{customerId}/requests', c);
+    await call('GET', '/customers/{customerId}/traffic', c, undefined, { query: '?granularity=day' });
     await call('DELETE', '/plans/{planId}', pl);
     await call('DELETE', '/customers/{customerId}', c);
     await call('PATCH', '/customers/{customerId}', c, { name: 'gone' });

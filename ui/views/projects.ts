@@ -1,7 +1,7 @@
 // The projects list and the form that creates one.
 
 import { api } from '../api';
-import { el, replace, table } from '../dom';
+import { el, replace, wideTable } from '../dom';
 import { time } from '../format';
 import { showProblem } from '../notice';
 import { go } from '../router';
@@ -40,10 +40,15 @@ export async function projectsView(main: HTMLElement): Promise<void> {
     main,
     el('h1', {}, 'Projects'),
     projects.length
-      ? table(
+      ? wideTable(
           ['Name', 'Id', 'Description', 'Created'],
           projects,
-          (p) => [el('a', { href: `#/projects/${p.id}` }, p.name), el('code', {}, p.id), p.description ?? '', time(p.createdAt)],
+          (p) => [
+            el('a', { href: `#/projects/${p.id}` }, p.name),
+            el('code', {}, p.id),
+            el('span', { class: 'cell-text' }, p.description ?? ''),
+            time(p.createdAt),
+          ],
           { 'data-testid': 'projects' },
         )
       : el('p', { class: 'empty' }, 'No projects yet.'),

@@ -2,7 +2,7 @@
 
 import { api, ApiProblem, signIn } from '../api';
 import { el, replace } from '../dom';
-import { showProblem } from '../notice';
+import { clearNotice, showProblem } from '../notice';
 import { rerender } from '../router';
 import { field, form, input } from './form';
 
@@ -16,6 +16,8 @@ export function signInView(main: HTMLElement): void {
         () => {
           signIn(value);
           token.value = '';
+          // A "Wrong admin token" from an earlier try is answered now.
+          clearNotice();
           rerender();
         },
         (error: unknown) => {

@@ -3,7 +3,7 @@
 
 import { storageCounters } from '../../bench-counters';
 import type { UsageShard } from './object';
-import { USAGE_SHARDS, type RequestEntry, type RequestPageQuery, type ShardUsage, type UsageQuery } from './types';
+import { USAGE_SHARDS, type RequestEntry, type RequestPageQuery, type SampleQuery, type ShardUsage, type UsageQuery } from './types';
 
 export function usageShard(env: Env, shard: number): DurableObjectStub<UsageShard> {
   storageCounters.usageCalls++;
@@ -42,4 +42,10 @@ export async function readRequests(env: Env, q: RequestPageQuery): Promise<{ ent
   const parts = await Promise.all(Array.from({ length: USAGE_SHARDS }, (_, i) => usageShard(env, i).requests(ask)));
   const sorted = parts.flat().sort((a, b) => b.at - a.at || (a.requestId < b.requestId ? 1 : a.requestId > b.requestId ? -1 : 0));
   return { entries: sorted.slice(0, q.limit), more: sorted.length > q.limit };
+}
+
+/** Every shard's sample of the request logs of `q.keyIds` (each shard's newest `q.limit`), newest first. */
+export async function readSample(env: Env, q: SampleQuery): Promise<RequestEntry[]> {
+  const parts = await Promise.all(Array.from({ length: USAGE_SHARDS }, (_, i) => usageShard(env, i).sample(q)));
+  return parts.flat().sort((a, b) => b.at - a.at);
 }

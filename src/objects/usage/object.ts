@@ -23,7 +23,9 @@ import {
   type CountRow,
   type Granularity,
   type RequestEntry,
+  type RequestFilter,
   type RequestPageQuery,
+  type SampleQuery,
   type ShardUsage,
   type UsageBatch,
   type UsageQuery,
@@ -78,6 +80,21 @@ interface RequestRow extends Record<string, SqlStorageValue> {
   outcome: string;
 }
 
+/** The request-log conditions for `f` (each one a bound parameter), as ` AND …`. */
+function requestFilterSql(f: RequestFilter = {}): [string, SqlStorageValue[]] {
+  const parts: [string, SqlStorageValue | undefined][] = [
+    ['status = ?', f.status],
+    ['status / 100 = ?', f.statusClass === undefined ? undefined : Number(f.statusClass[0])],
+    ['outcome = ?', f.outcome],
+    ['route = ?', f.route],
+    ['at >= ?', f.from],
+    ['at < ?', f.to],
+    ['request_id = ?', f.requestId],
+  ];
+  const set = parts.filter((p): p is [string, SqlStorageValue] => p[1] !== undefined);
+  return [set.map(([sql]) => ` AND ${sql}`).join(''), set.map(([, v]) => v)];
+}
+
 function filterSql(q: { keyId?: string; keyIds?: string[]; projectId?: string }): [string, SqlStorageValue[]] {
   if (q.keyId !== undefined) return [' AND key_id = ?', [q.keyId]];
   // A customer's keys: one bound parameter however many keys (json_each), not one per key.
@@ -92,7 +109,13 @@ const FORWARD_TIMEOUT_MS = 5_000;
 /** Outcomes of calls that were forwarded to the origin: what "used" means for lastUsedAt. */
 const FORWARDED = new Set(['allowed', 'bad-gateway', 'gateway-timeout']);
 
-const GROUP_COLUMN = { route: 'route', status: 'status_class', outcome: 'outcome' } as const;
+const GROUP_COLUMN = {
+  route: 'route',
+  status: 'status_class',
+  outcome: 'outcome',
+  // An allowed call is one keygate let through; what the origin then answered is split off here.
+  result: `CASE WHEN outcome = 'allowed' AND status_class IN ('4xx', '5xx') THEN 'origin-' || status_class ELSE outcome END`,
+} as const;
 
 export class UsageShard extends SqliteObject {
   private lastPrune = 0;
@@ -290,32 +313,52 @@ export class UsageShard extends SqliteObject {
 
   private keyRequests(keyId: string, q: RequestPageQuery): RequestEntry[] {
     const before = q.before ?? { at: Number.MAX_SAFE_INTEGER, requestId: '' };
+    const [where, args] = requestFilterSql(q.filter);
     return this.sql
       .exec<RequestRow>(
         `SELECT * FROM (SELECT * FROM requests WHERE key_id = ? ORDER BY at DESC, request_id DESC LIMIT ?)
-         WHERE at < ? OR (at = ? AND request_id < ?)
+         WHERE (at < ? OR (at = ? AND request_id < ?))${where}
          ORDER BY at DESC, request_id DESC LIMIT ?`,
         keyId,
         REQUESTS_PER_KEY_PER_SHARD,
         before.at,
         before.at,
         before.requestId,
+        ...args,
         q.limit,
       )
       .toArray()
-      .map((r) => ({
-        at: r.at,
-        requestId: r.request_id,
-        keyId: r.key_id,
-        method: r.method,
-        path: r.path,
-        route: r.route,
-        status: r.status,
-        latencyMs: r.latency_ms,
-        clientIp: r.client_ip,
-        country: r.country,
-        userAgent: r.user_agent,
-        outcome: r.outcome,
-      }));
+      .map(entryOf);
   }
+
+  /** The newest `limit` log entries of these keys within [from, to): what latency percentiles and top callers are computed from. */
+  sample(q: SampleQuery): RequestEntry[] {
+    return this.sql
+      .exec<RequestRow>(
+        `SELECT * FROM requests WHERE key_id IN (SELECT value FROM json_each(?)) AND at >= ? AND at < ? ORDER BY at DESC LIMIT ?`,
+        JSON.stringify(q.keyIds),
+        q.from,
+        q.to,
+        q.limit,
+      )
+      .toArray()
+      .map(entryOf);
+  }
+}
+
+function entryOf(r: RequestRow): RequestEntry {
+  return {
+    at: r.at,
+    requestId: r.request_id,
+    keyId: r.key_id,
+    method: r.method,
+    path: r.path,
+    route: r.route,
+    status: r.status,
+    latencyMs: r.latency_ms,
+    clientIp: r.client_ip,
+    country: r.country,
+    userAgent: r.user_agent,
+    outcome: r.outcome,
+  };
 }

@@ -2,7 +2,8 @@
 // recorder, the UsageShard Durable Object and the admin analytics routes.
 
 export type Granularity = 'minute' | 'hour' | 'day';
-export type GroupBy = 'route' | 'status' | 'outcome';
+/** `result`: the outcome, with allowed calls the origin answered 4xx or 5xx as `origin-4xx` / `origin-5xx`. */
+export type GroupBy = 'route' | 'status' | 'outcome' | 'result';
 
 export const BUCKET_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -88,4 +89,27 @@ export interface RequestPageQuery {
   limit: number;
   /** Entries strictly older than this position (newest first). */
   before: { at: number; requestId: string } | null;
+  /** Only the entries that match every field given. */
+  filter?: RequestFilter;
+}
+
+/** What a request-log read may be narrowed to: a status (404) or class (4xx), an outcome, a route rule, a time span, one request. */
+export interface RequestFilter {
+  status?: number;
+  statusClass?: string;
+  outcome?: string;
+  /** '' for calls that matched no route rule. */
+  route?: string;
+  /** ms, inclusive from, exclusive to. */
+  from?: number;
+  to?: number;
+  requestId?: string;
+}
+
+/** A sample of the request logs of some keys within [from, to): the newest `limit` entries of each shard. */
+export interface SampleQuery {
+  keyIds: string[];
+  from: number;
+  to: number;
+  limit: number;
 }
