@@ -9,6 +9,7 @@ import { PROBLEM_PAGES, PROBLEMS, type ProblemType } from '../errors/problems';
 import * as answers from './responses';
 import * as inputs from './schemas';
 import { MAX_ADMIN_BODY } from './validate';
+import { VerifyInput } from '../verify/input';
 
 const EXAMPLES = new Map<ZodType, unknown>();
 
@@ -205,6 +206,7 @@ const PROBLEM_OF_STATUS: Record<number, ProblemType> = {
   409: 'conflict',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
+  429: 'too-many-failures',
   503: 'admin-disabled',
 };
 
@@ -215,10 +217,9 @@ const PROBLEM_DETAIL: Record<number, string> = {
   503: 'Set the ADMIN_TOKEN secret (at least 16 characters) to use the admin API',
 };
 
-/** A problem+json answer of an admin route with `status`. */
-export function problemExample(status: number): z.input<typeof answers.Problem> {
-  const type = PROBLEM_OF_STATUS[status] as ProblemType;
-  const detail = PROBLEM_DETAIL[status];
+/** A problem+json answer of an admin route with `status` (of `type`, where a route answers another than the usual one). */
+export function problemExample(status: number, type = PROBLEM_OF_STATUS[status] as ProblemType): z.input<typeof answers.Problem> {
+  const detail = type === PROBLEM_OF_STATUS[status] ? PROBLEM_DETAIL[status] : undefined;
   return {
     type: `${PROBLEM_PAGES}/${type}`,
     title: PROBLEMS[type].title,
@@ -228,3 +229,55 @@ export function problemExample(status: number): z.input<typeof answers.Problem> 
     ...(status === 400 ? { errors: [{ path: 'scopes.0', message: 'must be "resource:action", "resource:*" or "!resource:action"' }] } : {}),
   };
 }
+
+const TOKEN_ID = 'vtk_Q2HabpJcz4hLZZGelU9x';
+const verifyToken = example(answers.VerifyToken, {
+  id: TOKEN_ID,
+  projectId: PROJECT_ID,
+  name: 'envoy at the edge',
+  start: 'kgvt_7Hq2Lm9',
+  status: 'active',
+  createdAt: AT,
+  revokedAt: null,
+});
+example(answers.VerifyTokenCreated, { token: 'kgvt_7Hq2Lm9PxV4cR8sT1uW3yZ5aB6dE0fG2hJ4kN6pQ', ...verifyToken });
+example(answers.VerifyTokenPage, { items: [verifyToken], nextCursor: null });
+example(inputs.verifyTokenCreate, { name: 'envoy at the edge' });
+example(VerifyInput, { key: 'kg_live_3xKq9TzB1mWd7Lr2VpQs8NcYfH4jGa0EoUiTk5', method: 'GET', path: '/forms/1', clientIp: '203.0.113.7' });
+example(answers.VerifyResult, {
+  valid: true,
+  code: 'allowed',
+  keyId: KEY_ID,
+  projectId: PROJECT_ID,
+  environment: 'live',
+  scopes: ['forms:read', 'forms:write'],
+  ratelimit: { policies: [{ policy: 'burst', window: 10, limit: 100, remaining: 97, reset: 6 }], retryAfter: null },
+  requestId: REQUEST_ID,
+  refusal: null,
+});
+example(answers.Traffic, {
+  keyId: KEY_ID,
+  customerId: null,
+  projectId: PROJECT_ID,
+  from: hour(5),
+  to: hour(8),
+  granularity: 'hour',
+  sampled: 412,
+  latency: [
+    { start: hour(5), count: 160, p50: 38, p95: 91, p99: 140 },
+    { start: hour(6), count: 252, p50: 41, p95: 97, p99: 188 },
+    { start: hour(7), count: 0, p50: null, p95: null, p99: null },
+  ],
+  clientIps: [
+    { value: '203.0.113.7', count: 390 },
+    { value: '198.51.100.23', count: 22 },
+  ],
+  countries: [
+    { value: 'DE', count: 398 },
+    { value: 'unknown', count: 14 },
+  ],
+  userAgents: [
+    { value: 'clinic-app/3.2 (iOS 18)', count: 377 },
+    { value: '(none)', count: 35 },
+  ],
+});

@@ -219,3 +219,6 @@ export const requestListQuery = listQuery
     requestId: z.uuid('a request id (a UUID, as in the X-Request-Id header)').optional(),
   })
   .openapi('RequestListQuery');
+
+/** A new verify token: its name (the secret is made by keygate and shown once). */
+export const verifyTokenCreate = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi('VerifyTokenCreate');

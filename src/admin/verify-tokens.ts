@@ -10,12 +10,11 @@ import { encodeCursor } from '../objects/page';
 import { newVerifyTokenSecret } from '../objects/registry/verify-tokens';
 import { VerifyToken, VerifyTokenCreated, VerifyTokenPage } from './responses';
 import { adminRoute, json, jsonBody, projectId } from './route';
-import { listQuery } from './schemas';
+import { listQuery, verifyTokenCreate } from './schemas';
 import { afterCursor, found } from './validate';
 
 export const verifyTokens = new OpenAPIHono<AppEnv>();
 
-const verifyTokenCreate = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi('VerifyTokenCreate');
 const tokenId = z.object({ tokenId: z.string().openapi({ example: 'vtk_Utnq2HabpJcz4hLZZGel' }) });
 
 verifyTokens.openapi(

@@ -7,6 +7,8 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { Problem, VerifyResult } from '../admin/responses';
 import { json, jsonBody } from '../admin/route';
+import { problemExample } from '../admin/examples';
+import type { ProblemType } from '../errors/problems';
 import { readJsonBody, validationHook } from '../admin/validate';
 import { verifyTokenAuth } from './token-auth';
 import { VerifyInput } from './input';
@@ -22,7 +24,10 @@ verifiers.openAPIRegistry.registerComponent('securitySchemes', 'verifyToken', {
   description: "A project's verify token (POST /projects/{projectId}/verify-tokens); never the admin token",
 });
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const problem = (status: number, description: string, type?: ProblemType) => ({
+  description,
+  content: { 'application/problem+json': { schema: Problem, example: problemExample(status, type) } },
+});
 
 verifiers.openapi(
   createRoute({
@@ -36,12 +41,12 @@ verifiers.openapi(
     request: { body: jsonBody(VerifyInput) },
     responses: {
       200: json(VerifyResult, 'The decision (a refusal is valid: false, with the answer the proxy would have given)'),
-      400: problem('Invalid input (`errors[]` names each field)'),
-      401: problem('No, a wrong or a revoked verify token (the admin token is refused)'),
-      413: problem('Body over 64 KiB'),
-      415: problem('The body is not JSON'),
-      429: problem('Too many wrong tokens from this address'),
-      503: problem('Verify tokens or keys could not be looked up'),
+      400: problem(400, 'Invalid input (`errors[]` names each field)'),
+      401: problem(401, 'No, a wrong or a revoked verify token (the admin token is refused)', 'invalid-verify-token'),
+      413: problem(413, 'Body over 64 KiB'),
+      415: problem(415, 'The body is not JSON'),
+      429: problem(429, 'Too many wrong tokens from this address'),
+      503: problem(503, 'Verify tokens or keys could not be looked up', 'auth-unavailable'),
     },
   }),
   async (c) => {
