@@ -46,8 +46,8 @@ export function buildProgram(): Command {
   program.addCommand(auditCommand());
   program.addCommand(whoamiCommand());
   program.addCommand(completionCommand());
-  forEachCommand(program, configureHelp);
   program.addCommand(verifyTokensCommand());
+  forEachCommand(program, configureHelp);
   return program;
 }
 

@@ -5,7 +5,8 @@ import { Command } from 'commander';
 import type { z } from 'zod';
 import type { VerifyToken, VerifyTokenCreated } from '../../src/admin/responses';
 import { fetchPages, pageOptions, withClient, type Page, type PageOptions } from '../api';
-import { color, fields, json, morePages, out, table, time } from '../output';
+import { color, fields, json, morePages, out, quiet, table, time } from '../output';
+import { ARG, examples } from '../help';
 import { confirm } from '../prompt';
 
 type TokenView = z.infer<typeof VerifyToken>;
@@ -28,39 +29,47 @@ function showToken(t: TokenView): void {
 }
 
 export function verifyTokensCommand(): Command {
-  const cmd = new Command('verify-tokens').description('verify tokens: the credential of the HTTP and Envoy verifiers of a project');
-  cmd
-    .command('create <projectId> <name>')
-    .description('create a verify token (shown once)')
-    .option('-q, --quiet', 'print only the token')
-    .action((projectId: string, name: string, opts: { quiet?: boolean }, sub: Command) =>
+  const cmd = examples(
+    new Command('verify-tokens'),
+    'keygate verify-tokens create $PROJECT envoy',
+    'keygate verify-tokens list $PROJECT',
+  ).description('verify tokens: the credential of the HTTP and Envoy verifiers of a project');
+  examples(cmd.command('create'), 'keygate verify-tokens create $PROJECT envoy', 'TOKEN=$(keygate verify-tokens create $PROJECT envoy -q)')
+    .description('create a verify token (shown once; -q prints only the token)')
+    .argument('<projectId>', ARG.projectId)
+    .argument('<name>', 'a name to tell the token apart (e.g. where the verifier runs)')
+    .action((projectId: string, name: string, _opts: unknown, sub: Command) =>
       withClient(sub, async ({ client, json: asJson }) => {
         const created = await client.call<TokenCreatedView>('POST', tokens(projectId), { body: { name } });
         if (asJson) return json(created);
-        if (opts.quiet) return out(created.token);
+        if (quiet()) return out(created.token);
         showToken(created);
         out(
           `\n${color.bold(created.token)}\nShown once: store it where the verifier runs (Authorization: Bearer, or Envoy's Keygate-Verify-Token).`,
         );
       }),
     );
-  pageOptions(cmd.command('list <projectId>').description("list a project's verify tokens (never their secrets)"), 'verify tokens').action(
-    (projectId: string, opts: PageOptions, sub: Command) =>
-      withClient(sub, async ({ client, json: asJson }) => {
-        const page = await fetchPages<Page<TokenView>>(client, tokens(projectId), opts);
-        if (asJson) return json(page);
-        if (page.items.length === 0) return out(`No verify tokens: \`keygate verify-tokens create ${projectId} <name>\``);
-        out(
-          table(
-            ['ID', 'NAME', 'START', 'STATUS', 'CREATED'],
-            page.items.map((t) => [t.id, t.name, t.start, t.status, time(t.createdAt)]),
-          ),
-        );
-        morePages(page.nextCursor);
-      }),
+  pageOptions(
+    examples(cmd.command('list'), 'keygate verify-tokens list $PROJECT', 'keygate verify-tokens list $PROJECT --json')
+      .description("list a project's verify tokens (never their secrets)")
+      .argument('<projectId>', ARG.projectId),
+    'verify tokens',
+  ).action((projectId: string, opts: PageOptions, sub: Command) =>
+    withClient(sub, async ({ client, json: asJson }) => {
+      const page = await fetchPages<Page<TokenView>>(client, tokens(projectId), opts);
+      if (asJson) return json(page);
+      if (page.items.length === 0) return out(`No verify tokens: \`keygate verify-tokens create ${projectId} <name>\``);
+      out(
+        table(
+          ['ID', 'NAME', 'START', 'STATUS', 'CREATED'],
+          page.items.map((t) => [t.id, t.name, t.start, t.status, time(t.createdAt)]),
+        ),
+      );
+      morePages(page.nextCursor);
+    }),
   );
-  cmd
-    .command('revoke <tokenId>')
+  examples(cmd.command('revoke'), 'keygate verify-tokens revoke vtk_… --yes')
+    .argument('<tokenId>', 'the verify token’s id (vtk_…, from `keygate verify-tokens list`)')
     .description('revoke a verify token, permanently (asks first)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action((id: string, opts: { yes?: boolean }, sub: Command) =>
