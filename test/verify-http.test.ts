@@ -87,6 +87,37 @@ describe('POST /_keygate/v1/verify', () => {
     expect(audit.items.filter((e) => e.target === id).map((e) => e.action)).toEqual(['verify-token.create', 'verify-token.revoke']);
   });
 
+  it('deleting a project revokes its verify tokens (and only its own), in KV and in the audit entry', async () => {
+    const key = await createKey();
+    const doomed = [await createVerifyToken(key.projectId, 'a'), await createVerifyToken(key.projectId, 'b')];
+    const other = await createKey();
+    const kept = await createVerifyToken(other.projectId);
+    for (const { token } of doomed) expect((await verified(token, { key: key.key, path: '/forms/1' })).valid).toBe(true);
+
+    expect((await adminCall('DELETE', `/projects/${key.projectId}`)).status).toBe(204);
+    for (const { token } of doomed)
+      await expectProblem(await verifyByHttp(token, { key: key.key, path: '/forms/1' }), 'invalid-verify-token', 401);
+    const stored = await runInDurableObject(registry(env), async (_: Registry, state) =>
+      state.storage.sql.exec<{ id: string; revoked_at: number | null }>('SELECT id, revoked_at FROM verify_tokens').toArray(),
+    );
+    for (const { id } of doomed) expect(stored.find((r) => r.id === id)?.revoked_at).toEqual(expect.any(Number));
+    expect(stored.find((r) => r.id === kept.id)?.revoked_at).toBeNull();
+    const kv = await env.KEYS.list({ prefix: 'verify-token:' });
+    const records = await Promise.all(
+      kv.keys.map(async ({ name }) => JSON.parse((await env.KEYS.get(name)) ?? 'null') as { id: string; status: string }),
+    );
+    for (const { id } of doomed) expect(records.find((r) => r.id === id)?.status).toBe('revoked');
+    expect(records.find((r) => r.id === kept.id)?.status).toBe('active');
+    expect((await verified(kept.token, { key: other.key, path: '/forms/1' })).valid).toBe(true);
+
+    const audit = await adminJson<{ items: { action: string; target: string; changes: { revokedVerifyTokens?: string[] } }[] }>(
+      'GET',
+      '/audit?limit=100',
+    );
+    const entry = audit.items.find((e) => e.action === 'project.delete' && e.target === key.projectId);
+    expect(entry?.changes.revokedVerifyTokens?.sort()).toEqual(doomed.map((t) => t.id).sort());
+  });
+
   it('a key of another project is an unknown key to this token', async () => {
     const key = await createKey();
     const { token } = await createVerifyToken(await createProject('another'));

@@ -76,14 +76,17 @@ export function projectsCommand(): Command {
     );
 
   examples(projects.command('delete'), 'keygate projects delete $PROJECT', 'keygate projects delete $PROJECT --yes')
-    .description('delete a project and revoke all its keys (asks first)')
+    .description('delete a project with its customers and plans, and revoke its keys and verify tokens (asks first)')
     .argument('<projectId>', ARG.projectId)
     .option('-y, --yes', 'do not ask for confirmation')
     .action((projectId: string, opts: { yes?: boolean }, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
         const path = `/projects/${encodeURIComponent(projectId)}`;
         const project = await client.call<ProjectView>('GET', path);
-        await confirm(`Delete project ${project.id} (${project.name}) and revoke all its keys?`, opts.yes);
+        await confirm(
+          `Delete project ${project.id} (${project.name}) with its customers and plans, and revoke its keys and verify tokens?`,
+          opts.yes,
+        );
         await client.call('DELETE', path);
         if (asJson) json({ id: project.id, deleted: true });
         else out(`Deleted project ${project.id}; its keys are revoked.`);

@@ -4,6 +4,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { applyEdgeRecord } from '../edge/verify-key';
+import { memory } from '../edge/memory';
 import { registry } from '../objects/registry/client';
 import { encodeCursor } from '../objects/page';
 import { Project, ProjectPage } from './responses';
@@ -85,7 +86,7 @@ projects.openapi(
     {
       method: 'delete',
       path: '/projects/{projectId}',
-      summary: 'Delete a project and revoke all its keys',
+      summary: 'Delete a project with its customers and plans, and revoke all its keys and verify tokens',
       request: { params: projectId },
       responses: { 204: { description: 'Deleted' } },
     },
@@ -93,8 +94,10 @@ projects.openapi(
   ),
   async (c) => {
     const now = Date.now();
-    const revoked = found(await registry(c.env).deleteProject(c.req.valid('param').projectId, c.get('actor'), now), 'project');
-    for (const { hash, record } of revoked) applyEdgeRecord(hash, record, now, now);
+    const deleted = found(await registry(c.env).deleteProject(c.req.valid('param').projectId, c.get('actor'), now), 'project');
+    for (const { hash, record } of deleted.keys) applyEdgeRecord(hash, record, now, now);
+    // Like a single revocation: this isolate refuses its tokens from the next call.
+    for (const hash of deleted.verifyTokenHashes) memory.verifyTokens.delete(hash);
     return c.body(null, 204);
   },
 );

@@ -23,6 +23,7 @@ import type {
   Notice,
   KeyChange,
   KeyChanged,
+  ProjectDeleted,
   NewKey,
   NewProject,
   ProjectChange,
@@ -101,27 +102,36 @@ export class Registry extends SqliteObject {
     return projectView(this.projectRow(id) as ProjectRow);
   }
 
-  /** Deletes the project with its customers and plans, and revokes every key it has; null when there is no such project. */
-  async deleteProject(id: string, actor: string, now: number): Promise<KeyChanged[] | null> {
+  /**
+   * Deletes the project with its customers and plans, and revokes every key and verify token it has;
+   * null when there is no such project.
+   */
+  async deleteProject(id: string, actor: string, now: number): Promise<ProjectDeleted | null> {
     if (!this.projectRow(id)) return null;
     this.sql.exec(`UPDATE projects SET deleted_at = ?, updated_at = ? WHERE id = ?`, now, now, id);
     const live = this.keys.unrevokedOf(id);
     for (const row of live) this.keys.revoke(row.id, now);
     const holders = this.holders.deleteAllOf(id, now);
+    const tokens = await this.verifyTokens.revokeAllOf(id, now);
     this.audit.append(
       actor,
       'project.delete',
       id,
-      { revokedKeys: live.map((r) => r.id), deletedCustomers: holders.customers, deletedPlans: holders.plans },
+      {
+        revokedKeys: live.map((r) => r.id),
+        revokedVerifyTokens: tokens.map((t) => t.id),
+        deletedCustomers: holders.customers,
+        deletedPlans: holders.plans,
+      },
       now,
     );
     await this.notify(
       live.map((r) => ['key.revoked', r.id, { reason: 'project-deleted' }]),
       now,
     );
-    const changed: KeyChanged[] = [];
-    for (const row of live) changed.push(await this.publish(row.id, now));
-    return changed;
+    const keys: KeyChanged[] = [];
+    for (const row of live) keys.push(await this.publish(row.id, now));
+    return { keys, verifyTokenHashes: tokens.map((t) => t.hash) };
   }
 
   // --- keys

@@ -51,6 +51,12 @@ export interface KeyChanged {
   record: KeyRecord;
 }
 
+/** What deleting a project changed: its keys, revoked, and the hashes of its verify tokens, revoked. */
+export interface ProjectDeleted {
+  keys: KeyChanged[];
+  verifyTokenHashes: string[];
+}
+
 /** Why a key cannot be rotated (each a 409 at the API): only an active key never rotated can be. */
 export type RotateRefusal = 'revoked' | 'rotated' | 'disabled' | 'expired';
 

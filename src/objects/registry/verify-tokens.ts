@@ -91,6 +91,22 @@ export class VerifyTokens {
     return { view: verifyTokenView(this.row(id) as VerifyTokenRow), hash: row.hash };
   }
 
+  /**
+   * Revokes every active token of the project (it is being deleted), audited as one change each by
+   * the caller's `project.delete` entry. Their hashes, for the caller's isolate to forget at once.
+   */
+  async revokeAllOf(projectId: string, now: number): Promise<{ id: string; hash: string }[]> {
+    const live = this.sql
+      .exec<Pick<VerifyTokenRow, 'id' | 'hash'>>(
+        `SELECT id, hash FROM verify_tokens WHERE project_id = ? AND revoked_at IS NULL`,
+        projectId,
+      )
+      .toArray();
+    this.sql.exec(`UPDATE verify_tokens SET revoked_at = ? WHERE project_id = ? AND revoked_at IS NULL`, now, projectId);
+    for (const { id, hash } of live) await writeVerifyToken(this.kv, hash, { v: 1, id, projectId, status: 'revoked' });
+    return live;
+  }
+
   private row(id: string): VerifyTokenRow | undefined {
     return this.sql.exec<VerifyTokenRow>(`SELECT * FROM verify_tokens WHERE id = ?`, id).toArray()[0];
   }
