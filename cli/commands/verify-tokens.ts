@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import type { z } from 'zod';
 import type { VerifyToken, VerifyTokenCreated } from '../../src/admin/responses';
 import { fetchPages, pageOptions, withClient, type Page, type PageOptions } from '../api';
-import { color, fields, json, morePages, out, quiet, table, time } from '../output';
+import { color, essential, essentialIds, fields, json, morePages, out, quiet, table, time } from '../output';
 import { ARG, examples } from '../help';
 import { confirm } from '../prompt';
 
@@ -42,7 +42,7 @@ export function verifyTokensCommand(): Command {
       withClient(sub, async ({ client, json: asJson }) => {
         const created = await client.call<TokenCreatedView>('POST', tokens(projectId), { body: { name } });
         if (asJson) return json(created);
-        if (quiet()) return out(created.token);
+        if (quiet()) return essential(created.token);
         showToken(created);
         out(
           `\n${color.bold(created.token)}\nShown once: store it where the verifier runs (Authorization: Bearer, or Envoy's Keygate-Verify-Token).`,
@@ -58,6 +58,7 @@ export function verifyTokensCommand(): Command {
     withClient(sub, async ({ client, json: asJson }) => {
       const page = await fetchPages<Page<TokenView>>(client, tokens(projectId), opts);
       if (asJson) return json(page);
+      if (quiet()) return essentialIds(page.items);
       if (page.items.length === 0) return out(`No verify tokens: \`keygate verify-tokens create ${projectId} <name>\``);
       out(
         table(

@@ -1,5 +1,6 @@
-// The CLI's customers and plans commands, and `keys create --customer/--plan/--credits`, against a
-// real keygate (deploy bundle in workerd, https): every change is checked through the gateway.
+// The CLI's customers and plans commands, `keys create --customer/--plan/--credits`, and its verify
+// tokens, against a real keygate (deploy bundle in workerd, https): every change is checked through
+// the gateway (or its HTTP verifier).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cliEnv, run } from './cli-runner';
@@ -80,5 +81,30 @@ describe('e2e: CLI customers and plans', () => {
     expect((await call(key)).status).toBe(200);
     expect(await ok(['customers', 'delete', customer, '--yes'])).toContain('its keys are revoked');
     expect((await call(key)).status).toBe(401);
+  });
+
+  it('verify-tokens: create -q prints only the token, which verifies a key over HTTP; list -q its ids; revoke --yes refuses it', async () => {
+    const token = (await ok(['verify-tokens', 'create', projectId, 'billing service', '-q'])).trim();
+    expect(token).toMatch(/^kgvt_[0-9A-Za-z]{40}$/);
+    const key = (await ok(['keys', 'create', projectId, 'verified', '--scope', 'forms:read', '-q'])).trim();
+    const verify = (bearer: string) =>
+      fetch(`${stack.keygate.url}/_keygate/v1/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ key, method: 'GET', path: '/forms/1', clientIp: '203.0.113.7' }),
+      });
+    const allowed = await verify(token);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ valid: true, code: 'allowed' });
+
+    const ids = (await ok(['verify-tokens', 'list', projectId, '-q'])).trim().split('\n');
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).toMatch(/^vtk_/);
+    const human = await ok(['verify-tokens', 'list', projectId]);
+    expect(human).toContain('billing service');
+    expect(human).not.toContain(token);
+    await ok(['verify-tokens', 'revoke', ids[0] as string, '--yes']);
+    expect(await ok(['verify-tokens', 'list', projectId])).toMatch(/billing service\s+kgvt_\S+\s+revoked/);
+    expect((await verify(token)).status).toBe(401);
   });
 });
