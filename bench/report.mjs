@@ -143,6 +143,8 @@ export function summarize(samples) {
     out[name].vsB2 = against(list, name in OTHER_BASES ? undefined : samples.B2);
     // The RPC verifier against the bare RPC call (absent in --quick, which leaves B-rpc out).
     if (name === 'C-verify' && samples['B-rpc']) out[name].vsRpc = against(list, samples['B-rpc']);
+    // keygate's refusals against B2's bare refusal of an unknown key (absent in --quick).
+    if ((name === 'C-neg' || name === 'C-429') && samples['B2-neg']) out[name].vsRefusal = against(list, samples['B2-neg']);
     out[name].statuses = list.at(-1)?.statuses ?? {};
   }
   return out;
@@ -200,6 +202,7 @@ export function renderMarkdown(result) {
     'C-lease': 'C-lease one hot key with a quota (leases)',
     'C-customer': 'C-customer one hot customer, 4 keys sharing its quota (leases)',
     'C-kv': 'C-kv keygate, cache off (uniform over 10,000)',
+    'B2-neg': "B2-neg B2 refusing C-neg's unknown keys (hash, Map miss, a bare 401)",
     'C-neg': 'C-neg unknown key (401)',
     'C-429': 'C-429 key over its quota (429)',
     'B0-ws': 'B0-ws bare proxy, WebSocket connect (upgrade, first echo, close; 8 loops): connections/s, µs to the first echo',
@@ -226,6 +229,15 @@ export function renderMarkdown(result) {
       '',
       `C-verify against B-rpc (the verify decision over a bare RPC call, paired rounds): ${fmt(rpc.rps, 2)}× throughput, ` +
         `${signed(rpc.cpu, 1)} µs CPU/request, ${signed(rpc.p50, 0)} µs unloaded p50.`,
+    );
+  }
+  for (const name of ['C-neg', 'C-429']) {
+    const refusal = c[name]?.vsRefusal;
+    if (refusal === undefined) continue;
+    lines.push(
+      '',
+      `${name} against B2-neg (keygate's refusal over the bare refusal of an unknown key, paired rounds): ${fmt(refusal.rps, 2)}× throughput, ` +
+        `${signed(refusal.cpu, 1)} µs CPU/request, ${signed(refusal.p50, 0)} µs unloaded p50.`,
     );
   }
   lines.push('', '| target (design.md, issue 15) | measured | met |', '|---|---|---|');

@@ -186,6 +186,9 @@ async function main() {
       script: 'bench/lua/keys.lua',
       env: { KEYS_FILE: files.kv, KEYS_COUNT: String(PLAN.keys), KEYS_DIST: 'uniform' },
     },
+    // The floor of a refusal: B2 called with C-neg's keys, unknown to it — the header, SHA-256, a Map
+    // miss and a bare 401 (no body, no headers, nothing counted or logged).
+    { name: 'B2-neg', worker: workers.B2, script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
     { name: 'C-neg', worker: workers['C-neg'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
     { name: 'C-429', worker: workers['C-429'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.over, KEYS_COUNT: '1' } },
     {
@@ -218,8 +221,8 @@ async function main() {
   ];
 
   // --quick (CI's smoke run, held under 60 s) leaves out the rows no target reads: the origin
-  // direct (A), the Hono proxy (B1) and the bare RPC call (B-rpc).
-  const configs = QUICK ? allConfigs.filter((c) => !['A', 'B1', 'B-rpc'].includes(c.name)) : allConfigs;
+  // direct (A), the Hono proxy (B1), the bare RPC call (B-rpc) and B2's refusal (B2-neg).
+  const configs = QUICK ? allConfigs.filter((c) => !['A', 'B1', 'B-rpc', 'B2-neg'].includes(c.name)) : allConfigs;
   // WebSocket connect (upgrade, first echo, close) through B0 and through C-hit's keygate, with C-hit's keys.
   const wsConfigs = [
     { name: 'B0-ws', worker: workers.B0 },
