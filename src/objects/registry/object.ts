@@ -112,7 +112,7 @@ export class Registry extends SqliteObject {
     const live = this.keys.unrevokedOf(id);
     for (const row of live) this.keys.revoke(row.id, now);
     const holders = this.holders.deleteAllOf(id, now);
-    const tokens = await this.verifyTokens.revokeAllOf(id, now);
+    const tokens = this.verifyTokens.revokeAllOf(id, now);
     this.audit.append(
       actor,
       'project.delete',
@@ -129,6 +129,7 @@ export class Registry extends SqliteObject {
       live.map((r) => ['key.revoked', r.id, { reason: 'project-deleted' }]),
       now,
     );
+    await this.verifyTokens.writeRevoked(id, tokens);
     const keys: KeyChanged[] = [];
     for (const row of live) keys.push(await this.publish(row.id, now));
     return { keys, verifyTokenHashes: tokens.map((t) => t.hash) };

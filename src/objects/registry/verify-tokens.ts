@@ -92,10 +92,10 @@ export class VerifyTokens {
   }
 
   /**
-   * Revokes every active token of the project (it is being deleted), audited as one change each by
-   * the caller's `project.delete` entry. Their hashes, for the caller's isolate to forget at once.
+   * Revokes every active token of the project (it is being deleted; the caller's `project.delete`
+   * audit entry names them) and returns them; their KV records follow with writeRevoked.
    */
-  async revokeAllOf(projectId: string, now: number): Promise<{ id: string; hash: string }[]> {
+  revokeAllOf(projectId: string, now: number): { id: string; hash: string }[] {
     const live = this.sql
       .exec<Pick<VerifyTokenRow, 'id' | 'hash'>>(
         `SELECT id, hash FROM verify_tokens WHERE project_id = ? AND revoked_at IS NULL`,
@@ -103,8 +103,12 @@ export class VerifyTokens {
       )
       .toArray();
     this.sql.exec(`UPDATE verify_tokens SET revoked_at = ? WHERE project_id = ? AND revoked_at IS NULL`, now, projectId);
-    for (const { id, hash } of live) await writeVerifyToken(this.kv, hash, { v: 1, id, projectId, status: 'revoked' });
     return live;
+  }
+
+  /** Writes the revoked tokens of revokeAllOf through to KV, where the verifiers look them up. */
+  async writeRevoked(projectId: string, tokens: { id: string; hash: string }[]): Promise<void> {
+    for (const { id, hash } of tokens) await writeVerifyToken(this.kv, hash, { v: 1, id, projectId, status: 'revoked' });
   }
 
   private row(id: string): VerifyTokenRow | undefined {
