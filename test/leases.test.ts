@@ -5,8 +5,8 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { storageCounters } from '../src/bench-counters';
 import { heldLease } from '../src/edge/lease-holder';
-import { LEASE_MS, type KeyLimiter } from '../src/objects/limiter/object';
-import type { Verdict } from '../src/objects/limiter/types';
+import type { KeyLimiter } from '../src/objects/limiter/object';
+import { LEASE_MS, type Verdict } from '../src/objects/limiter/types';
 import { adminCall, adminJson, createKey } from './helpers/admin';
 import { expectProblem, gatewayNoWait, newTag, originCalls, withKey } from './helpers/gateway';
 

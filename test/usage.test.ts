@@ -3,7 +3,7 @@
 // bounded request log per key; batched flushes with ids; counting fails open.
 
 import { createExecutionContext, env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../src';
 import { storageCounters } from '../src/bench-counters';
 import { flushUsage, usageBacklog } from '../src/edge/usage-recorder';
@@ -283,6 +283,25 @@ describe('usage batching', () => {
     });
     expect(total.byOutcome).toEqual({ allowed: 20 });
   });
+
+  it('a wall clock that steps back six hours holds no call: the interval flush still goes out within one interval', async () => {
+    // Before the fix, the flush timer waited lastFlushAt + USAGE_FLUSH_MS − now, six hours here, and the
+    // call's waitUntil with it (this test then times out). Only Date is faked; timers run in real time.
+    const tag = newTag();
+    const usage = { ...privateUsage(tag), USAGE_FLUSH_MS: '300' };
+    const key = await createKey();
+    memory.usage.reset(Date.now());
+    const before = storageCounters.usageCalls;
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date(Date.now() - 6 * 3_600_000));
+      expect((await gateway('/forms', withKey(key.key, tag), usage)).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(storageCounters.usageCalls - before).toBe(1);
+    expect(usageBacklog()).toMatchObject({ pendingCalls: 0, sealed: 0 });
+  }, 10_000);
 
   it('batches on their way are never dropped; at most 20 waiting ones are kept, the oldest dropped first', async () => {
     const tag = newTag();

@@ -14,7 +14,7 @@ import { withDeadline } from '../core/deadline';
 import { log } from '../log';
 import type { StepContext } from './step';
 import { limiter } from '../objects/limiter/client';
-import { CREDITS_POLICY, type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '../objects/limiter/types';
+import { CREDITS_POLICY, LEASE_MS, type Lease, type LeaseReturn, type LimitHeaders, type Verdict } from '../objects/limiter/types';
 import { MAX_REMEMBERED, memory, type HeldLease } from './memory';
 
 /** How long a refused call waits for this isolate's lease grants and hand-backs in flight. */
@@ -99,8 +99,11 @@ function holdLease(c: StepContext, keyId: string, granted: Lease, limits: Limits
   leases.set(keyId, lease);
   noteFreed(keyId);
   const env = c.env;
+  // Never longer than a lease lasts: expiresAt is the limiter's clock, and a clock that steps back
+  // must not hold this call's waitUntil (and the lease's return) for the size of the step.
+  const wait = Math.min(LEASE_MS, Math.max(0, lease.expiresAt - Date.now()));
   c.executionCtx.waitUntil(
-    new Promise((resolve) => setTimeout(resolve, Math.max(0, lease.expiresAt - Date.now()) + 5)).then(() =>
+    new Promise((resolve) => setTimeout(resolve, wait + 5)).then(() =>
       leases.get(keyId) === lease ? returnLeases(env, keyId) : undefined,
     ),
   );

@@ -101,7 +101,9 @@ export function recordCall(
 
 function schedule(c: StepContext, now: number, waitUntil: WaitUntil): void {
   const { usageFlushMs, usageFlushEvents } = c.get('config');
-  if (usage.pendingCalls >= usageFlushEvents || usage.counters.size >= MAX_COUNTERS || now - usage.lastFlushAt >= usageFlushMs) {
+  // A clock that stepped back past the last flush counts as due: the wait below stays within one interval.
+  const sinceFlush = now - usage.lastFlushAt;
+  if (usage.pendingCalls >= usageFlushEvents || usage.counters.size >= MAX_COUNTERS || sinceFlush >= usageFlushMs || sinceFlush < 0) {
     waitUntil(flushUsage(c.env, now));
     return;
   }
@@ -109,7 +111,7 @@ function schedule(c: StepContext, now: number, waitUntil: WaitUntil): void {
   usage.timerSet = true;
   const env = c.env;
   waitUntil(
-    new Promise((resolve) => setTimeout(resolve, usage.lastFlushAt + usageFlushMs - now)).then(() => {
+    new Promise((resolve) => setTimeout(resolve, usageFlushMs - sinceFlush)).then(() => {
       usage.timerSet = false;
       return flushUsage(env);
     }),

@@ -23,10 +23,17 @@ import { takeQuotaNotices } from '../../webhooks/quota-notices';
 import { SqliteObject } from '../sqlite-object';
 import { LIMITER_MIGRATIONS } from './schema';
 import { CreditBook } from './credits';
-import { CREDITS_POLICY, quotaPolicy, type Lease, type LeaseReturn, type LimitCheck, type LimitHeaders, type Verdict } from './types';
+import {
+  CREDITS_POLICY,
+  LEASE_MS,
+  quotaPolicy,
+  type Lease,
+  type LeaseReturn,
+  type LimitCheck,
+  type LimitHeaders,
+  type Verdict,
+} from './types';
 
-/** How long a lease may be spent. */
-export const LEASE_MS = 1_000;
 /** The largest block one lease carries. */
 export const LEASE_MAX = 500;
 /** A lease is at most this share of the smallest headroom left (so several isolates can hold one). */

@@ -55,6 +55,9 @@ export function quotaPolicy(period: string): string {
   return `quota:${period}`;
 }
 
+/** How long a lease may be spent. */
+export const LEASE_MS = 1_000;
+
 /** The credit balance's entry among the limits (sent as Keygate-Credits-Remaining, not as a RateLimit policy). */
 export const CREDITS_POLICY = 'credits:';
 
