@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, expectNoOriginCall, expectProblem, gateway, newTag } from './helpers/gateway';
-import { adminJson, createKey } from './helpers/admin';
+import { adminJson, createKey, createProject } from './helpers/admin';
 import { createVerifyToken } from './helpers/verify';
 import { env } from 'cloudflare:test';
 import { verifyKeygateRequest } from '../src/verifier/index.mjs';
@@ -45,6 +45,22 @@ describe('Envoy ext_authz (HTTP service)', () => {
     expect(remove).toEqual(expect.arrayContaining(['authorization', 'x-api-key', 'keygate-customer-id', 'keygate-customer-external-id']));
     expect(remove).not.toContain('keygate-key-id');
     await expectNoOriginCall(tag);
+  });
+
+  it("allows a customer's key with its customer's id and external id for the upstream, not to be removed", async () => {
+    const project = await createProject();
+    const externalId = `acct-${newTag()}`;
+    const customer = await adminJson<{ id: string }>('POST', `/projects/${project}/customers`, { name: 'Clinic', externalId }, 201);
+    const key = await createKey({ customerId: customer.id, scopes: ['forms:read'] }, project);
+    const { token } = await createVerifyToken(project);
+    const res = await envoyCheck('GET', '/forms/1', token, { authorization: `Bearer ${key.key}`, 'keygate-customer-id': 'cus_forged' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get('keygate-customer-id')).toBe(customer.id);
+    expect(res.headers.get('keygate-customer-external-id')).toBe(externalId);
+    const remove = (res.headers.get('x-envoy-auth-headers-to-remove') ?? '').split(', ');
+    expect(remove).not.toContain('keygate-customer-id');
+    expect(remove).not.toContain('keygate-customer-external-id');
+    expect(remove).toContain('authorization');
   });
 
   it('reads X-API-Key, and the client address from Keygate-Client-Ip, else the entry Envoy appended to X-Forwarded-For', async () => {

@@ -3,8 +3,9 @@
 // same reason names as the problem types, and never an exception for a refusal.
 
 import { describe, expect, it } from 'vitest';
-import { adminJson, createKey } from './helpers/admin';
-import { verifyByRpc } from './helpers/verify';
+import { adminJson, createKey, createProject } from './helpers/admin';
+import { newTag } from './helpers/gateway';
+import { createVerifyToken, verifyByHttp, verifyByRpc } from './helpers/verify';
 import { REFUSED } from './helpers/path-tricks';
 
 describe('KeygateVerifier over a service binding', () => {
@@ -22,6 +23,23 @@ describe('KeygateVerifier over a service binding', () => {
       refusal: null,
     });
     expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("a customer's key: RPC and HTTP return the customer's id and external id; a key of none returns neither", async () => {
+    const project = await createProject();
+    const externalId = `acct-${newTag()}`;
+    const customer = await adminJson<{ id: string }>('POST', `/projects/${project}/customers`, { name: 'Clinic', externalId }, 201);
+    const key = await createKey({ customerId: customer.id }, project);
+    const rpc = await verifyByRpc({ key: key.key, path: '/forms/1' });
+    expect(rpc).toMatchObject({ valid: true, keyId: key.id, customerId: customer.id, externalId });
+    const { token } = await createVerifyToken(project);
+    const http = await verifyByHttp(token, { key: key.key, path: '/forms/1' });
+    expect(http.status).toBe(200);
+    expect(await http.json()).toMatchObject({ valid: true, keyId: key.id, customerId: customer.id, externalId });
+    const alone = await verifyByRpc({ key: (await createKey({}, project)).key, path: '/forms/1' });
+    expect(alone.valid).toBe(true);
+    expect(alone).not.toHaveProperty('customerId');
+    expect(alone).not.toHaveProperty('externalId');
   });
 
   it('refusals are values with the problem type as code, and the refusal the data plane would answer', async () => {
