@@ -110,20 +110,22 @@ describe('usage by result, request-log filters, traffic', () => {
     await expectProblem(await adminCall('GET', '/customers/cus_00000000000000000000/traffic'), 'not-found', 404);
   });
 
-  it('traffic: latency percentiles per bucket and the top client IPs and user agents, for a key and for its project', async () => {
+  it('traffic: latency percentiles per bucket and the top client IPs, countries and user agents, for a key and for its project', async () => {
     const tag = newTag();
     const usage = privateUsage(tag);
     const key = await createKey({ scopes: ['forms:read'] });
     const other = await createKey({ scopes: ['forms:read'] }, key.projectId);
-    const calls: [string, string, string][] = [
-      [key.key, '198.51.100.7', 'forms-client/1.0'],
-      [key.key, '198.51.100.7', 'forms-client/1.0'],
-      [key.key, '198.51.100.7', 'curl/8.5'],
-      [key.key, '198.51.100.9', 'forms-client/1.0'],
-      [other.key, '198.51.100.20', 'batch/2'],
+    // The country is the edge's request.cf.country (the last call has none: "unknown").
+    const calls: [string, string, string, string | undefined][] = [
+      [key.key, '198.51.100.7', 'forms-client/1.0', 'DE'],
+      [key.key, '198.51.100.7', 'forms-client/1.0', 'DE'],
+      [key.key, '198.51.100.7', 'curl/8.5', 'FR'],
+      [key.key, '198.51.100.9', 'forms-client/1.0', undefined],
+      [other.key, '198.51.100.20', 'batch/2', 'JP'],
     ];
-    for (const [k, ip, ua] of calls) {
-      await gateway('/forms', withKey(k, tag, { 'cf-connecting-ip': ip, 'user-agent': ua }), usage);
+    for (const [k, ip, ua, country] of calls) {
+      const init: RequestInit = withKey(k, tag, { 'cf-connecting-ip': ip, 'user-agent': ua });
+      await gateway('/forms', country === undefined ? init : { ...init, cf: { country } }, usage);
     }
     const res = await adminCall('GET', `/keys/${key.id}/traffic?granularity=minute`, undefined, usage);
     const answer = (await res.json()) as {
@@ -144,7 +146,11 @@ describe('usage by result, request-log filters, traffic', () => {
       { value: 'forms-client/1.0', count: 3 },
       { value: 'curl/8.5', count: 1 },
     ]);
-    expect(answer.countries).toEqual([{ value: 'unknown', count: 4 }]);
+    expect(answer.countries).toEqual([
+      { value: 'DE', count: 2 },
+      { value: 'FR', count: 1 },
+      { value: 'unknown', count: 1 },
+    ]);
     // An hour by minute: every bucket of the span, the calls in the current one.
     expect(answer.latency.length).toBeGreaterThanOrEqual(60);
     const busy = answer.latency.filter((b) => b.count > 0);
@@ -156,6 +162,13 @@ describe('usage by result, request-log filters, traffic', () => {
     const whole = (await project.json()) as Omit<typeof answer, 'keyId'> & { projectId: string; keyId: null };
     expect(whole).toMatchObject({ projectId: key.projectId, keyId: null, sampled: 5 });
     expect(whole.userAgents.map((u) => u.value)).toEqual(['forms-client/1.0', 'batch/2', 'curl/8.5']);
+    expect(whole.countries).toEqual([
+      { value: 'DE', count: 2 },
+      { value: 'FR', count: 1 },
+      { value: 'JP', count: 1 },
+      { value: 'unknown', count: 1 },
+    ]);
+    expect(whole.clientIps.map((c) => c.value)).toEqual(['198.51.100.7', '198.51.100.20', '198.51.100.9']);
   });
 
   it('percentiles are nearest-rank over whole buckets; top values rank by count, then value', () => {
