@@ -86,18 +86,19 @@ function named(id: string, names: Names): string {
   return names.has(id) ? `${id} (${names.get(id)})` : id;
 }
 
-function subject(u: UsageView, names: Names): string {
+function subject(u: UsageView, names: Names, customerId?: string): string {
+  if (customerId) return `customer ${named(customerId, names)}`;
   if (u.keyId) return `key ${named(u.keyId, names)}`;
   if (u.projectId) return `project ${named(u.projectId, names)}`;
   return 'the gateway';
 }
 
-/** The page's lines. */
-export function usageLines(u: UsageView, names: Names, columns: number): string[] {
+/** The page's lines; `customerId` when the page is a customer's (the answer names its project). */
+export function usageLines(u: UsageView, names: Names, columns: number, customerId?: string): string[] {
   const s = segmentsOf(u);
   const labels = { first: time(u.series[0]?.start ?? u.from), last: time(u.series.at(-1)?.start ?? u.to) };
   const lines = [
-    color.bold(`Usage of ${subject(u, names)}`) + color.dim(` · by ${u.granularity} · ${time(u.from)} → ${time(u.to)}`),
+    color.bold(`Usage of ${subject(u, names, customerId)}`) + color.dim(` · by ${u.granularity} · ${time(u.from)} → ${time(u.to)}`),
     '',
     ...stackedChart(s.values, labels, columns - 12, painter(s.names)),
     ...(u.groupBy === 'outcome' && u.total > 0 ? [legend(s)] : []),

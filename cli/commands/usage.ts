@@ -1,4 +1,5 @@
-// keygate usage [--key id | --project id]: the usage of a key, a project or the gateway, drawn by
+// keygate usage [--key id | --project id | --customer id]: the usage of a key, a project, a customer
+// (all its keys) or the gateway, drawn by
 // usage-view.ts; the keys and the project it names are looked up here.
 
 import { Command, Option } from 'commander';
@@ -13,6 +14,7 @@ import { examples } from '../help';
 interface UsageOptions {
   key?: string;
   project?: string;
+  customer?: string;
   from?: string;
   to?: string;
   granularity: string;
@@ -23,11 +25,12 @@ interface UsageOptions {
  * The names of the keys and the project the page shows: one call each (at most 12, at once); one
  * that is gone is left unnamed.
  */
-async function names(client: Client, u: UsageView): Promise<Map<string, string>> {
+async function names(client: Client, u: UsageView, customerId?: string): Promise<Map<string, string>> {
   const keys = [...new Set([...(u.keyId ? [u.keyId] : []), ...u.topKeys.map((k) => k.keyId)])];
   const paths = [
     ...keys.map((id) => `/keys/${encodeURIComponent(id)}`),
     ...(u.projectId ? [`/projects/${encodeURIComponent(u.projectId)}`] : []),
+    ...(customerId ? [`/customers/${encodeURIComponent(customerId)}`] : []),
   ];
   const named = await Promise.all(
     paths.map(async (path) => {
@@ -49,10 +52,12 @@ export function usageCommand(): Command {
     'keygate usage',
     'keygate usage --project $PROJECT --from 7d --granularity day',
     'keygate usage --key $KEY --granularity minute --group-by route',
+    'keygate usage --customer $CUSTOMER --from 24h',
   )
-    .description("calls over time and totals by outcome and route: a key's, a project's, or the whole gateway's")
+    .description("calls over time and totals by outcome and route: a key's, a project's, a customer's, or the whole gateway's")
     .option('--key <keyId>', 'the usage of one key')
     .option('--project <projectId>', 'the usage of one project')
+    .option('--customer <customerId>', "the usage of one customer: all of its keys' calls, revoked keys included")
     .option('--from <when>', 'start: an ISO 8601 time or a duration ago (2h, 7d); default one span before --to', pastTime)
     .option('--to <when>', 'end: an ISO 8601 time or a duration ago; default now', pastTime)
     .addOption(new Option('--granularity <unit>', 'bucket size').choices(['minute', 'hour', 'day']).default('hour'))
@@ -63,16 +68,20 @@ export function usageCommand(): Command {
     )
     .action((opts: UsageOptions, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
-        if (opts.key && opts.project) throw usageError('give --key or --project, not both');
+        if ([opts.key, opts.project, opts.customer].filter(Boolean).length > 1)
+          throw usageError('give one of --key, --project and --customer');
         const path = opts.key
           ? `/keys/${encodeURIComponent(opts.key)}/usage`
           : opts.project
             ? `/projects/${encodeURIComponent(opts.project)}/usage`
-            : '/usage';
+            : opts.customer
+              ? `/customers/${encodeURIComponent(opts.customer)}/usage`
+              : '/usage';
         const query = { from: opts.from, to: opts.to, granularity: opts.granularity, groupBy: opts.groupBy };
         const usage = await client.call<UsageView>('GET', path, { query });
         if (asJson) return json(usage);
-        for (const line of usageLines(usage, await names(client, usage), process.stdout.columns ?? 80)) out(line);
+        const named = await names(client, usage, opts.customer);
+        for (const line of usageLines(usage, named, process.stdout.columns ?? 80, opts.customer)) out(line);
       }),
     );
 }

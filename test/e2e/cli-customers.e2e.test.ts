@@ -54,6 +54,13 @@ describe('e2e: CLI customers and plans', () => {
     await ok(['customers', 'update', customer, '--plan', pro]);
     expect(await ok(['customers', 'show', customer])).toMatch(/quota\s+2 of 5 left this day/);
     expect((await call(b)).status).toBe(200);
+    // Its usage: both keys' calls together, the customer named; its top keys are its two.
+    const usage = await ok(['usage', '--customer', customer, '--granularity', 'minute']);
+    expect(usage).toMatch(new RegExp(`Usage of customer ${customer} \\(Acme\\) · by minute`));
+    expect(usage).toMatch(/Total {2}5 calls/);
+    expect(usage).toMatch(/^allowed\s+4\s+80%$/m);
+    expect(usage).toMatch(/^quota-exceeded\s+1\s+20%$/m);
+    expect((await kg(['usage', '--customer', customer, '--key', a])).code, 'one subject at a time').toBe(2);
     // `free` is held by nobody now and goes; `pro` is held: the API's 409, exit 1.
     expect((await kg(['plans', 'delete', pro, '--yes'])).code).toBe(1);
     expect((await kg(['plans', 'delete', plan, '--yes'])).code).toBe(0);
