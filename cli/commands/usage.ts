@@ -68,15 +68,16 @@ export function usageCommand(): Command {
     )
     .action((opts: UsageOptions, cmd: Command) =>
       withClient(cmd, async ({ client, json: asJson }) => {
-        if ([opts.key, opts.project, opts.customer].filter(Boolean).length > 1)
-          throw usageError('give one of --key, --project and --customer');
-        const path = opts.key
-          ? `/keys/${encodeURIComponent(opts.key)}/usage`
-          : opts.project
-            ? `/projects/${encodeURIComponent(opts.project)}/usage`
-            : opts.customer
-              ? `/customers/${encodeURIComponent(opts.customer)}/usage`
-              : '/usage';
+        const subjects = (
+          [
+            ['keys', opts.key],
+            ['projects', opts.project],
+            ['customers', opts.customer],
+          ] as const
+        ).filter(([, id]) => id);
+        if (subjects.length > 1) throw usageError('give one of --key, --project and --customer');
+        const [collection, id] = subjects[0] ?? [];
+        const path = id ? `/${collection}/${encodeURIComponent(id)}/usage` : '/usage';
         const query = { from: opts.from, to: opts.to, granularity: opts.granularity, groupBy: opts.groupBy };
         const usage = await client.call<UsageView>('GET', path, { query });
         if (asJson) return json(usage);
