@@ -1,9 +1,11 @@
-// `node bench/ab.mjs <git-ref> [C-neg|C-hit] [rounds]`: the same configuration of keygate built from
-// <git-ref> (A) and from the working tree (B), in two pinned workerd processes, measured in
+// `node bench/ab.mjs <git-ref> [C-neg|C-429|C-hit] [rounds]`: the same configuration of keygate built
+// from <git-ref> (A) and from the working tree (B), in two pinned workerd processes, measured in
 // alternating rounds — for judging one hot-path change on this noisy machine. Prints medians of
 // throughput and CPU at 32 connections and of p50 latency at 1. `B2` as the ref makes A the
-// minimal authorizer (bench/workers/minimal-authorizer.js) called with B's keys: C-hit against its
-// floor, in the same rounds. Both sides count usage in shards of another process (lib.mjs).
+// minimal authorizer (bench/workers/minimal-authorizer.js) called with B's traffic: C-hit against
+// its floor, and C-neg and C-429 against B2 answering with the refusal B sends (captured from B: the
+// same status, headers and body), in the same rounds. Both sides count usage in shards of another
+// process (lib.mjs).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import {
   ADMIN_TOKEN,
   bundle,
+  captureRefusal,
   minimalRecords,
   cpuMicros,
   pin,
@@ -58,16 +61,41 @@ try {
   // The shards first, so that no gateway's first flush finds no shard.
   const shards = await startUsageShards(work, scripts.B, floor ? ['b'] : ['a', 'b']);
   const workers = { B: await keygate('b', scripts.B, DURABLE_OBJECTS) };
-  const keysB = await seedKeys(workers.B.url, which === 'C-neg' ? 10 : 100);
+  // C-hit: 100 keys; C-neg: 10 keys each gateway does not know; C-429: one key over its quota of 1
+  // (spent by the first call of the first warm-up).
+  const seed = (url) =>
+    which === 'C-429' ? seedKeys(url, 1, { quota: { limit: 1, period: 'month' } }) : seedKeys(url, which === 'C-neg' ? 10 : 100);
+  const keysB = await seed(workers.B.url);
+  let keysA;
   if (floor) {
-    workers.A = await startWorker(work, 'a', scripts.A, { ORIGIN_URL: originUrl, B2_KEYS: JSON.stringify(minimalRecords(keysB)) });
-  } else workers.A = await keygate('a', scripts.A, oldObjects);
-  const keysA = floor ? keysB : await seedKeys(workers.A.url, which === 'C-neg' ? 10 : 100);
-  // C-neg: each gateway gets the other's keys (well-formed, unknown); C-hit: its own.
+    // C-neg's unknown keys come from a gateway of their own, known to neither side.
+    if (which === 'C-neg') {
+      const mint = await startWorker(work, 'mint', scripts.B, bindings, { kvNamespaces: ['KEYS'], durableObjects: DURABLE_OBJECTS });
+      keysA = await seedKeys(mint.url, 10);
+      await mint.mf.dispose();
+    } else keysA = keysB;
+    const refusals =
+      which === 'C-hit'
+        ? undefined
+        : which === 'C-neg'
+          ? { unknown: await captureRefusal(workers.B.url, keysA[0], 401), known: {} }
+          : { known: { [minimalRecords(keysB)[0].hash]: await captureRefusal(workers.B.url, keysB[0], 429) } };
+    workers.A = await startWorker(work, 'a', scripts.A, {
+      ORIGIN_URL: originUrl,
+      // C-hit's keys are B2's; C-429's over key is not (B2 answers it with B's 429).
+      B2_KEYS: JSON.stringify(minimalRecords(which === 'C-hit' ? keysB : [])),
+      ...(refusals === undefined ? {} : { B2_REFUSALS: JSON.stringify(refusals) }),
+    });
+  } else {
+    workers.A = await keygate('a', scripts.A, oldObjects);
+    keysA = await seed(workers.A.url);
+  }
+  // C-neg: each side gets keys it does not know (the other gateway's, or the mint's against B2); else its own.
   const files = { A: join(work, 'a.txt'), B: join(work, 'b.txt') };
-  writeFileSync(files.A, (which === 'C-neg' ? keysB : keysA).join('\n') + '\n');
-  writeFileSync(files.B, (which === 'C-neg' ? keysA : keysB).join('\n') + '\n');
-  const results = { A: { rps: [], cpu: [], p50: [] }, B: { rps: [], cpu: [], p50: [] } };
+  const own = { A: floor ? keysB : keysA, B: keysB };
+  const unknown = { A: floor ? keysA : keysB, B: keysA };
+  for (const name of ['A', 'B']) writeFileSync(files[name], (which === 'C-neg' ? unknown[name] : own[name]).join('\n') + '\n');
+  const results = { A: { rps: [], cpu: [], p50: [], statuses: {} }, B: { rps: [], cpu: [], p50: [], statuses: {} } };
   for (let r = 0; r < rounds; r++) {
     for (const name of r % 2 ? ['B', 'A'] : ['A', 'B']) {
       const w = workers[name];
@@ -80,13 +108,14 @@ try {
       const before = cpuMicros(w.pid);
       const load = await run(4);
       results[name].rps.push(load.requests / (load.duration_us / 1e6));
+      for (const [status, n] of Object.entries(load.statuses)) results[name].statuses[status] = (results[name].statuses[status] ?? 0) + n;
       results[name].cpu.push((cpuMicros(w.pid) - before) / load.requests);
       results[name].p50.push((await run(2, 1)).p50_us);
     }
   }
   for (const name of ['A', 'B']) {
     console.log(
-      `${name} (${name === 'A' ? (floor ? 'B2 minimal authorizer' : ref) : 'working tree'}) ${which}: ${median(results[name].rps).toFixed(0)} req/s, ${median(results[name].cpu).toFixed(1)} µs CPU/req, unloaded p50 ${median(results[name].p50)} µs`,
+      `${name} (${name === 'A' ? (floor ? 'B2 minimal authorizer' : ref) : 'working tree'}) ${which}: ${median(results[name].rps).toFixed(0)} req/s, ${median(results[name].cpu).toFixed(1)} µs CPU/req, unloaded p50 ${median(results[name].p50)} µs, statuses ${JSON.stringify(results[name].statuses)}`,
     );
   }
   // Paired per round: B's throughput over A's and B's CPU minus A's, round by round, then the median.

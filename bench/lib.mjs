@@ -250,6 +250,27 @@ export async function seedKeys(url, count, fields = {}, projectId = undefined) {
   return keys;
 }
 
+/** Fields of a captured refusal the runtime writes itself, or that change per call (the request id). */
+const NOT_TEMPLATED = new Set(['content-length', 'date', 'x-request-id']);
+
+/**
+ * keygate's answer to `key` on /bench, captured for B2 to send the same bytes (B2_REFUSALS): the
+ * status, the headers, the body and the request id in it. Calls until the answer has `status`
+ * (a quota of 1 is spent by the first call).
+ */
+export async function captureRefusal(url, key, status) {
+  for (let call = 1; call <= 3; call++) {
+    const res = await fetchRetry(`${url}/bench`, { headers: { authorization: `Bearer ${key}` } });
+    const body = await res.text();
+    if (res.status !== status) continue;
+    const headers = Object.fromEntries([...res.headers].filter(([name]) => !NOT_TEMPLATED.has(name)));
+    const requestId = res.headers.get('x-request-id');
+    if (requestId === null || !body.includes(requestId)) throw new Error(`the ${status} of ${url} names no request id: ${body}`);
+    return { status, headers, body, requestId };
+  }
+  throw new Error(`${url} did not answer ${status} for the key`);
+}
+
 /** B2's key records: each key's SHA-256 (hex) with the scopes seedKeys gives it; the ids are B2's own. */
 export function minimalRecords(keys) {
   return keys.map((key, i) => ({

@@ -1,11 +1,14 @@
-// `node bench/profile.mjs [C-hit|C-neg|B2] [seconds]`: a CPU profile of keygate (or of B2, the minimal
-// authorizer, with C-hit's key) under wrk load, through workerd's inspector; prints the functions
-// with the most self time. For finding hot-path costs.
+// `node bench/profile.mjs [C-hit|C-neg|C-bad|C-429|B2] [seconds]`: a CPU profile of keygate (or of
+// B2, the minimal authorizer, with C-hit's key) under wrk load, through workerd's inspector; prints
+// the functions with the most self time. For finding hot-path costs. C-neg is the bench's C-neg (a
+// well-formed key keygate does not know), C-bad a key with a broken checksum (refused before any
+// lookup), C-429 a key over its quota.
 // PROFILE_VARS='{"KEY_CACHE_TTL_MS":"0"}' adds bindings; DUMP=1 prints the first non-200 answers.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { ADMIN_TOKEN, bundle, minimalRecords, seedKeys, startOrigin, startWorker, wrk } from './lib.mjs';
 import { DURABLE_OBJECTS } from '../scripts/durable-objects.mjs';
 
@@ -28,7 +31,7 @@ const extra = {
   durableObjects: DURABLE_OBJECTS,
 };
 const keygate = await startWorker(work, 'kg', script, bindings, extra, which === 'B2' ? {} : { inspectorPort: 9339 });
-const [key] = await seedKeys(keygate.url, 1);
+const [key] = await seedKeys(keygate.url, 1, which === 'C-429' ? { quota: { limit: 1, period: 'month' } } : {});
 const { url, mf } =
   which === 'B2'
     ? await startWorker(
@@ -40,8 +43,17 @@ const { url, mf } =
         { inspectorPort: 9339 },
       )
     : keygate;
-// C-neg: a key with a broken checksum (refused before any lookup); C-hit: the real one.
-const usedKey = which !== 'C-neg' ? key : key.slice(0, 8) + 'A'.repeat(32) + key.slice(-6).replace(/./, 'B');
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** `text` with its checksum (src/core/key-format.ts: 6 base62 characters of CRC32). */
+function withChecksum(text) {
+  let v = crc32(text);
+  let out = '';
+  for (; v > 0; v = Math.floor(v / 62)) out = BASE62[v % 62] + out;
+  return text + out.padStart(6, '0');
+}
+const wellFormedUnknown = withChecksum(key.slice(0, 8) + 'A'.repeat(32));
+const badChecksum = key.slice(0, 8) + 'A'.repeat(32) + key.slice(-6).replace(/./, 'B');
+const usedKey = which === 'C-neg' ? wellFormedUnknown : which === 'C-bad' ? badChecksum : key;
 const keysFile = join(work, 'keys.txt');
 writeFileSync(keysFile, usedKey + '\n');
 const load = (args, env = {}, opts = {}) => wrk(args, { KEYS_FILE: keysFile, KEYS_COUNT: '1', ...env }, opts);

@@ -95,6 +95,28 @@ export const TARGETS = [
     check: (c) => c['C-customer'].doCallsPerReq.median <= 0.02,
     measured: (c) => per(c['C-customer'].doCallsPerReq),
   },
+  // Issue 15's proposals for the next revision of design.md's targets (README "Performance"):
+  // judged like the others, marked as proposals, measured in full runs only.
+  {
+    id: 'hit-sockets-proposed',
+    text: 'proposed: C-hit throughput ≥ 0.6× B2 through sockets',
+    check: (c) => c['C-hit'].vsB2.rps.median >= 0.6,
+    measured: (c) => x(c['C-hit'].vsB2.rps),
+  },
+  {
+    id: 'neg-floor-proposed',
+    text: "proposed: C-neg throughput ≥ 0.8× B2-401 (B2 sending keygate's own 401)",
+    needs: ['B2-401'],
+    check: (c) => c['C-neg'].vsProblem.rps.median >= 0.8,
+    measured: (c) => x(c['C-neg'].vsProblem.rps),
+  },
+  {
+    id: '429-floor-proposed',
+    text: "proposed: C-429 throughput ≥ 0.8× B2-429 (B2 sending keygate's own 429)",
+    needs: ['B2-429'],
+    check: (c) => c['C-429'].vsProblem.rps.median >= 0.8,
+    measured: (c) => x(c['C-429'].vsProblem.rps),
+  },
   {
     id: 'errors',
     text: 'no errors in any configuration',
@@ -145,6 +167,9 @@ export function summarize(samples) {
     if (name === 'C-verify' && samples['B-rpc']) out[name].vsRpc = against(list, samples['B-rpc']);
     // keygate's refusals against B2's bare refusal of an unknown key (absent in --quick).
     if ((name === 'C-neg' || name === 'C-429') && samples['B2-neg']) out[name].vsRefusal = against(list, samples['B2-neg']);
+    // …and against B2 sending keygate's own refusal, the same bytes (full runs only).
+    const sameBytes = { 'C-neg': 'B2-401', 'C-429': 'B2-429' }[name];
+    if (sameBytes !== undefined && samples[sameBytes]) out[name].vsProblem = against(list, samples[sameBytes]);
     out[name].statuses = list.at(-1)?.statuses ?? {};
   }
   return out;
@@ -152,6 +177,8 @@ export function summarize(samples) {
 
 export function judge(configs, targets) {
   return targets.map((t) => {
+    // A target read from rows this run left out (--quick) is not judged.
+    if (t.needs?.some((name) => configs[name] === undefined)) return { id: t.id, text: t.text, met: null, measured: null };
     let met;
     try {
       met = Boolean(t.check(configs));
@@ -203,6 +230,8 @@ export function renderMarkdown(result) {
     'C-customer': 'C-customer one hot customer, 4 keys sharing its quota (leases)',
     'C-kv': 'C-kv keygate, cache off (uniform over 10,000)',
     'B2-neg': "B2-neg B2 refusing C-neg's unknown keys (hash, Map miss, a bare 401)",
+    'B2-401': "B2-401 B2 refusing C-neg's unknown keys with keygate's own 401 (the same status, headers and problem body)",
+    'B2-429': "B2-429 B2 refusing C-429's key with keygate's own 429 (the same status, headers and problem body)",
     'C-neg': 'C-neg unknown key (401)',
     'C-429': 'C-429 key over its quota (429)',
     'B0-ws': 'B0-ws bare proxy, WebSocket connect (upgrade, first echo, close; 8 loops): connections/s, µs to the first echo',
@@ -240,8 +269,21 @@ export function renderMarkdown(result) {
         `${signed(refusal.cpu, 1)} µs CPU/request, ${signed(refusal.p50, 0)} µs unloaded p50.`,
     );
   }
+  for (const [name, floor] of [
+    ['C-neg', 'B2-401'],
+    ['C-429', 'B2-429'],
+  ]) {
+    const same = c[name]?.vsProblem;
+    if (same === undefined) continue;
+    lines.push(
+      '',
+      `${name} against ${floor} (keygate's refusal over B2 sending the same bytes, paired rounds): ${fmt(same.rps, 2)}× throughput, ` +
+        `${signed(same.cpu, 1)} µs CPU/request, ${signed(same.p50, 0)} µs unloaded p50.`,
+    );
+  }
   lines.push('', '| target (design.md, issue 15) | measured | met |', '|---|---|---|');
-  for (const t of result.targets) lines.push(`| ${t.text} | ${t.measured ?? '—'} | ${t.met ? 'yes' : '**no**'} |`);
+  const verdict = (met) => (met === null ? 'not measured (full runs only)' : met ? 'yes' : '**no**');
+  for (const t of result.targets) lines.push(`| ${t.text} | ${t.measured ?? '—'} | ${verdict(t.met)} |`);
   lines.push('');
   return lines.join('\n');
 }

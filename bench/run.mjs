@@ -15,6 +15,7 @@ import {
   ADMIN_TOKEN,
   bundle,
   bundleForWorkerd,
+  captureRefusal,
   cpuMicros,
   fetchRetry,
   minimalRecords,
@@ -166,6 +167,20 @@ async function main() {
   // C-customer: four keys of one customer whose quota they share, on C-lease's worker: one lease serves them all.
   const customerKeys = await seedCustomerKeys(workers['C-lease'].url, 4, { quota: { limit: 1_000_000_000, period: 'month' } });
   writeFileSync(files.customer, customerKeys.join('\n') + '\n');
+  // B2-401 and B2-429: B2 answering C-neg's and C-429's keys with keygate's own refusals, captured
+  // here (the same status, headers and body; a fresh request id each call). Full runs only.
+  if (!QUICK) {
+    const [overHash] = minimalRecords(overKeys).map((r) => r.hash);
+    const refusals = {
+      unknown: await captureRefusal(workers['C-neg'].url, kvKeys[0], 401),
+      known: { [overHash]: await captureRefusal(workers['C-429'].url, overKeys[0], 429) },
+    };
+    workers.B2p = await startWorker(work, 'b2p', minimalScript, {
+      ORIGIN_URL: originUrl,
+      B2_KEYS: JSON.stringify(minimalRecords(hitKeys)),
+      B2_REFUSALS: JSON.stringify(refusals),
+    });
+  }
 
   const allConfigs = [
     { name: 'A', url: originUrl, script: 'bench/lua/plain.lua', env: {} },
@@ -189,6 +204,9 @@ async function main() {
     // The floor of a refusal: B2 called with C-neg's keys, unknown to it — the header, SHA-256, a Map
     // miss and a bare 401 (no body, no headers, nothing counted or logged).
     { name: 'B2-neg', worker: workers.B2, script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
+    // The floor of keygate's refusals on the wire: the same, answered with keygate's own bytes.
+    { name: 'B2-401', worker: workers.B2p, script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
+    { name: 'B2-429', worker: workers.B2p, script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.over, KEYS_COUNT: '1' } },
     { name: 'C-neg', worker: workers['C-neg'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.neg, KEYS_COUNT: '10' } },
     { name: 'C-429', worker: workers['C-429'], script: 'bench/lua/keys.lua', env: { KEYS_FILE: files.over, KEYS_COUNT: '1' } },
     {
@@ -221,8 +239,9 @@ async function main() {
   ];
 
   // --quick (CI's smoke run, held under 60 s) leaves out the rows no target reads: the origin
-  // direct (A), the Hono proxy (B1), the bare RPC call (B-rpc) and B2's refusal (B2-neg).
-  const configs = QUICK ? allConfigs.filter((c) => !['A', 'B1', 'B-rpc', 'B2-neg'].includes(c.name)) : allConfigs;
+  // direct (A), the Hono proxy (B1), the bare RPC call (B-rpc) and B2's refusals (B2-neg, B2-401, B2-429).
+  const FULL_ONLY = ['A', 'B1', 'B-rpc', 'B2-neg', 'B2-401', 'B2-429'];
+  const configs = QUICK ? allConfigs.filter((c) => !FULL_ONLY.includes(c.name)) : allConfigs;
   // WebSocket connect (upgrade, first echo, close) through B0 and through C-hit's keygate, with C-hit's keys.
   const wsConfigs = [
     { name: 'B0-ws', worker: workers.B0 },

@@ -15,7 +15,11 @@
 //      a deadline, and an origin that does not answer in time is aborted (504);
 //   8. a rewrapped response — a new Response around the origin's body (streamed, not buffered),
 //      which keygate needs to own the headers it relays.
-// Denials answer with a bare status: B2 prices admitted calls only.
+// Denials answer with a bare status: B2 prices admitted calls only. Started with B2_REFUSALS (the
+// harness's B2-401 and B2-429 rows), B2 answers a key it does not know with keygate's own refusal
+// instead — the same status, headers and problem+json body, captured from keygate by the harness,
+// with a fresh request id — so that keygate's refusals can be judged against a floor that sends the
+// same bytes: the header, SHA-256, a Map miss, the response, nothing counted or logged.
 
 const REQUIRED_SCOPE = 'bench:read';
 const ORIGIN_TIMEOUT_MS = 30_000;
@@ -23,6 +27,31 @@ const encoder = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** sha256 hex → { id, projectId, scopes, scopesHeader, environment }, built from B2_KEYS on the isolate's first call. */
 let records;
+/** From B2_REFUSALS: the refusal for an unknown key, and the refusals of keys known by hash (C-429's). */
+let refusals;
+
+/** A captured refusal as a template: the body around its request id, the headers without it. */
+function template({ status, headers, body, requestId }) {
+  const at = body.indexOf(requestId);
+  return { status, headers, before: body.slice(0, at), after: body.slice(at + requestId.length) };
+}
+
+function refusalsFrom(text) {
+  if (text === undefined) return { unknown: undefined, known: new Map() };
+  const { unknown, known } = JSON.parse(text);
+  return {
+    unknown: unknown === undefined ? undefined : template(unknown),
+    known: new Map(Object.entries(known).map(([hash, t]) => [hash, template(t)])),
+  };
+}
+
+/** The refusal of the key with `hash`: keygate's, as captured, or a bare 401 without B2_REFUSALS. */
+function refuse(hash) {
+  const t = refusals.known.get(hash) ?? refusals.unknown;
+  if (t === undefined) return new Response(null, { status: 401 });
+  const id = crypto.randomUUID();
+  return new Response(t.before + id + t.after, { status: t.status, headers: { ...t.headers, 'X-Request-Id': id } });
+}
 
 function recordsFrom(text) {
   const map = new Map();
@@ -47,10 +76,12 @@ function credential(headers) {
 export default {
   async fetch(request, env) {
     records ??= recordsFrom(env.B2_KEYS);
+    refusals ??= refusalsFrom(env.B2_REFUSALS);
     const key = credential(request.headers);
     if (key === null) return new Response(null, { status: 401 });
-    const record = records.get(toHex(await crypto.subtle.digest('SHA-256', encoder.encode(key))));
-    if (record === undefined) return new Response(null, { status: 401 });
+    const hash = toHex(await crypto.subtle.digest('SHA-256', encoder.encode(key)));
+    const record = records.get(hash);
+    if (record === undefined) return refuse(hash);
     if (!record.scopes.includes(REQUIRED_SCOPE)) return new Response(null, { status: 403 });
 
     const headers = new Headers(request.headers);
