@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { adminJson, createKey } from './helpers/admin';
 import { expectNoOriginCall, expectProblem, gateway, newTag, originCalls, withKey } from './helpers/gateway';
+import { generateKey } from '../src/core/key-format';
 
 describe('A. transport', () => {
   it('A1: http with a valid key ⇒ 403 https-required, no redirect, no origin call; the key is exposed and revoked', async () => {
@@ -55,16 +56,23 @@ describe('A. transport', () => {
     await expectProblem(await gateway('http://api.example.com/_keygate/v1/projects'), 'https-required', 403);
   });
 
-  it('A3: every https response carries HSTS ≥ 1 year; http responses never do', async () => {
+  it('A3: every https response carries HSTS ≥ 1 year and one X-Request-Id; http responses never carry HSTS', async () => {
     const key = await createKey();
+    const limited = await createKey({ rateLimits: [{ name: 'one', limit: 1, windowSeconds: 60 }] });
+    await gateway('/forms/1', withKey(limited.key, newTag()));
     const responses = [
       await gateway('/forms/1', withKey(key.key, newTag())),
       await gateway('/forms/1'),
+      await gateway('/forms/1', withKey(generateKey('kg', 'live'), newTag())), // unknown key: 401
+      await gateway('/forms/1', withKey(limited.key, newTag())), // 429 from the limiter
+      await gateway('/forms/1', withKey(limited.key, newTag())), // 429 from memory
       await gateway('/_keygate/v1/projects'),
     ];
+    expect(responses.map((res) => res.status)).toEqual([200, 401, 401, 429, 429, 401]);
     for (const res of responses) {
       const hsts = res.headers.get('strict-transport-security') ?? '';
       expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(31_536_000);
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
     const plain = await gateway('http://api.example.com/forms/1');
     expect(plain.headers.get('strict-transport-security')).toBeNull();

@@ -15,11 +15,9 @@ import { configFor } from '../config';
 import type { AppEnv } from '../app-env';
 import { ApiError, problemResponse } from '../errors/problems';
 import { log, setLogLevel } from '../log';
-import { afterResponse, type StepContext } from './step';
+import { afterResponse, stampResponse, type StepContext } from './step';
 import { recordCall } from './usage-recorder';
 import { rawPath } from '../core/url';
-
-const HSTS = 'max-age=63072000; includeSubDomains';
 
 /** The path Hono routes on: as sent, never percent-decoded (`/%5Fkeygate` is the data plane's, refused there as non-canonical). */
 export const routingPath = (request: Request): string => rawPath(request.url);
@@ -45,12 +43,6 @@ export function beginRequest(c: StepContext): void {
   setLogLevel(config.logLevel);
 }
 
-/** The headers every response gets: X-Request-Id, and HSTS on https only (RFC 6797 §7.2). */
-export function stampResponse(headers: Headers, requestId: string, url: string): void {
-  headers.set('X-Request-Id', requestId);
-  if (url.startsWith('https:')) headers.set('Strict-Transport-Security', HSTS);
-}
-
 /** The data plane as the Hono handler of every path outside /_keygate: `run` is app.ts's pipeline of steps 2–12. */
 export function dataPlane(run: (c: StepContext) => Promise<Response>) {
   return async (c: StepContext): Promise<Response> => {
@@ -62,7 +54,8 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
     } catch (error) {
       response = faultResponse(error, c.get('requestId'));
     }
-    stampResponse(response.headers, c.get('requestId'), c.req.url); // set first thing by beginRequest
+    // A refusal carries them already (step.ts refuse); the id was set first thing by beginRequest.
+    if (c.get('stamped') !== true) stampResponse(response.headers, c.get('requestId'), c.req.url);
     const config = c.get('config');
     // Without a valid configuration there is no CORS policy to apply and nowhere to count usage.
     if (config === undefined) return response;

@@ -5,7 +5,8 @@
 
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { beginRequest, stampResponse } from './gateway';
+import { beginRequest } from './gateway';
+import { stampResponse } from './step';
 import { requireHttps } from './steps/require-https';
 
 export function requestContext() {

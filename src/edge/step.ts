@@ -23,10 +23,22 @@ export interface StepContext {
 
 export type Step = (c: StepContext) => Response | undefined | Promise<Response | undefined>;
 
-/** The problem response for this request (same renderer as onError, no exception thrown). */
+const HSTS = 'max-age=63072000; includeSubDomains';
+
+/** The headers every response gets: X-Request-Id, and HSTS on https only (RFC 6797 §7.2). */
+export function stampResponse(headers: Headers, requestId: string, url: string): void {
+  headers.set('X-Request-Id', requestId);
+  if (url.startsWith('https:')) headers.set('Strict-Transport-Security', HSTS);
+}
+
+/**
+ * The problem response for this request (same renderer as onError, no exception thrown), with the
+ * headers stampResponse would add already in it: `stamped` tells the data plane not to add them again.
+ */
 export function refuse(c: StepContext, type: ProblemType, options?: ProblemOptions): Response {
   c.set('outcome', type);
-  return problemResponse(type, c.get('requestId'), options);
+  c.set('stamped', true);
+  return problemResponse(type, c.get('requestId'), options, c.req.url.startsWith('https:') ? HSTS : undefined);
 }
 
 /** A timer armed this long ago and not run is taken for lost (its request's context gone): the next deferral arms another. */

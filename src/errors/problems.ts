@@ -88,11 +88,13 @@ const OPENINGS = Object.fromEntries(
 ) as Record<ProblemType, string>;
 
 /**
- * The one renderer: problem+json with `X-Request-Id`, `Cache-Control: no-store` and nosniff.
+ * The one renderer: problem+json with `X-Request-Id`, `Cache-Control: no-store` and nosniff (and
+ * `hsts` as Strict-Transport-Security when given: the data plane's refusals are stamped here, in the
+ * one native call that builds their headers, instead of by two Headers.set after).
  * Bodies never carry stack traces or internal detail. Members in a fixed order: type, title,
  * status, detail, the extra members, errors, requestId.
  */
-export function problemResponse(type: ProblemType, requestId: string, options: ProblemOptions = {}): Response {
+export function problemResponse(type: ProblemType, requestId: string, options: ProblemOptions = {}, hsts?: string): Response {
   const { status } = PROBLEMS[type];
   let body = OPENINGS[type];
   if (options.detail !== undefined) body += `,"detail":${JSON.stringify(options.detail)}`;
@@ -110,6 +112,7 @@ export function problemResponse(type: ProblemType, requestId: string, options: P
   headers['Cache-Control'] = 'no-store';
   headers['X-Content-Type-Options'] = 'nosniff';
   headers['X-Request-Id'] = requestId;
+  if (hsts !== undefined) headers['Strict-Transport-Security'] = hsts;
   if (status === 401 && headers['WWW-Authenticate'] === undefined) headers['WWW-Authenticate'] = 'Bearer realm="keygate"';
   return new Response(body, { status, headers });
 }
