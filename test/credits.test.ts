@@ -74,6 +74,19 @@ describe('credits', () => {
     expect(await originCalls(tag)).toHaveLength(6);
   });
 
+  it('an empty balance refuses each route with its own cost in the detail, however the refusals alternate', async () => {
+    const key = await createKey({ credits: { initial: 1 } });
+    const tag = newTag();
+    expect((await call(key.key, tag, '/forms', { method: 'POST', body: '{}' })).headers.get('keygate-credits-remaining')).toBe('0');
+    for (let round = 0; round < 3; round++) {
+      expect((await expectProblem(await call(key.key, tag), 'quota-exceeded', 429)).detail).toBe(
+        'Not enough credits left for this call (it costs 3)',
+      );
+      expect((await expectProblem(await call(key.key, tag, '/forms'), 'quota-exceeded', 429)).detail).toBe('No credits left');
+    }
+    expect(await originCalls(tag)).toHaveLength(1);
+  });
+
   it('the admin sets or adds to the balance exactly; without credits that is a 409; bad changes are 400s', async () => {
     const key = await createKey({ credits: { initial: 2 } });
     const tag = newTag();

@@ -174,6 +174,28 @@ describe('E. rate limits and quotas', () => {
     expect(await originCalls(tag)).toHaveLength(2);
   });
 
+  it("a refusal repeated from memory follows the clock: Retry-After and the window's t count down with it", async () => {
+    const key = await createKey({ rateLimits: [{ name: 'ten', limit: 1, windowSeconds: 10 }] });
+    const tag = newTag();
+    expect((await get(key.key, tag)).status).toBe(200);
+    await expectProblem(await get(key.key, tag), 'rate-limited', 429); // decided by the limiter, then remembered
+    const before = storageCounters.limiterCalls;
+    const answer = async () => {
+      const res = await get(key.key, tag);
+      await expectProblem(res, 'rate-limited', 429);
+      const retryAfter = Number(res.headers.get('retry-after'));
+      expect(res.headers.get('ratelimit')).toBe(`"ten";r=0;t=${retryAfter}`);
+      expect(res.headers.get('ratelimit-reset')).toBe(String(retryAfter));
+      return retryAfter;
+    };
+    const first = await answer();
+    await new Promise((r) => setTimeout(r, 1100));
+    const later = await answer();
+    expect(later).toBeGreaterThanOrEqual(1);
+    expect(later).toBeLessThan(first);
+    expect(storageCounters.limiterCalls - before).toBe(0); // both from memory
+  });
+
   it('E39: keys are isolated: exhausting one leaves another of the same project at 200', async () => {
     const a = await createKey({ rateLimits: [{ name: 'w', limit: 2, windowSeconds: 60 }] });
     const b = await createKey({ rateLimits: [{ name: 'w', limit: 2, windowSeconds: 60 }] }, a.projectId);

@@ -24,7 +24,8 @@ import type { Principal } from '../../core/principal';
 import type { Limits } from '../../core/limits';
 import type { LocationHint } from '../../core/placement';
 import type { LocationCache } from '../feed/location-cache';
-import type { Lease, LeaseReturn, Verdict } from '../../objects/limiter/types';
+import type { Lease, LeaseReturn, LimitHeaders, Verdict } from '../../objects/limiter/types';
+import type { ProblemOptions } from '../../errors/problems';
 import type { CountRow, RequestEntry, UsageBatch } from '../../objects/usage/types';
 import type { LaterTask } from '../../app-env';
 import type { VerifyTokenRecord } from '../../kv/keys';
@@ -109,15 +110,24 @@ const feed = {
 
 export type Refusal = Extract<Verdict, { allowed: false }>;
 
+/** A 429 as sent `retryAfter` seconds before its limit frees a call: its RateLimit policies and problem options. */
+export interface ShownRefusal {
+  retryAfter: number;
+  policies: readonly LimitHeaders[];
+  options: ProblemOptions;
+}
+
 /**
  * Limits (memory/limit-refusals.ts, steps/enforce-limits.ts). `overLimit`: keyId → the refusal to
  * repeat, until when — while this isolate frees no call of the key (`freed` is freedCount() when it
  * was remembered) and its limits are the same (`limits`, their fingerprint: a plan change may lift
  * them): calls handed back make room the memory knows nothing of. `recentCalls`: keyId →
- * calls in the current second and the one before. MAX_REMEMBERED keys each.
+ * calls in the current second and the one before. MAX_REMEMBERED keys each. `shown`: the last 429
+ * built from the remembered refusal, repeated as it is within the same second of its Retry-After (the
+ * limits' fingerprint, which `limits` must match, includes the call's cost).
  */
 const refusals = {
-  overLimit: new Map<string, { until: number; verdict: Refusal; freed: number; limits: string }>(),
+  overLimit: new Map<string, { until: number; verdict: Refusal; freed: number; limits: string; shown?: ShownRefusal }>(),
   recentCalls: new Map<string, { second: number; n: number; previous: number }>(),
   reset(): void {
     refusals.overLimit.clear();

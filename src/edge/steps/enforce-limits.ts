@@ -17,7 +17,7 @@ import { AUTH_RETRY_AFTER } from './api-key-auth';
 import { check, endLease, freedCount, holdsCalls, settled, spendLease, type Limits } from '../lease-holder';
 import type { LimitHeaders, Verdict } from '../../objects/limiter/types';
 import { refusalHeaders, refusalPolicies } from '../proxy/ratelimit-fields';
-import { MAX_REMEMBERED, type Refusal } from '../memory';
+import { MAX_REMEMBERED, type Refusal, type ShownRefusal } from '../memory';
 import { noteCall, overLimit } from '../memory/limit-refusals';
 
 /** Times a refused call asks again because this isolate freed calls meanwhile (each ask is exact). */
@@ -29,11 +29,16 @@ function refusalDetail(verdict: Refusal, cost: number): string {
   return `The ${verdict.name}ly quota is used up`;
 }
 
-function refusal(c: StepContext, verdict: Refusal, retryAfter: number, cost: number): Response {
-  const detail = refusalDetail(verdict, cost);
+/** The 429 of `verdict`, `retryAfter` seconds before its limit frees a call, for a call of `cost`. */
+function shown(verdict: Refusal, retryAfter: number, cost: number): ShownRefusal {
   const policies = refusalPolicies(verdict, retryAfter);
-  c.set('rateLimit', policies); // what the verifiers report of a 429 (src/verify/outcome.ts)
-  return refuse(c, verdict.reason, { detail, headers: refusalHeaders(verdict, policies, retryAfter) });
+  const options = { detail: refusalDetail(verdict, cost), headers: refusalHeaders(verdict, policies, retryAfter) };
+  return { retryAfter, policies, options };
+}
+
+function refusal(c: StepContext, verdict: Refusal, answer: ShownRefusal): Response {
+  c.set('rateLimit', answer.policies); // what the verifiers report of a 429 (src/verify/outcome.ts)
+  return refuse(c, verdict.reason, answer.options);
 }
 
 /**
@@ -86,7 +91,13 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
   if (remembered !== undefined) {
     const stillTrue =
       remembered.until > now && remembered.freed === freedCount(keyId) && remembered.limits === limits.fingerprint && !holdsCalls(keyId);
-    if (stillTrue) return refusal(c, remembered.verdict, Math.max(1, Math.ceil((remembered.until - now) / 1000)), limits.cost);
+    if (stillTrue) {
+      // A refusal repeated from memory is built once per second of its Retry-After (its cost is the fingerprint's).
+      const retryAfter = Math.max(1, Math.ceil((remembered.until - now) / 1000));
+      let answer = remembered.shown;
+      if (answer?.retryAfter !== retryAfter) remembered.shown = answer = shown(remembered.verdict, retryAfter, limits.cost);
+      return refusal(c, remembered.verdict, answer);
+    }
     overLimit.delete(keyId);
   }
   const freedBefore = freedCount(keyId);
@@ -113,7 +124,7 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
   if (!verdict.allowed) {
     if (overLimit.size >= MAX_REMEMBERED) overLimit.clear();
     overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict, freed: freedCount(keyId), limits: limits.fingerprint });
-    return refusal(c, verdict, verdict.retryAfter, limits.cost);
+    return refusal(c, verdict, shown(verdict, verdict.retryAfter, limits.cost));
   }
   c.set('rateLimit', verdict.policies);
   return undefined;
