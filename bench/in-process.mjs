@@ -31,9 +31,9 @@ const VARIANTS = {
   ],
   'no-feed-check': [['src/edge/steps/api-key-auth.ts', '() => ensureFresh(c, now, config.feed)', '() => undefined']],
   'no-url-steps': [
-    ['src/app.ts', '      keyInUrl, //', '      //'],
-    ['src/app.ts', '      canonicalPath, //', '      //'],
-    ['src/app.ts', '      methodGuard, //', '      //'],
+    ['src/edge/decision.ts', '  keyInUrl, //', '  //'],
+    ['src/edge/decision.ts', '  canonicalPath, //', '  //'],
+    ['src/edge/decision.ts', '  methodGuard, //', '  //'],
   ],
   'no-no-store': [['src/edge/proxy/forward.ts', "      cache: 'no-store',\n", '']],
 };
