@@ -13,11 +13,21 @@
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ADMIN_TOKEN, bundleForWorkerd, cpuMicros, minimalRecords, pin, seedKeys, startKeygate, startUsageShards } from './lib.mjs';
+import {
+  ADMIN_TOKEN,
+  bundleForWorkerd,
+  captureRefusal,
+  cpuMicros,
+  minimalRecords,
+  pin,
+  seedKeys,
+  startKeygate,
+  startUsageShards,
+} from './lib.mjs';
 
 const rounds = Number(process.argv[2] ?? 9);
 const calls = Number(process.argv[3] ?? 2_000);
-/** KIND=neg: the calls carry well-formed keys this gateway never issued (C-neg's 401s, AUTH_FAILURE_LIMIT=0), B2's refusal beside keygate's. */
+/** KIND=neg: the calls carry well-formed keys this gateway never issued (C-neg's 401s, AUTH_FAILURE_LIMIT=0), B2's refusal beside keygate's, sending keygate's own 401. */
 const NEG = process.env.KIND === 'neg';
 
 /** keygate with one piece out: [file, the code as it is, what replaces it]. */
@@ -92,6 +102,12 @@ try {
     await other.mf.dispose();
   }
   const loopBindings = { ...bindings, LOOP_KEYS: keys.join('\n'), B2_KEYS: JSON.stringify(NEG ? [] : minimalRecords(keys)) };
+  if (NEG) {
+    // B2 refuses with keygate's own 401 (the same status, headers and body; `npm run bench`'s B2-401).
+    const capture = await startKeygate(work, 'loop', script, loopBindings);
+    loopBindings.B2_REFUSALS = JSON.stringify({ unknown: await captureRefusal(capture.url, keys[0], 401), known: {} });
+    await capture.mf.dispose();
+  }
   const w = await startKeygate(work, 'loop', script, loopBindings);
   const shards = await startUsageShards(work, script, ['loop']);
   const cost = async (design, n) => {
