@@ -28,8 +28,8 @@ export interface AppEnv {
     actor: string;
     /** The verify token the HTTP or Envoy verifier was called with (verify/token-auth.ts). */
     verifyToken: { id: string; projectId: string };
-    /** The response is a refusal that carries X-Request-Id and HSTS already (step.ts refuse). */
-    stamped: boolean | undefined;
+    /** The last refusal built (step.ts refuse): it carries X-Request-Id and HSTS already. */
+    stamped: Response | undefined;
     /** Work to run after the response (step.ts afterResponse), in the isolate's one timer. */
     deferred: LaterTask[] | undefined;
   };

@@ -55,7 +55,7 @@ export function dataPlane(run: (c: StepContext) => Promise<Response>) {
       response = faultResponse(error, c.get('requestId'));
     }
     // A refusal carries them already (step.ts refuse); the id was set first thing by beginRequest.
-    if (c.get('stamped') !== true) stampResponse(response.headers, c.get('requestId'), c.req.url);
+    if (c.get('stamped') !== response) stampResponse(response.headers, c.get('requestId'), c.req.url);
     const config = c.get('config');
     // Without a valid configuration there is no CORS policy to apply and nowhere to count usage.
     if (config === undefined) return response;

@@ -33,12 +33,14 @@ export function stampResponse(headers: Headers, requestId: string, url: string):
 
 /**
  * The problem response for this request (same renderer as onError, no exception thrown), with the
- * headers stampResponse would add already in it: `stamped` tells the data plane not to add them again.
+ * headers stampResponse would add already in it: `stamped` names it, so that the data plane stamps
+ * every other response (a fault's, the origin's) as before.
  */
 export function refuse(c: StepContext, type: ProblemType, options?: ProblemOptions): Response {
   c.set('outcome', type);
-  c.set('stamped', true);
-  return problemResponse(type, c.get('requestId'), options, c.req.url.startsWith('https:') ? HSTS : undefined);
+  const response = problemResponse(type, c.get('requestId'), options, c.req.url.startsWith('https:') ? HSTS : undefined);
+  c.set('stamped', response);
+  return response;
 }
 
 /** A timer armed this long ago and not run is taken for lost (its request's context gone): the next deferral arms another. */
