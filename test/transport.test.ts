@@ -74,6 +74,11 @@ describe('A. transport', () => {
       expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(31_536_000);
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
+    // A response of the data plane that no step built (a fault: here an invalid ROUTES) is stamped too.
+    const fault = await gateway('/forms/1', withKey(key.key, newTag()), { ROUTES: '[{' });
+    expect(fault.status).toBe(500);
+    expect(fault.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(fault.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const plain = await gateway('http://api.example.com/forms/1');
     expect(plain.headers.get('strict-transport-security')).toBeNull();
   });

@@ -15,6 +15,7 @@ export function requestContext() {
     const refused = await requireHttps(c);
     if (refused === undefined) await next();
     else c.res = refused;
-    stampResponse(c.res.headers, c.get('requestId'), c.req.url);
+    // A refusal built by refuse() carries them already (step.ts), as on the data plane.
+    if (c.get('stamped') !== c.res) stampResponse(c.res.headers, c.get('requestId'), c.req.url);
   });
 }

@@ -123,8 +123,15 @@ export async function enforceLimits(c: StepContext): Promise<Response | undefine
   }
   if (!verdict.allowed) {
     if (overLimit.size >= MAX_REMEMBERED) overLimit.clear();
-    overLimit.set(keyId, { until: now + verdict.retryAfter * 1000, verdict, freed: freedCount(keyId), limits: limits.fingerprint });
-    return refusal(c, verdict, shown(verdict, verdict.retryAfter, limits.cost));
+    const answer = shown(verdict, verdict.retryAfter, limits.cost);
+    overLimit.set(keyId, {
+      until: now + verdict.retryAfter * 1000,
+      verdict,
+      freed: freedCount(keyId),
+      limits: limits.fingerprint,
+      shown: answer,
+    });
+    return refusal(c, verdict, answer);
   }
   c.set('rateLimit', verdict.policies);
   return undefined;
